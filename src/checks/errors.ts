@@ -1,0 +1,233 @@
+/**
+ * Error handling. The documents describe no error format or status codes, so these rules are the OpenAI convention.
+ * Probes tag their deliberate mistakes `invalid` (plus `param:<field>` when one field is to blame), `malformed-json`
+ * and `unknown-model`; a normal request sent right after a rejected one forms a `health-after-reject` comparison.
+ * Each check judges one aspect (status, body shape, param, stream, health) so one deviation shows up once.
+ */
+import { validateError } from '../contract/validators.ts';
+import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import {
+  contentTypeOf,
+  describeStatus,
+  errorBody,
+  hasTag,
+  isJsonContentType,
+  isRecord,
+  statusOf,
+  tagValue,
+  transportSkip,
+} from './request-guards.ts';
+import type { Check, Observation, Outcome } from './types.ts';
+
+const CONVENTION = 'OpenAI convention (assumed)';
+
+const isClientError = (status: number): boolean => status >= 400 && status < 500;
+
+function whatWasWrong(observation: Observation): string {
+  const defect = tagValue(observation, 'defect');
+  const param = tagValue(observation, 'param');
+  if (defect && param) return `${defect} (${param})`;
+  return defect ?? (param ? `invalid ${param}` : 'an invalid request');
+}
+
+const clientErrorStatus: Check = {
+  id: 'errors.client-error-status',
+  area: 'errors',
+  severity: 'high',
+  rule: 'client mistakes (malformed JSON, missing model/messages, wrong types, out-of-range values) get 4xx, never 5xx or 200',
+  source: CONVENTION,
+  run(evidence) {
+    if (evidence.kind !== 'observation' || !hasTag(evidence, 'invalid')) return [];
+    const skipped = transportSkip(evidence);
+    if (skipped) return [skipped];
+    const status = statusOf(evidence) ?? 0;
+    if (isClientError(status)) return [pass];
+    const received = `${describeStatus(evidence)} for ${whatWasWrong(evidence)}`;
+    const documented = '4xx with an error object';
+    if (status >= 500) return [fail('server-error', receivedDocumented(received, documented))];
+    if (hasTag(evidence, 'stream') && status >= 200 && status < 300) {
+      return [skip('a 200 answer to an invalid stream request is judged by errors.pre-stream-rejection')];
+    }
+    return [fail(status >= 200 && status < 300 ? 'accepted' : `status-${status}`, receivedDocumented(received, documented))];
+  },
+};
+
+const envelope: Check = {
+  id: 'errors.envelope',
+  area: 'errors',
+  severity: 'medium',
+  rule: 'every non-2xx body is application/json {"error":{"message","type","param","code"}}',
+  source: CONVENTION,
+  run(evidence) {
+    if (evidence.kind !== 'observation') return [];
+    const status = statusOf(evidence);
+    // 401 bodies from the auth probes are judged by auth.error-envelope.
+    if (status === undefined || status < 400 || evidence.tags.some((t) => t.startsWith('auth:'))) return [];
+    const outcomes: Outcome[] = [];
+    const contentType = contentTypeOf(evidence);
+    const documented = 'application/json {"error":{"message":string,"type":string,"param":…,"code":…}}';
+    if (!isJsonContentType(contentType)) {
+      outcomes.push(
+        fail('content-type', receivedDocumented(`HTTP ${status} with Content-Type ${contentType || '(none)'}`, documented)),
+      );
+    }
+    if (!errorBody(evidence)) {
+      const body =
+        evidence.json === undefined
+          ? `a body that is not JSON: ${excerpt(evidence.exchange.response?.excerpt ?? '', 80)}`
+          : isRecord(evidence.json) && Object.hasOwn(evidence.json, 'error')
+            ? `"error" that is not an object: ${excerpt(evidence.json['error'], 80)}`
+            : `JSON without an "error" object: ${excerpt(evidence.json, 80)}`;
+      outcomes.push(fail('no-error-object', receivedDocumented(`HTTP ${status} with ${body}`, documented), { path: '/error' }));
+      return outcomes;
+    }
+    const validation = validateError(evidence.json);
+    if (!validation.ok) {
+      for (const violation of validation.violations.slice(0, 3)) {
+        outcomes.push(
+          fail(`${violation.path}:${violation.keyword}`, receivedDocumented(`${violation.message} (${violation.received})`, violation.documented), {
+            path: violation.path,
+          }),
+        );
+      }
+    }
+    return outcomes.length ? outcomes : [pass];
+  },
+};
+
+/** Field names match loosely: `temperature`, `body.temperature`, `messages[0].role` all name their field. */
+function namesField(param: string, field: string): boolean {
+  const words = param.toLowerCase().split(/[^a-z0-9_]+/);
+  return words.includes(field.toLowerCase());
+}
+
+const paramNamed: Check = {
+  id: 'errors.param-named',
+  area: 'errors',
+  severity: 'low',
+  rule: 'a validation error names the offending field in error.param',
+  source: CONVENTION,
+  run(evidence) {
+    if (evidence.kind !== 'observation' || !hasTag(evidence, 'invalid')) return [];
+    const field = tagValue(evidence, 'param');
+    const status = statusOf(evidence);
+    if (!field || status === undefined || !isClientError(status)) return [];
+    const error = errorBody(evidence);
+    if (!error) return [skip('the error body has no error object (judged by errors.envelope)')];
+    if (error.param === null || error.param === undefined) {
+      return [
+        warn('param-null', receivedDocumented(`error.param = ${excerpt(error.param ?? null)} for invalid ${field}`, `error.param = "${field}"`), {
+          path: '/error/param',
+        }),
+      ];
+    }
+    if (typeof error.param !== 'string' || !namesField(error.param, field)) {
+      return [
+        warn('param-other', receivedDocumented(`error.param = ${excerpt(error.param)} for invalid ${field}`, `error.param = "${field}"`), {
+          path: '/error/param',
+        }),
+      ];
+    }
+    return [pass];
+  },
+};
+
+/** Whether any chunk of a stream carried an `error` member (the in-band error shape). */
+function streamCarriesError(observation: Observation): boolean {
+  return (observation.stream?.chunks ?? []).some((c) => isRecord(c.value) && Object.hasOwn(c.value, 'error'));
+}
+
+const preStreamRejection: Check = {
+  id: 'errors.pre-stream-rejection',
+  area: 'errors',
+  severity: 'high',
+  rule: 'an invalid stream request is rejected with 4xx JSON before any SSE, not a 200 stream carrying data: {"error":…}',
+  source: CONVENTION,
+  run(evidence) {
+    if (evidence.kind !== 'observation' || !hasTag(evidence, 'invalid') || !hasTag(evidence, 'stream')) return [];
+    const skipped = transportSkip(evidence);
+    if (skipped) return [skipped];
+    const status = statusOf(evidence) ?? 0;
+    const sse = evidence.stream !== undefined || contentTypeOf(evidence).startsWith('text/event-stream');
+    const documented = 'a 4xx JSON error before any SSE bytes';
+    if (status >= 500) return [skip(`HTTP ${status} (judged by errors.client-error-status)`)];
+    if (status >= 200 && status < 300) {
+      const how = streamCarriesError(evidence) ? 'an SSE stream carrying data: {"error":…}' : 'an SSE stream';
+      return [fail('stream-200', receivedDocumented(`HTTP ${status} with ${how} for ${whatWasWrong(evidence)}`, documented))];
+    }
+    if (isClientError(status) && sse) {
+      return [fail('sse-error', receivedDocumented(`HTTP ${status} answered as text/event-stream`, documented))];
+    }
+    if (isClientError(status)) return [pass];
+    return [fail(`status-${status}`, receivedDocumented(describeStatus(evidence), documented))];
+  },
+};
+
+const unknownModel: Check = {
+  id: 'errors.unknown-model',
+  area: 'errors',
+  severity: 'high',
+  rule: 'a model the target does not serve is refused with 404 (or another 4xx), never answered',
+  source: CONVENTION,
+  run(evidence) {
+    if (evidence.kind !== 'observation' || !hasTag(evidence, 'unknown-model')) return [];
+    const skipped = transportSkip(evidence);
+    if (skipped) return [skipped];
+    const status = statusOf(evidence) ?? 0;
+    if (isClientError(status)) return [pass];
+    const received = `${describeStatus(evidence)} for model ${excerpt(evidence.sent?.['model'])}`;
+    const key = status >= 200 && status < 300 ? 'served' : status >= 500 ? 'server-error' : `status-${status}`;
+    return [fail(key, receivedDocumented(received, '404 (or another 4xx) with an error object'))];
+  },
+};
+
+const malformedJson: Check = {
+  id: 'errors.malformed-json',
+  area: 'errors',
+  severity: 'high',
+  rule: 'a body that is not valid JSON is refused with 400',
+  source: CONVENTION,
+  run(evidence) {
+    if (evidence.kind !== 'observation' || !hasTag(evidence, 'malformed-json')) return [];
+    const skipped = transportSkip(evidence);
+    if (skipped) return [skipped];
+    const status = statusOf(evidence) ?? 0;
+    if (status === 400) return [pass];
+    const received = `${describeStatus(evidence)} for a malformed JSON body`;
+    const documented = '400 with an error object';
+    if (isClientError(status)) return [warn(`status-${status}`, receivedDocumented(received, documented))];
+    const key = status >= 200 && status < 300 ? 'accepted' : status >= 500 ? 'server-error' : `status-${status}`;
+    return [fail(key, receivedDocumented(received, documented))];
+  },
+};
+
+const healthyAfterReject: Check = {
+  id: 'errors.healthy-after-reject',
+  area: 'errors',
+  severity: 'critical',
+  rule: 'a normal request sent right after a rejected one still succeeds',
+  source: CONVENTION,
+  run(evidence) {
+    if (evidence.kind !== 'comparison' || evidence.relation !== 'health-after-reject') return [];
+    const first = statusOf(evidence.a);
+    if (first === undefined || first < 400) return [skip('the first request was not rejected, so there is nothing to recover from')];
+    const after = evidence.b;
+    if (after.exchange.error?.code === 'budget-exhausted') return [skip('no request budget left for the health request')];
+    const status = statusOf(after);
+    if (status !== undefined && status >= 200 && status < 300) return [pass];
+    if (status === 429) return [skip('the health request was rate limited (429)')];
+    const received = `${describeStatus(after)} for a normal request sent after a rejected one (HTTP ${first} for ${whatWasWrong(evidence.a)})`;
+    const key = status === undefined ? 'unreachable' : status >= 500 ? 'server-error' : `status-${status}`;
+    return [fail(key, receivedDocumented(received, 'the normal request succeeds (200)'))];
+  },
+};
+
+export const errorsChecks: Check[] = [
+  clientErrorStatus,
+  envelope,
+  paramNamed,
+  preStreamRejection,
+  unknownModel,
+  malformedJson,
+  healthyAfterReject,
+];

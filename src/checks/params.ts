@@ -1,0 +1,115 @@
+/**
+ * Parameter validation: property runs over generated requests, and the boundary table of every documented range.
+ * Boundary rows are tagged `edge` (a value on or just inside a documented bound) or `beyond` (just past it),
+ * plus `range:<documented text>` for messages.
+ */
+import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
+import { describeStatus, statusOf, transportSkip, unsupportedSkip } from './request-guards.ts';
+import type { BoundaryEvidence, Check, Outcome, PropertyEvidence } from './types.ts';
+
+const DOC = '000_96bde8db4d236014.txt';
+
+export const VALID_PROPERTY = 'params.valid-accepted';
+export const INVALID_PROPERTY = 'params.invalid-rejected';
+
+function judgeProperty(evidence: PropertyEvidence): Outcome[] {
+  if (evidence.failure) {
+    const { message, counterexample } = evidence.failure;
+    return [fail('counterexample', `${message}\nCounterexample: ${excerpt(counterexample, 400)}`)];
+  }
+  if (evidence.runs === 0) return [skip('no generated case could be sent within the request budget')];
+  if (evidence.interrupted) {
+    return [skip(`interrupted after ${evidence.runs} case(s) (request budget); no counterexample among them`)];
+  }
+  return [pass];
+}
+
+const validAccepted: Check = {
+  id: 'params.valid-accepted',
+  area: 'params',
+  severity: 'high',
+  rule: 'any combination of documented parameters within their documented ranges ("必需范围") is answered 200 with a schema-valid body',
+  source: DOC,
+  run(evidence) {
+    if (evidence.kind !== 'property' || evidence.property !== VALID_PROPERTY) return [];
+    return judgeProperty(evidence);
+  },
+};
+
+const invalidRejected: Check = {
+  id: 'params.invalid-rejected',
+  area: 'params',
+  severity: 'high',
+  rule: 'out-of-range, wrong-type, bad-pattern or missing required values are refused with 4xx and an error object, never 5xx or 200',
+  source: DOC,
+  run(evidence) {
+    if (evidence.kind !== 'property' || evidence.property !== INVALID_PROPERTY) return [];
+    return judgeProperty(evidence);
+  },
+};
+
+type Answered = 'accepted' | 'rejected' | 'crashed' | 'other';
+
+function answered(row: BoundaryEvidence): Answered {
+  const status = statusOf(row.observation) ?? 0;
+  if (status >= 200 && status < 300) return 'accepted';
+  if (status >= 400 && status < 500) return 'rejected';
+  if (status >= 500) return 'crashed';
+  return 'other';
+}
+
+const rowName = (row: BoundaryEvidence): string => `${row.param}=${excerpt(row.value, 60)}`;
+
+function documentedRange(row: BoundaryEvidence): string {
+  const text = row.tags.find((t) => t.startsWith('range:'))?.slice('range:'.length);
+  return text ? `${row.param} range "${text}"` : `the documented range of ${row.param}`;
+}
+
+const isEdge = (row: BoundaryEvidence): boolean => row.tags.includes('edge');
+const isBeyond = (row: BoundaryEvidence): boolean => row.tags.includes('beyond');
+
+const boundaryAccepted: Check = {
+  id: 'params.boundary-accepted',
+  area: 'params',
+  severity: 'high',
+  rule: 'each documented edge value ("必需范围") is accepted; edges the documents disagree on carry that range\'s conflict',
+  source: DOC,
+  run(evidence) {
+    if (evidence.kind !== 'boundary' || !isEdge(evidence)) return [];
+    const skipped = transportSkip(evidence.observation);
+    if (skipped) return [skipped];
+    const got = answered(evidence);
+    if (got === 'accepted') return [pass];
+    const unsupported = unsupportedSkip(evidence.observation, evidence.param);
+    if (unsupported && got === 'rejected' && evidence.expected !== 'either') return [unsupported];
+    const message = receivedDocumented(
+      `${describeStatus(evidence.observation)} for ${rowName(evidence)}`,
+      `${rowName(evidence)} lies within ${documentedRange(evidence)}${evidence.expected === 'either' ? ' under one reading of the documents' : ''}; accepted with 200`,
+    );
+    const conflict = evidence.expected === 'either' ? evidence.conflict : undefined;
+    return [fail(rowName(evidence), message, { path: `/${evidence.param}`, ...(conflict ? { conflict } : {}) })];
+  },
+};
+
+const boundaryRejected: Check = {
+  id: 'params.boundary-rejected',
+  area: 'params',
+  severity: 'high',
+  rule: 'each value just past a documented bound is refused with 4xx (not 200, not 5xx)',
+  source: DOC,
+  run(evidence) {
+    if (evidence.kind !== 'boundary' || !isBeyond(evidence)) return [];
+    const skipped = transportSkip(evidence.observation);
+    if (skipped) return [skipped];
+    const got = answered(evidence);
+    if (got === 'rejected') return [pass];
+    const conflict = evidence.expected === 'either' ? evidence.conflict : undefined;
+    const message = receivedDocumented(
+      `${describeStatus(evidence.observation)} for ${rowName(evidence)}`,
+      `${rowName(evidence)} lies outside ${documentedRange(evidence)}; refused with 4xx`,
+    );
+    return [fail(rowName(evidence), message, { path: `/${evidence.param}`, ...(conflict ? { conflict } : {}) })];
+  },
+};
+
+export const paramsChecks: Check[] = [validAccepted, invalidRejected, boundaryAccepted, boundaryRejected];

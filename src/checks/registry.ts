@@ -1,0 +1,61 @@
+/**
+ * The one table of checks. Suites, reports, the README's check list and the self-verification matrix all read it.
+ */
+import { AREAS, type Area, type Check } from './types.ts';
+import { authChecks } from './auth.ts';
+import { errorsChecks } from './errors.ts';
+import { logprobsChecks } from './logprobs.ts';
+import { paramsChecks } from './params.ts';
+import { reasoningChecks } from './reasoning.ts';
+import { schemaChecks } from './schema.ts';
+import { semanticsChecks } from './semantics.ts';
+import { streamingChecks } from './streaming.ts';
+import { structuredOutputChecks } from './structured-output.ts';
+import { toolsChecks } from './tools.ts';
+import { transportChecks } from './transport.ts';
+import { usageChecks } from './usage.ts';
+
+const ID_SHAPE = /^[a-z-]+\.[a-z0-9-]+$/;
+
+function buildRegistry(groups: ReadonlyArray<readonly Check[]>): readonly Check[] {
+  const seen = new Set<string>();
+  const all: Check[] = [];
+  for (const check of groups.flat()) {
+    if (seen.has(check.id)) throw new Error(`duplicate check id ${check.id}`);
+    if (!ID_SHAPE.test(check.id) || !check.id.startsWith(`${check.area}.`)) {
+      throw new Error(`check id ${check.id} must read <area>.<rule-name> with area ${check.area}`);
+    }
+    seen.add(check.id);
+    all.push(check);
+  }
+  return all.sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area) || a.id.localeCompare(b.id));
+}
+
+export const checks: readonly Check[] = buildRegistry([
+  schemaChecks,
+  streamingChecks,
+  usageChecks,
+  transportChecks,
+  paramsChecks,
+  semanticsChecks,
+  errorsChecks,
+  authChecks,
+  logprobsChecks,
+  toolsChecks,
+  structuredOutputChecks,
+  reasoningChecks,
+]);
+
+export function checksOf(area: Area): readonly Check[] {
+  return checks.filter((c) => c.area === area);
+}
+
+export function findCheck(id: string): Check | undefined {
+  return checks.find((c) => c.id === id);
+}
+
+/** Whether `--only`/`--skip` (areas or check ids) let this check run. */
+export function isSelected(check: Check, only: readonly string[], skip: readonly string[]): boolean {
+  const named = (list: readonly string[]) => list.includes(check.id) || list.includes(check.area);
+  return (only.length === 0 || named(only)) && !named(skip);
+}

@@ -1,0 +1,108 @@
+/**
+ * response_format (000): `{ "type": "json_object" }` "确保模型生成的消息是有效的 JSON"; `{ "type": "json_schema",
+ * "json_schema": {...} }` "确保模型将匹配您提供的 JSON schema". Content cut with finish_reason "length" is not held to
+ * be valid JSON (002, conflict json-mode-instruction).
+ */
+import { compileUserSchema } from '../contract/validators.ts';
+import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
+import {
+  answerOf,
+  describeStatus,
+  dig,
+  statusOf,
+  transportSkip,
+  unsupportedSkip,
+  type Answer,
+  type AnswerChoice,
+} from './request-guards.ts';
+import type { Check, Observation, Outcome } from './types.ts';
+
+const DOC = '000_96bde8db4d236014.txt';
+
+const formatType = (observation: Observation): unknown => dig(observation.sent, 'response_format', 'type');
+
+function formatAnswer(observation: Observation, what: string): Answer | Outcome[] {
+  const skipped = transportSkip(observation) ?? unsupportedSkip(observation, `response_format ${what}`);
+  if (skipped) return [skipped];
+  const status = statusOf(observation) ?? 0;
+  if (status < 200 || status >= 300) {
+    return [fail('rejected', receivedDocumented(`${describeStatus(observation)} for response_format ${what}`, '200 with an answer'))];
+  }
+  return answerOf(observation) ?? [skip('no choices to read (judged by the schema checks)')];
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; outcome: Outcome };
+
+/** The content of a finished choice as JSON, or why it cannot be judged / is not JSON. */
+function parseContent(choice: AnswerChoice): Parsed {
+  if (choice.finishReason === 'length') {
+    return { ok: false, outcome: skip('the answer was cut by the token limit ("length"), which may truncate the JSON (002)') };
+  }
+  const path = `${choice.path}/content`;
+  const content = choice.content;
+  if (content === null || content.trim() === '') {
+    return { ok: false, outcome: fail('empty', receivedDocumented(`content = ${excerpt(content)}`, 'a JSON text'), { path }) };
+  }
+  try {
+    return { ok: true, value: JSON.parse(content) as unknown };
+  } catch (error) {
+    const fenced = /^\s*```/.test(content) ? ' (wrapped in a Markdown fence)' : '';
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      outcome: fail('not-json', receivedDocumented(`content ${excerpt(content, 80)}${fenced}: ${reason}`, 'content that parses as JSON'), {
+        path,
+      }),
+    };
+  }
+}
+
+const jsonObject: Check = {
+  id: 'structured-output.json-object',
+  area: 'structured-output',
+  severity: 'high',
+  rule: 'response_format {"type":"json_object"}: "确保模型生成的消息是有效的 JSON" — content parses as JSON',
+  source: DOC,
+  run(evidence) {
+    if (evidence.kind !== 'observation' || formatType(evidence) !== 'json_object') return [];
+    const answer = formatAnswer(evidence, 'json_object');
+    if (!('choices' in answer)) return answer;
+    const outcomes = answer.choices.map((choice) => {
+      const parsed = parseContent(choice);
+      return parsed.ok ? pass : parsed.outcome;
+    });
+    return outcomes.length ? outcomes : [skip('no choices to read')];
+  },
+};
+
+const jsonSchema: Check = {
+  id: 'structured-output.json-schema',
+  area: 'structured-output',
+  severity: 'high',
+  rule: 'response_format {"type":"json_schema"}: "确保模型将匹配您提供的 JSON schema" — content validates against the schema sent',
+  source: DOC,
+  run(evidence) {
+    if (evidence.kind !== 'observation' || formatType(evidence) !== 'json_schema') return [];
+    const schema = dig(evidence.sent, 'response_format', 'json_schema', 'schema');
+    if (schema === undefined || schema === null) return [];
+    const compiled = compileUserSchema(schema);
+    if (!compiled.ok) return [skip(`the schema sent does not compile (${compiled.error})`)];
+    const answer = formatAnswer(evidence, 'json_schema');
+    if (!('choices' in answer)) return answer;
+    const outcomes = answer.choices.map((choice): Outcome => {
+      const parsed = parseContent(choice);
+      if (!parsed.ok) return parsed.outcome;
+      const validation = compiled.validate(parsed.value);
+      if (validation.ok) return pass;
+      const first = validation.violations[0];
+      return fail(
+        'schema',
+        receivedDocumented(`content ${excerpt(parsed.value, 80)}: ${first?.message ?? 'invalid'}`, `valid against the schema sent${first ? ` (${first.documented})` : ''}`),
+        { path: `${choice.path}/content` },
+      );
+    });
+    return outcomes.length ? outcomes : [skip('no choices to read')];
+  },
+};
+
+export const structuredOutputChecks: Check[] = [jsonObject, jsonSchema];

@@ -1,0 +1,263 @@
+/**
+ * Token usage (000_96bde8db4d236014.txt, stream_options.include_usage and usage): with include_usage one extra
+ * chunk before `data: [DONE]` carries the whole request's usage and `choices: []`, every other chunk carries
+ * `usage: null`; counts are integers and total = prompt + completion.
+ */
+import {
+  type Chunk,
+  choiceStreams,
+  chunksOf,
+  collapse,
+  field,
+  hasField,
+  incompleteReason,
+  isCount,
+  isFinish,
+  isRecord,
+  isStream,
+  observations,
+  okJson,
+  requestedN,
+  statusOf,
+  streamPair,
+  streamRequested,
+  usageRequested,
+} from './guards.ts';
+import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import type { Check, Comparison, Evidence, Observation, Outcome } from './types.ts';
+
+const DOC = '000_96bde8db4d236014.txt';
+const OPENAI = 'OpenAI convention (assumed)';
+const COUNTS = ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const;
+
+/** Chunks whose usage is present and not null. */
+const usageChunks = (chunks: readonly Chunk[]): Chunk[] =>
+  chunks.filter((c) => field(c.value, 'usage') !== null && field(c.value, 'usage') !== undefined);
+
+/** Runs `judge` on each stream observation that asked for usage (stream_options.include_usage: true). */
+const onUsageStreams = (evidence: Evidence, judge: (o: Observation, chunks: Chunk[]) => Outcome[]): Outcome[] =>
+  observations(evidence).flatMap((o) => (isStream(o) && usageRequested(o) ? judge(o, chunksOf(o)) : []));
+
+/** The usage a whole answer reported: the non-stream body's, or the last usage chunk's of a stream. */
+function reportedUsage(o: Observation): { where: string; usage: unknown } | undefined {
+  if (isStream(o)) {
+    const last = usageChunks(chunksOf(o).filter((c) => !c.afterDone)).at(-1);
+    return last ? { where: `chunk ${last.position} /usage`, usage: field(last.value, 'usage') } : undefined;
+  }
+  const body = okJson(o);
+  return body && hasField(body, 'usage') ? { where: '/usage', usage: field(body, 'usage') } : undefined;
+}
+
+const chunkPresent: Check = {
+  id: 'usage.chunk-present',
+  area: 'usage',
+  severity: 'medium',
+  rule: 'With stream_options.include_usage, exactly one extra chunk carries the usage of the whole request.',
+  source: DOC,
+  run: (evidence) =>
+    onUsageStreams(evidence, (o, chunks) => {
+      const cut = incompleteReason(o);
+      if (cut) return [skip(cut)];
+      const found = usageChunks(chunks);
+      if (found.length === 1) return [pass];
+      const documented = `one chunk with non-null usage before data: [DONE] (${DOC})`;
+      if (found.length === 0) return [fail('missing', receivedDocumented(`no chunk with usage among ${chunks.length} chunks`, documented))];
+      return [fail('several', receivedDocumented(`${found.length} chunks with usage (chunks ${found.map((c) => c.position).join(', ')})`, documented))];
+    }),
+};
+
+function placementOutcomes(o: Observation, chunks: readonly Chunk[]): Outcome[] {
+  const usage = usageChunks(chunks).at(-1);
+  if (!usage) return [skip('no usage chunk; usage.chunk-present reports it')];
+  const documented = `the usage chunk comes after every finish chunk, as the last chunk before data: [DONE] (${DOC})`;
+  if (usage.afterDone) return [fail('after-done', receivedDocumented(`the usage chunk (chunk ${usage.position}) after data: [DONE]`, documented))];
+  const later = chunks.filter((c) => !c.afterDone && c.position > usage.position);
+  const finishLater = later.find((c) => (Array.isArray(field(c.value, 'choices')) ? (field(c.value, 'choices') as unknown[]) : []).some((ch) => isFinish(field(ch, 'finish_reason'))));
+  if (finishLater) return [fail('before-finish', receivedDocumented(`the usage chunk (chunk ${usage.position}) before the finish chunk ${finishLater.position}`, documented))];
+  if (later.length > 0) return [fail('not-last', receivedDocumented(`${later.length} chunk(s) after the usage chunk (chunk ${usage.position}), first ${excerpt(later[0]!.value)}`, documented))];
+  return [pass];
+}
+
+const chunkPlacement: Check = {
+  id: 'usage.chunk-placement',
+  area: 'usage',
+  severity: 'medium',
+  rule: 'The usage chunk is streamed after every finish chunk and just before data: [DONE] ("在 data: [DONE] 消息之前").',
+  source: DOC,
+  run: (evidence) =>
+    onUsageStreams(evidence, (o, chunks) => {
+      const cut = incompleteReason(o);
+      return cut ? [skip(cut)] : placementOutcomes(o, chunks);
+    }),
+};
+
+const chunkEmptyChoices: Check = {
+  id: 'usage.chunk-empty-choices',
+  area: 'usage',
+  severity: 'medium',
+  rule: 'In the usage chunk "the choices field is always an empty array" (choices: []).',
+  source: DOC,
+  run: (evidence) =>
+    onUsageStreams(evidence, (_o, chunks) => {
+      const found = usageChunks(chunks);
+      if (found.length === 0) return [skip('no usage chunk; usage.chunk-present reports it')];
+      return collapse(
+        found.map((c) => {
+          const choices = field(c.value, 'choices');
+          if (Array.isArray(choices) && choices.length === 0) return pass;
+          const missing = !hasField(c.value, 'choices');
+          const received = `chunk ${c.position} carries usage with ${missing ? 'no choices field' : `/choices = ${excerpt(choices)}`}`;
+          return fail(missing ? 'choices-missing' : 'choices-not-empty', receivedDocumented(received, `choices: [] on the usage chunk (${DOC})`), { path: '/choices' });
+        }),
+      );
+    }),
+};
+
+const nullElsewhere: Check = {
+  id: 'usage.null-elsewhere',
+  area: 'usage',
+  severity: 'low',
+  rule: 'With include_usage, "all other chunks also contain a usage field, but with value null".',
+  source: DOC,
+  run: (evidence) =>
+    onUsageStreams(evidence, (_o, chunks) => {
+      const client = chunks.filter((c) => !c.afterDone);
+      const last = usageChunks(client).at(-1);
+      const others = client.filter((c) => c !== last);
+      if (others.length === 0) return [skip('the stream had no chunks besides the usage chunk')];
+      const documented = `"usage": null on every chunk but the usage chunk (${DOC})`;
+      return collapse(
+        others.map((c) => {
+          if (!hasField(c.value, 'usage')) {
+            // OpenAI-style servers omit the key; the documents ask for an explicit null.
+            return fail('absent', receivedDocumented(`chunk ${c.position} has no usage field`, documented), { path: '/usage', conflict: 'usage-null-vs-absent' });
+          }
+          const usage = field(c.value, 'usage');
+          return usage === null ? pass : fail('non-null', receivedDocumented(`chunk ${c.position} /usage = ${excerpt(usage)} before the usage chunk`, documented), { path: '/usage' });
+        }),
+      );
+    }),
+};
+
+const notRequested: Check = {
+  id: 'usage.not-requested',
+  area: 'usage',
+  severity: 'medium',
+  rule: 'Without stream_options.include_usage no chunk carries non-null usage (the usage chunk is opt-in).',
+  source: DOC,
+  run: (evidence) =>
+    observations(evidence).flatMap((o) => {
+      if (!isStream(o) || !streamRequested(o) || !isRecord(o.sent) || usageRequested(o)) return [];
+      const found = usageChunks(chunksOf(o));
+      if (found.length === 0) return [pass];
+      const first = found[0]!;
+      const received = `chunk ${first.position} /usage = ${excerpt(field(first.value, 'usage'))} (${found.length} chunk(s) with usage) without include_usage`;
+      // Another reading of "usage is in the last chunk of a stream" puts it there unasked; the profile decides.
+      const documented = `usage only when stream_options.include_usage is true (${DOC})`;
+      return [fail('unrequested', receivedDocumented(received, documented), { path: '/usage', conflict: 'usage-unrequested-last-chunk' })];
+    }),
+};
+
+function totalsOutcome(where: string, usage: unknown): Outcome {
+  const counts = COUNTS.map((name) => field(usage, name));
+  if (!counts.every((v) => Number.isInteger(v))) {
+    return skip(`${where} lacks integer token counts; the schema checks report their type`);
+  }
+  const [prompt, completion, total] = counts as [number, number, number];
+  const documented = `non-negative counts with total_tokens = prompt_tokens + completion_tokens ("提示 + 完成", ${DOC})`;
+  const negative = COUNTS.filter((_, i) => (counts[i] as number) < 0);
+  if (negative.length > 0) return fail('negative', receivedDocumented(`${where} ${excerpt(usage)}: negative ${negative.join(', ')}`, documented), { path: '/usage' });
+  if (prompt + completion === total) return pass;
+  return fail('sum', receivedDocumented(`${where}: prompt_tokens ${prompt} + completion_tokens ${completion} = ${prompt + completion}, total_tokens ${total}`, documented), { path: '/usage/total_tokens' });
+}
+
+const totalsAddUp: Check = {
+  id: 'usage.totals-add-up',
+  area: 'usage',
+  severity: 'medium',
+  rule: 'total_tokens is "the total tokens used in the request (prompt + completion)", and no count is negative.',
+  source: DOC,
+  run: (evidence) =>
+    observations(evidence).flatMap((o) => {
+      if (isStream(o)) return collapse(usageChunks(chunksOf(o)).map((c) => totalsOutcome(`chunk ${c.position} /usage`, field(c.value, 'usage'))));
+      const usage = field(okJson(o), 'usage');
+      return isRecord(usage) ? [totalsOutcome('/usage', usage)] : [];
+    }),
+};
+
+/** The finish_reason of every choice an answer finished. */
+function finishesOf(o: Observation): unknown[] {
+  if (isStream(o)) {
+    return [...choiceStreams(o).values()].map((entries) => entries.map((e) => field(e.choice, 'finish_reason')).find(isFinish));
+  }
+  const choices = field(okJson(o), 'choices');
+  return Array.isArray(choices) ? choices.map((c) => field(c, 'finish_reason')) : [];
+}
+
+function maxTokensOutcome(o: Observation, maxTokens: number): Outcome {
+  const reported = reportedUsage(o);
+  const completion = field(reported?.usage, 'completion_tokens');
+  if (!reported || !isCount(completion)) return skip('the answer reported no integer completion_tokens');
+  const finishes = finishesOf(o);
+  const n = Math.max(requestedN(o), finishes.length);
+  const bound = maxTokens * n;
+  const documented = `completion_tokens ≤ max_tokens (${maxTokens}${n > 1 ? ` per choice, ${n} choices` : ''}), and equal to it when finish_reason is "length" (${DOC})`;
+  const path = '/usage/completion_tokens';
+  if (completion > bound) return fail('over', receivedDocumented(`${reported.where}/completion_tokens = ${completion} with max_tokens ${maxTokens}`, documented), { path });
+  const allLength = finishes.length > 0 && finishes.every((f) => f === 'length');
+  if (allLength && completion !== maxTokens * finishes.length) {
+    return fail('length-short', receivedDocumented(`${reported.where}/completion_tokens = ${completion} although every choice finished with "length"`, documented), { path });
+  }
+  return pass;
+}
+
+const withinMaxTokens: Check = {
+  id: 'usage.within-max-tokens',
+  area: 'usage',
+  severity: 'medium',
+  rule: 'completion_tokens never exceeds max_tokens ("在完成中生成的最大 tokens 数量"), and equals it when finish_reason is "length".',
+  source: DOC,
+  run: (evidence) =>
+    observations(evidence).flatMap((o) => {
+      const maxTokens = field(o.sent, 'max_tokens');
+      if (!isCount(maxTokens) || statusOf(o) !== 200) return [];
+      const cut = incompleteReason(o);
+      return [cut ? skip(cut) : maxTokensOutcome(o, maxTokens)];
+    }),
+};
+
+function usageMatchOutcomes(c: Comparison): Outcome[] {
+  const pair = streamPair(c.a, c.b);
+  if (!pair) return [skip('the comparison does not hold one stream and one non-stream answer')];
+  const cut = incompleteReason(pair.stream) ?? incompleteReason(pair.plain);
+  if (cut) return [skip(cut)];
+  const streamed = reportedUsage(pair.stream)?.usage;
+  const plain = reportedUsage(pair.plain)?.usage;
+  if (!isRecord(streamed) || !isRecord(plain)) return [skip('one side reported no usage (a stream needs include_usage)')];
+  const verdict = c.deterministic ? fail : warn;
+  const differing = COUNTS.filter((name) => field(streamed, name) !== field(plain, name));
+  if (differing.length === 0) return [pass];
+  const received = differing.map((name) => `${name} stream ${excerpt(field(streamed, name))} vs non-stream ${excerpt(field(plain, name))}`).join('; ');
+  return [verdict(differing.join('+'), receivedDocumented(received, `the same usage for the same seeded request, streamed or not (${OPENAI})`), { path: '/usage' })];
+}
+
+const streamMatchesNonstream: Check = {
+  id: 'usage.stream-matches-nonstream',
+  area: 'usage',
+  severity: 'medium',
+  rule: 'The usage chunk of a stream reports the same counts as the non-stream answer to the same seeded request (a warning unless the target is deterministic).',
+  source: OPENAI,
+  run: (evidence) =>
+    evidence.kind === 'comparison' && evidence.relation === 'stream-vs-nonstream' ? usageMatchOutcomes(evidence) : [],
+};
+
+export const usageChecks: Check[] = [
+  chunkPresent,
+  chunkPlacement,
+  chunkEmptyChoices,
+  nullElsewhere,
+  notRequested,
+  totalsAddUp,
+  withinMaxTokens,
+  streamMatchesNonstream,
+];

@@ -1,0 +1,56 @@
+/**
+ * The README's check and fault tables, rendered from the registry and the reference catalogue so they cannot drift.
+ * `npm run gen` writes them; `gen --check` fails when the committed README differs.
+ */
+import { checks } from '../checks/registry.ts';
+import { behaviours } from '../reference/catalogue.ts';
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderChecksTable(): string {
+  const faults = behaviours.filter((b) => b.kind === 'fault');
+  const rows = checks.map((check) => {
+    const proving = faults.filter((f) => f.detectedBy.includes(check.id)).map((f) => `\`${f.name}\``);
+    return `| \`${check.id}\` | ${check.area} | ${check.severity} | ${cell(check.rule)} | ${cell(check.source)} | ${proving.join(', ') || '—'} |`;
+  });
+  const proven = checks.filter((c) => faults.some((f) => f.detectedBy.includes(c.id))).length;
+  return [
+    `${checks.length} checks; ${proven} of them are proven to fail against a fault of the reference provider, and ${faults.length} faults are each detected by the checks they name (the self-tests in \`test/fault-matrix.test.ts\` verify every row).`,
+    '',
+    '| check | area | severity | rule | document | proved by fault |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+export function renderFaultsTable(): string {
+  const table = (kind: 'fault' | 'variant') =>
+    behaviours
+      .filter((b) => b.kind === kind)
+      .map((b) => `| \`${b.name}\` | ${cell(b.description)} |${kind === 'fault' ? ` ${b.detectedBy.map((id) => `\`${id}\``).join(', ')} |` : ''}`);
+  return [
+    '| fault | what it does | detected by |',
+    '|---|---|---|',
+    ...table('fault'),
+    '',
+    'Legal variants (a correct client accepts them; every check passes against each):',
+    '',
+    '| variant | what it does |',
+    '|---|---|',
+    ...table('variant'),
+  ].join('\n');
+}
+
+function replaceBetween(text: string, name: string, body: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md lacks the ${start} … ${end} markers`);
+  return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
+}
+
+/** The README with its generated tables brought up to date. */
+export function updateReadme(text: string): string {
+  return replaceBetween(replaceBetween(text, 'checks', renderChecksTable()), 'faults', renderFaultsTable());
+}

@@ -1,0 +1,139 @@
+/**
+ * `chat-conformance gen`: regenerates what is derived from spec/openapi.yaml, namely the TypeScript types
+ * (spec/generated/openapi.d.ts) and the conflict table of spec/README.md. `gen --check` compares instead of
+ * writing, so a stale output fails CI rather than drifting.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import openapiTS, { astToString } from 'openapi-typescript';
+import type { OpenAPI3 } from 'openapi-typescript';
+import { parse } from 'yaml';
+import { parseConflicts } from '../contract/conflicts.ts';
+import type { Conflict } from '../contract/conflicts.ts';
+import { ToolError } from './errors.ts';
+
+const ROOT = new URL('../../', import.meta.url);
+const SPEC_FILE = 'spec/openapi.yaml';
+const TYPES_FILE = 'spec/generated/openapi.d.ts';
+const README_FILE = 'spec/README.md';
+
+export const TYPES_HEADER = [
+  '/**',
+  ' * Generated from spec/openapi.yaml by `npm run gen`. Do not edit by hand: edit the YAML, then run `npm run gen`.',
+  ' */',
+  '',
+  '',
+].join('\n');
+
+export const TABLE_START = '<!-- conflicts:start -->';
+export const TABLE_END = '<!-- conflicts:end -->';
+
+const STALE = 'error: generated files are stale; run npm run gen';
+
+export async function gen(args: string[]): Promise<number> {
+  const check = parseArgs(args);
+  const doc: unknown = parse(await readFile(new URL(SPEC_FILE, ROOT), 'utf8'));
+  if (!isRecord(doc)) throw new Error(`${SPEC_FILE} is not a YAML mapping`);
+  const readme = await readText(README_FILE);
+  if (readme === undefined || !hasMarkers(readme)) {
+    console.error(`error: ${README_FILE} lacks the ${TABLE_START} … ${TABLE_END} markers`);
+    return 1;
+  }
+  const outputs = [
+    { file: TYPES_FILE, text: await renderTypes(doc) },
+    { file: README_FILE, text: replaceConflictTable(readme, renderConflictTable(parseConflicts(doc['x-conflicts']))) },
+  ];
+  const stale: typeof outputs = [];
+  for (const output of outputs) {
+    if ((await readText(output.file)) !== output.text) stale.push(output);
+  }
+  if (check) {
+    if (stale.length === 0) return 0;
+    console.error(STALE);
+    return 1;
+  }
+  for (const output of stale) {
+    const path = fileURLToPath(new URL(output.file, ROOT));
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, output.text);
+    console.log(`wrote ${output.file}`);
+  }
+  if (stale.length === 0) console.log('generated files are up to date');
+  return 0;
+}
+
+/** The types file: openapi-typescript's output for the spec under a do-not-edit stamp. Deterministic. */
+export async function renderTypes(doc: Record<string, unknown>): Promise<string> {
+  const ast = await openapiTS(structuredClone(doc) as unknown as OpenAPI3, {
+    silent: true,
+    // Request fields with a documented default stay optional for whoever builds a request.
+    defaultNonNullable: false,
+    // Free-form objects (JSON Schemas, tool parameters) accept any keys.
+    emptyObjectsUnknown: true,
+  });
+  return TYPES_HEADER + astToString(ast);
+}
+
+/** The conflict table of spec/README.md, one row per `x-conflicts` entry. */
+export function renderConflictTable(conflicts: readonly Conflict[]): string {
+  const rows = conflicts.map((c) =>
+    [
+      `**${cell(c.id)}**<br>${cell(c.title)}<br>fields: ${c.fields.map((f) => `\`${f}\``).join(', ')}`,
+      c.quotes.map((q) => `${q.file}: 「${cell(q.text)}」`).join('<br>'),
+      cell(c.reading),
+      c.profiles.strict,
+      c.profiles.documented,
+      c.profiles.lenient,
+    ].join(' | '),
+  );
+  return [
+    '| conflict | documents and quotes | reading taken | strict | documented | lenient |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
+/** Replaces whatever lies between the table markers with the table. */
+export function replaceConflictTable(readme: string, table: string): string {
+  const start = readme.indexOf(TABLE_START);
+  const end = readme.indexOf(TABLE_END);
+  if (start < 0 || end < start) throw new Error(`${README_FILE} lacks the conflict table markers`);
+  return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
+}
+
+function hasMarkers(readme: string): boolean {
+  const start = readme.indexOf(TABLE_START);
+  return start >= 0 && readme.indexOf(TABLE_END) > start;
+}
+
+/** Text safe inside a Markdown table cell: one line, pipes escaped, tag-like `<` shown rather than parsed as HTML. */
+function cell(text: string): string {
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+}
+
+function parseArgs(args: string[]): boolean {
+  let check = false;
+  for (const arg of args) {
+    if (arg === '--check') check = true;
+    else throw new ToolError('CC_BAD_FLAG', `gen: unknown argument ${arg} (usage: gen [--check])`);
+  }
+  return check;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(new URL(file, ROOT), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

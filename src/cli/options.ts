@@ -1,0 +1,180 @@
+/**
+ * `run` flags and their environment variables, resolved into a RunConfig. Every problem is one ToolError line.
+ */
+import { parseArgs } from 'node:util';
+import { AREAS, PROFILES, type Area, type Profile } from '../checks/types.ts';
+import { DEPTHS, type Depth, type Limits, type RunConfig } from '../engine/config.ts';
+import { ToolError } from './errors.ts';
+
+/** Flag name → environment variable that supplies it when the flag is absent. */
+export const FLAG_ENV = {
+  target: 'CONFORMANCE_TARGET',
+  model: 'CONFORMANCE_MODEL',
+  'api-key-env': 'CONFORMANCE_API_KEY_ENV',
+  profile: 'CONFORMANCE_PROFILE',
+  depth: 'CONFORMANCE_DEPTH',
+  seed: 'CONFORMANCE_SEED',
+  path: 'CONFORMANCE_PATH',
+  concurrency: 'CONFORMANCE_CONCURRENCY',
+  'timeout-ms': 'CONFORMANCE_TIMEOUT_MS',
+  'max-bytes': 'CONFORMANCE_MAX_BYTES',
+  only: 'CONFORMANCE_ONLY',
+  skip: 'CONFORMANCE_SKIP',
+  header: 'CONFORMANCE_HEADERS',
+  'report-dir': 'CONFORMANCE_REPORT_DIR',
+  'reasoning-model': 'CONFORMANCE_REASONING_MODEL',
+  'thinking-model': 'CONFORMANCE_THINKING_MODEL',
+} as const;
+
+const STRING_FLAGS = Object.keys(FLAG_ENV) as Array<keyof typeof FLAG_ENV>;
+const REPEATABLE = new Set(['only', 'skip', 'header']);
+
+export const DEFAULT_API_KEY_ENV = 'CONFORMANCE_API_KEY';
+export const DEFAULT_REASONING_MODELS = {
+  separateReasoning: 'deepseek/deepseek-r1-turbo',
+  enableThinking: 'zai-org/glm-4.5',
+};
+
+export interface ParsedRun {
+  config: Omit<RunConfig, 'model' | 'target' | 'embedded'> & { model?: string; target?: string };
+  help: boolean;
+  color?: boolean;
+}
+
+function integer(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^-?\d+$/.test(raw.trim())) throw new ToolError('CC_BAD_FLAG', `--${flag} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ToolError('CC_BAD_FLAG', `--${flag} must be between ${min} and ${max}, got ${raw}`);
+  return value;
+}
+
+function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ToolError('CC_BAD_FLAG', `--${flag} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+/** Accepts the OpenAI SDK baseURL convention (…/v1) or the full …/chat/completions URL; returns the base URL. */
+export function normaliseTarget(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ToolError('CC_BAD_TARGET', `--target is not a URL: "${raw}" (expected e.g. https://api.example.com/v1)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ToolError('CC_BAD_TARGET', `--target must be an http(s) URL, got ${url.protocol}//…`);
+  }
+  if (url.username || url.password) {
+    throw new ToolError('CC_BAD_TARGET', '--target must not carry credentials; put the key in the environment (see --api-key-env)');
+  }
+  url.search = '';
+  url.hash = '';
+  return url.toString().replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
+}
+
+function headerPairs(values: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const value of values) {
+    const colon = value.indexOf(':');
+    const name = colon > 0 ? value.slice(0, colon).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new ToolError('CC_BAD_FLAG', `--header must read 'Name: value', got "${value}"`);
+    }
+    headers[name.toLowerCase()] = value.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+function selection(flag: string, values: readonly string[]): string[] {
+  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const item of items) {
+    const area = item.split('.')[0] as Area;
+    if (!AREAS.includes(area)) {
+      throw new ToolError('CC_BAD_FLAG', `--${flag} names "${item}", which is neither an area (${AREAS.join(', ')}) nor a check id`);
+    }
+  }
+  return items;
+}
+
+export function limitsFor(timeoutMs: number, maxBytes: number): Limits {
+  return {
+    connectMs: Math.min(timeoutMs, 10_000),
+    headersMs: timeoutMs,
+    idleMs: Math.min(timeoutMs, 30_000),
+    totalMs: timeoutMs,
+    maxBytes,
+  };
+}
+
+export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): ParsedRun {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(
+          STRING_FLAGS.map((f) => [f, { type: 'string' as const, ...(REPEATABLE.has(f) ? { multiple: true as const } : {}) }]),
+        ),
+        help: { type: 'boolean', short: 'h' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new ToolError('CC_BAD_FLAG', error instanceof Error ? error.message.split('\n')[0]! : String(error));
+  }
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
+  const text = (flag: keyof typeof FLAG_ENV): string | undefined => {
+    const value = values[flag];
+    if (typeof value === 'string') return value;
+    const fromEnv = env[FLAG_ENV[flag]];
+    return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  };
+  const list = (flag: 'only' | 'skip' | 'header', separator: RegExp): string[] => {
+    const value = values[flag];
+    if (Array.isArray(value)) return value;
+    const fromEnv = env[FLAG_ENV[flag]];
+    return fromEnv ? fromEnv.split(separator).filter((s) => s.trim() !== '') : [];
+  };
+
+  const timeoutMs = integer('timeout-ms', text('timeout-ms') ?? '60000', 100, 3_600_000);
+  const maxBytes = integer('max-bytes', text('max-bytes') ?? String(8 * 1024 * 1024), 1024);
+  const seedText = text('seed');
+  const target = text('target');
+  const model = text('model');
+  const path = text('path');
+  const config: ParsedRun['config'] = {
+    apiKeyEnv: text('api-key-env') ?? DEFAULT_API_KEY_ENV,
+    profile: oneOf<Profile>('profile', text('profile') ?? 'documented', PROFILES),
+    depth: oneOf<Depth>('depth', text('depth') ?? 'standard', DEPTHS),
+    seed: seedText === undefined ? Math.floor(Math.random() * 2 ** 31) : integer('seed', seedText, -(2 ** 31), 2 ** 31 - 1),
+    concurrency: integer('concurrency', text('concurrency') ?? '4', 1, 64),
+    limits: limitsFor(timeoutMs, maxBytes),
+    only: selection('only', list('only', /[,\s]+/)),
+    skip: selection('skip', list('skip', /[,\s]+/)),
+    headers: headerPairs(list('header', /\n/)),
+    reportDir: text('report-dir') ?? 'reports',
+    reasoningModels: {
+      separateReasoning: text('reasoning-model') ?? DEFAULT_REASONING_MODELS.separateReasoning,
+      enableThinking: text('thinking-model') ?? DEFAULT_REASONING_MODELS.enableThinking,
+    },
+  };
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.apiKeyEnv)) {
+    throw new ToolError('CC_BAD_FLAG', `--api-key-env must name an environment variable, got "${config.apiKeyEnv}"`);
+  }
+  if (path !== undefined) {
+    if (!/^\d+(:\d+)*$/.test(path)) throw new ToolError('CC_BAD_FLAG', `--path must read like 3:1:0, got "${path}"`);
+    if (seedText === undefined) throw new ToolError('CC_BAD_FLAG', '--path replays a counterexample and needs the --seed it was found with');
+    config.replayPath = path;
+  }
+  if (target !== undefined) config.target = normaliseTarget(target);
+  if (model !== undefined) config.model = model;
+  const result: ParsedRun = { config, help: values['help'] === true };
+  if (values['color'] === true) result.color = true;
+  if (values['no-color'] === true) result.color = false;
+  return result;
+}

@@ -1,0 +1,86 @@
+/**
+ * Before spending the budget: is the target an HTTP server that accepts our key, and which model do we test?
+ * Only an unusable target is a tool error (exit 2); a server that answers badly is for the checks to judge.
+ */
+import { createClient } from '../http/client.ts';
+import type { Exchange } from '../http/exchange.ts';
+import type { Limits } from '../engine/config.ts';
+import { ToolError } from './errors.ts';
+
+export interface PreflightInput {
+  target: string;
+  apiKey?: string;
+  headers: Record<string, string>;
+  limits: Limits;
+  model?: string;
+  apiKeyEnv: string;
+  note: (line: string) => void;
+}
+
+export interface PreflightResult {
+  model: string;
+  requests: number;
+}
+
+const UNREACHABLE = new Set(['refused', 'dns', 'tls', 'protocol', 'connect-timeout']);
+
+function assertUsable(exchange: Exchange, target: string, apiKeyEnv: string): void {
+  if (exchange.error && UNREACHABLE.has(exchange.error.code)) {
+    throw new ToolError('CC_UNREACHABLE', `cannot reach ${target}: ${exchange.error.message}`);
+  }
+  const status = exchange.response?.status;
+  if (status === 401 || status === 403) {
+    throw new ToolError(
+      'CC_UNAUTHORIZED',
+      `${target} refused the credentials (HTTP ${status}); set the API key in $${apiKeyEnv} or name another variable with --api-key-env`,
+    );
+  }
+}
+
+function firstModelId(exchange: Exchange): string | undefined {
+  if (exchange.response?.status !== 200) return undefined;
+  try {
+    const body = JSON.parse(exchange.response.excerpt.length < exchange.response.bodyBytes ? '' : exchange.response.excerpt) as {
+      data?: Array<{ id?: unknown }>;
+    };
+    const id = body.data?.[0]?.id;
+    return typeof id === 'string' && id !== '' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function preflight(input: PreflightInput): Promise<PreflightResult> {
+  const client = createClient({
+    baseUrl: input.target,
+    ...(input.apiKey ? { apiKey: input.apiKey } : {}),
+    headers: input.headers,
+    limits: { ...input.limits, maxBytes: Math.min(input.limits.maxBytes, 1024 * 1024) },
+    concurrency: 1,
+    requestBudget: 2,
+    retry: { max: 2, maxWaitMs: 10_000 },
+  });
+  try {
+    let model = input.model;
+    if (model === undefined) {
+      const listing = await client.send({ label: 'preflight-models', method: 'GET', path: '/models' });
+      assertUsable(listing, input.target, input.apiKeyEnv);
+      model = firstModelId(listing);
+      if (model === undefined) {
+        const why = listing.error?.message ?? `HTTP ${listing.response?.status ?? '?'}`;
+        throw new ToolError('CC_NO_MODEL', `GET ${input.target}/models did not name a model (${why}); pass --model ID`);
+      }
+      input.note(`using model ${model}, the first listed by GET /models (choose one with --model)`);
+    }
+    const plain = await client.send({
+      label: 'preflight-chat',
+      method: 'POST',
+      path: '/chat/completions',
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hi.' }], max_tokens: 1 }),
+    });
+    assertUsable(plain, input.target, input.apiKeyEnv);
+    return { model, requests: client.stats().requests };
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * `chat-conformance serve`: run the reference provider in the foreground. Stdout carries exactly one
+ * line, the base URL, so scripts can capture it; everything else goes to stderr.
+ */
+import { parseArgs } from 'node:util';
+import type { Behaviour } from '../reference/behaviour.ts';
+import { behaviours, findBehaviour } from '../reference/catalogue.ts';
+import { DEFAULT_API_KEY, startReference, type ReferenceOptions } from '../reference/server.ts';
+import { EXIT_USAGE, ToolError } from './errors.ts';
+
+export const SERVE_USAGE =
+  'chat-conformance serve [--port N] [--host H] [--api-key K] [--ttft-ms N] [--gap-ms N] [--fault NAME] [--variant NAME] [--seed N] [--list-faults]';
+
+const DEFAULT_PORT = 8080;
+
+export async function serve(args: string[]): Promise<number> {
+  let options: ReferenceOptions;
+  let listOnly: boolean;
+  try {
+    ({ options, listOnly } = parseServeArgs(args, process.env));
+  } catch (error) {
+    return fail(error);
+  }
+  if (listOnly) {
+    process.stdout.write(listBehaviours(behaviours));
+    return 0;
+  }
+
+  let running;
+  try {
+    running = await startReference(options);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') return fail(new ToolError('CC_BAD_FLAG', `port ${options.port} is already in use`));
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return fail(new ToolError('CC_BAD_FLAG', `cannot listen on host ${options.host}`));
+    if (code === 'EACCES') return fail(new ToolError('CC_BAD_FLAG', `not allowed to listen on port ${options.port}`));
+    return fail(error);
+  }
+  process.stdout.write(`${running.url}\n`);
+  const behaviourNote = options.behaviour ? ` with ${findBehaviour(options.behaviour)?.kind} ${options.behaviour}` : '';
+  process.stderr.write(`reference provider listening${behaviourNote}; stop with Ctrl-C\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await running.close();
+  return 0;
+}
+
+/** Flags → options. Throws ToolError for anything it cannot use. */
+export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): { options: ReferenceOptions; listOnly: boolean } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'api-key': { type: 'string' },
+        'ttft-ms': { type: 'string' },
+        'gap-ms': { type: 'string' },
+        fault: { type: 'string' },
+        variant: { type: 'string' },
+        seed: { type: 'string' },
+        'list-faults': { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new ToolError('CC_BAD_FLAG', `${error instanceof Error ? error.message : String(error)} (usage: ${SERVE_USAGE})`);
+  }
+  if (values.fault !== undefined && values.variant !== undefined) {
+    throw new ToolError('CC_BAD_FLAG', '--fault and --variant cannot be combined');
+  }
+  const behaviour = values.fault ?? values.variant;
+  if (behaviour !== undefined) requireBehaviour(behaviour, values.fault !== undefined ? 'fault' : 'variant');
+
+  const options: ReferenceOptions = {
+    port: integerFlag('--port', values.port, 0, 65_535) ?? DEFAULT_PORT,
+    host: values.host ?? '127.0.0.1',
+    apiKey: values['api-key'] ?? nonEmpty(env.CONFORMANCE_API_KEY) ?? DEFAULT_API_KEY,
+    ttftMs: integerFlag('--ttft-ms', values['ttft-ms'], 0, 600_000) ?? 0,
+    gapMs: integerFlag('--gap-ms', values['gap-ms'], 0, 600_000) ?? 0,
+    seed: integerFlag('--seed', values.seed, 0, 2 ** 32 - 1) ?? 0,
+  };
+  if (behaviour !== undefined) options.behaviour = behaviour;
+  if (options.host === '') throw new ToolError('CC_BAD_FLAG', '--host must not be empty');
+  if (options.apiKey === '') throw new ToolError('CC_BAD_FLAG', '--api-key must not be empty');
+  return { options, listOnly: values['list-faults'] === true };
+}
+
+function requireBehaviour(name: string, kind: 'fault' | 'variant'): void {
+  const found = findBehaviour(name);
+  if (found?.kind === kind) return;
+  const known = behaviours.filter((b) => b.kind === kind).map((b) => b.name);
+  const hint = found ? ` (${name} is a ${found.kind})` : known.length > 0 ? `; known: ${known.join(', ')}` : '';
+  throw new ToolError('CC_BAD_FLAG', `unknown ${kind} ${JSON.stringify(name)}${hint}`);
+}
+
+function integerFlag(flag: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw.trim())) throw new ToolError('CC_BAD_FLAG', `${flag} expects a whole number, got ${JSON.stringify(raw)}`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ToolError('CC_BAD_FLAG', `${flag} must be between ${min} and ${max}, got ${raw}`);
+  return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Faults, then legal variants: name, kind and what each does, one per line. */
+export function listBehaviours(all: readonly Behaviour[]): string {
+  const width = Math.max(0, ...all.map((b) => b.name.length));
+  const section = (kind: Behaviour['kind'], title: string): string[] => {
+    const members = all.filter((b) => b.kind === kind);
+    return [title, ...members.map((b) => `  ${b.name.padEnd(width)}  ${b.kind.padEnd(7)}  ${b.description}`)];
+  };
+  return [...section('fault', 'Faults (each breaks one rule):'), '', ...section('variant', 'Legal variants (every check must pass):')].join('\n') + '\n';
+}
+
+function fail(error: unknown): number {
+  const message = error instanceof ToolError ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message}\n`);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,38 @@
+/** Help texts. Kept beside the flag parser's table so the two are read together. */
+export const MAIN_USAGE = `Usage: chat-conformance <command> [flags]
+
+Commands:
+  run     run the conformance suites against a target (default command)
+  serve   start the reference provider (a faithful or deliberately faulty stand-in)
+  gen     regenerate types and tables from spec/openapi.yaml (--check: fail when stale)
+  bench   print speed and memory figures of the checker and the reference provider
+
+Run 'chat-conformance run --help' or 'chat-conformance serve --help' for their flags.
+`;
+
+export const RUN_USAGE = `Usage: chat-conformance run [--target=URL] [flags]
+       npm test -- --target=URL [flags]
+
+Without --target the suites run against the embedded reference provider.
+Every flag can also come from the environment variable in brackets.
+
+  --target URL          base URL in the OpenAI SDK convention (…/v1), or the full …/chat/completions URL [CONFORMANCE_TARGET]
+  --model ID            model to test; default: the first id from GET {target}/models [CONFORMANCE_MODEL]
+  --api-key-env NAME    environment variable holding the API key (default CONFORMANCE_API_KEY) [CONFORMANCE_API_KEY_ENV]
+  --profile P           strict | documented | lenient (default documented) [CONFORMANCE_PROFILE]
+  --depth D             smoke (≤ 20 requests) | standard (≤ 150) | deep (default standard) [CONFORMANCE_DEPTH]
+  --seed N              seed of the generated cases (default: random, printed) [CONFORMANCE_SEED]
+  --path P              replay one fast-check counterexample (with --seed and --only) [CONFORMANCE_PATH]
+  --concurrency N       requests in flight at once (default 4) [CONFORMANCE_CONCURRENCY]
+  --timeout-ms N        deadline of one request, also bounds headers and silences (default 60000) [CONFORMANCE_TIMEOUT_MS]
+  --max-bytes N         body bytes read per response before it is cut (default 8 MiB) [CONFORMANCE_MAX_BYTES]
+  --only LIST           areas or check ids to run, comma-separated, repeatable [CONFORMANCE_ONLY]
+  --skip LIST           areas or check ids to leave out [CONFORMANCE_SKIP]
+  --header 'N: v'       extra header on every request, repeatable (newline-separated in the env) [CONFORMANCE_HEADERS]
+  --report-dir DIR      where reports go (default reports/) [CONFORMANCE_REPORT_DIR]
+  --reasoning-model ID  model for separate_reasoning (default deepseek/deepseek-r1-turbo) [CONFORMANCE_REASONING_MODEL]
+  --thinking-model ID   model for enable_thinking (default zai-org/glm-4.5) [CONFORMANCE_THINKING_MODEL]
+  --color / --no-color  force or disable colour
+
+Exit codes: 0 no failures · 1 conformance failures · 2 invalid invocation or unusable target · 130 interrupted.
+`;

@@ -1,0 +1,32 @@
+/**
+ * Requests each area may send, by depth. A fixed table (rather than one shared counter) keeps a run's cost
+ * predictable and independent of the order or parallelism in which areas run.
+ * Against a paid API: smoke stays within 20 requests and standard within 150, preflight included.
+ */
+import type { Area } from '../checks/types.ts';
+import type { Depth } from './config.ts';
+
+export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>> = {
+  schema: { smoke: 2, standard: 8, deep: 16 },
+  streaming: { smoke: 3, standard: 10, deep: 20 },
+  usage: { smoke: 2, standard: 8, deep: 16 },
+  transport: { smoke: 1, standard: 4, deep: 8 },
+  params: { smoke: 3, standard: 50, deep: 300 },
+  semantics: { smoke: 1, standard: 16, deep: 40 },
+  errors: { smoke: 2, standard: 14, deep: 30 },
+  auth: { smoke: 1, standard: 4, deep: 6 },
+  logprobs: { smoke: 1, standard: 4, deep: 8 },
+  tools: { smoke: 1, standard: 6, deep: 12 },
+  'structured-output': { smoke: 1, standard: 4, deep: 8 },
+  reasoning: { smoke: 0, standard: 4, deep: 8 },
+};
+
+/** Requests the run may spend before any area starts (GET /models, one plain request). */
+export const PREFLIGHT_BUDGET = 2;
+
+/** Largest max_tokens a probe sends unless its check needs more. */
+export const CHEAP_MAX_TOKENS = 16;
+
+export function runBudget(depth: Depth, areas: readonly Area[]): number {
+  return PREFLIGHT_BUDGET + areas.reduce((sum, area) => sum + AREA_BUDGET[area][depth], 0);
+}

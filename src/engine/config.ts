@@ -1,0 +1,43 @@
+/** The resolved settings of one conformance run (after flags, env and defaults). */
+import type { Profile } from '../checks/types.ts';
+
+export const DEPTHS = ['smoke', 'standard', 'deep'] as const;
+export type Depth = (typeof DEPTHS)[number];
+
+export interface Limits {
+  connectMs: number;
+  /** Request start to response headers. */
+  headersMs: number;
+  /** Longest silence allowed between body bytes. */
+  idleMs: number;
+  /** Deadline for a whole exchange. */
+  totalMs: number;
+  /** Body bytes read before the exchange is cut. */
+  maxBytes: number;
+}
+
+export interface RunConfig {
+  /** Base URL in the OpenAI SDK convention (ends before `/chat/completions`), credentials removed. */
+  target: string;
+  /** True when the target is the embedded reference provider (deterministic, free). */
+  embedded: boolean;
+  model: string;
+  /** Models the documents name for the reasoning switches. */
+  reasoningModels: { separateReasoning: string; enableThinking: string };
+  /** Name of the environment variable holding the API key (the key itself is never stored here). */
+  apiKeyEnv: string;
+  profile: Profile;
+  depth: Depth;
+  seed: number;
+  /** fast-check replay path (with `seed`), to re-run one counterexample. */
+  replayPath?: string;
+  concurrency: number;
+  limits: Limits;
+  /** Areas or check ids to run; empty means all. */
+  only: string[];
+  /** Areas or check ids to leave out. */
+  skip: string[];
+  /** Extra headers sent on every request (gateways route on them). */
+  headers: Record<string, string>;
+  reportDir: string;
+}

@@ -1,0 +1,51 @@
+/** Turns a recorded exchange into evidence checks can read: JSON for plain answers, decoded events for streams. */
+import type { Observation } from '../checks/types.ts';
+import { bodyText, type Exchange } from '../http/exchange.ts';
+import { parseChunks } from '../sse/chunks.ts';
+import { checkFraming } from '../sse/frames.ts';
+
+export interface ObservationMeta {
+  probe: string;
+  tags?: readonly string[];
+  sent?: Record<string, unknown>;
+}
+
+const isEventStream = (contentType: string | undefined): boolean =>
+  (contentType ?? '').toLowerCase().startsWith('text/event-stream');
+
+/**
+ * A response is read as SSE when it says so, or when a stream was asked for and it looks like SSE anyway
+ * (a wrong Content-Type must not hide the stream from the streaming checks).
+ */
+function readAsStream(exchange: Exchange, streamRequested: boolean): boolean {
+  const contentType = exchange.response?.headers['content-type'];
+  if (isEventStream(contentType)) return true;
+  if (!streamRequested || exchange.response?.status !== 200) return false;
+  return /^(\uFEFF)?(data|:|event|id|retry)/.test(bodyText(exchange).trimStart());
+}
+
+export function observe(exchange: Exchange, meta: ObservationMeta): Observation {
+  const streamRequested = meta.sent?.['stream'] === true;
+  const tags = [...(meta.tags ?? [])];
+  if (streamRequested && !tags.includes('stream')) tags.push('stream');
+  const observation: Observation = { kind: 'observation', probe: meta.probe, tags, exchange };
+  if (meta.sent) observation.sent = meta.sent;
+  if (!exchange.response) return observation;
+
+  if (readAsStream(exchange, streamRequested)) {
+    const framing = checkFraming(exchange.reads, exchange.response.headers['content-type']);
+    observation.stream = { framing, chunks: parseChunks(framing) };
+    return observation;
+  }
+  const text = bodyText(exchange);
+  if (text.trim() === '') {
+    observation.jsonError = 'empty body';
+    return observation;
+  }
+  try {
+    observation.json = JSON.parse(text);
+  } catch (error) {
+    observation.jsonError = error instanceof Error ? error.message : String(error);
+  }
+  return observation;
+}

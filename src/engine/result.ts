@@ -1,0 +1,109 @@
+/**
+ * What a run produced, as data. Plans produce `PlanResult`s; the CLI merges them into a `RunReport`,
+ * which every renderer (terminal, report.json, junit.xml, summary.md, report.html) reads. Renderers never decide exit codes.
+ */
+import type { Area, Severity, Verdict } from '../checks/types.ts';
+import type { Exchange } from '../http/exchange.ts';
+
+/** One distinct problem a check found, with how often it recurred and how to reproduce its first occurrence. */
+export interface FindingRecord {
+  /** Verdict after the profile was applied. `pass` when a conflict's profile treatment forgives it. */
+  verdict: 'fail' | 'warn' | 'pass';
+  key: string;
+  message: string;
+  path?: string;
+  conflict?: string;
+  occurrences: number;
+  /** Probe that produced the first occurrence. */
+  probe: string;
+  /** Exchange id of the first occurrence, when one exchange shows it. */
+  exchangeId?: number;
+  /** What was sent (request body excerpt, key redacted). */
+  sent?: string;
+  /** What came back (status line + body excerpt). */
+  received?: string;
+  /** A curl line that reproduces the request, with the key as an environment variable reference. */
+  curl?: string;
+  /** fast-check replay of a property failure. */
+  replay?: { seed: number; path: string; command: string };
+}
+
+export interface CheckResult {
+  id: string;
+  area: Area;
+  severity: Severity;
+  rule: string;
+  source: string;
+  /** `not-run` when the check was filtered out or its plan was interrupted before evaluating it. */
+  verdict: Verdict | 'not-run';
+  findings: FindingRecord[];
+  /** Why it was skipped (first reason), when it was. */
+  skipReason?: string;
+  /** Pieces of evidence the check looked at. */
+  evaluated: number;
+}
+
+export interface BoundaryRow {
+  param: string;
+  value: string;
+  expected: 'accept' | 'reject' | 'either';
+  /** HTTP status, or the transport error code. */
+  got: string;
+  /** `skip` when the boundary checks were not selected or could not judge the answer. */
+  verdict: 'pass' | 'fail' | 'warn' | 'skip';
+  conflict?: string;
+}
+
+export interface PlanResult {
+  area: Area;
+  checks: CheckResult[];
+  exchanges: Exchange[];
+  requests: number;
+  retries: number;
+  tokens: { prompt: number; completion: number };
+  boundaries: BoundaryRow[];
+  /** Set when the plan stopped early (budget exhausted, interrupted, probe crashed). */
+  incomplete?: string;
+}
+
+export interface ExchangeSummary {
+  id: number;
+  label: string;
+  method: string;
+  url: string;
+  status?: number;
+  error?: string;
+  headersMs?: number;
+  firstByteMs?: number;
+  totalMs: number;
+  /** Largest gap between body reads. */
+  maxGapMs?: number;
+  bytes: number;
+  retries: number;
+}
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface RunReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: 'chat-conformance'; version: string };
+  /** Base URL with any credentials removed. */
+  target: string;
+  embedded: boolean;
+  model: string;
+  profile: string;
+  depth: string;
+  seed: number;
+  startedAt: string;
+  endedAt: string;
+  /** False when the run was interrupted or a plan stopped early; `incompleteReason` says why. */
+  complete: boolean;
+  incompleteReason?: string;
+  budget: { requestLimit: number; requests: number; retries: number; tokens: { prompt: number; completion: number } };
+  totals: Record<Verdict | 'not-run', number>;
+  /** 0 no failures, 1 conformance failures (2 never appears here: invocation errors write no report). */
+  exitCode: 0 | 1;
+  checks: CheckResult[];
+  boundaries: BoundaryRow[];
+  exchanges: ExchangeSummary[];
+}

@@ -1,0 +1,41 @@
+/** Tokens a run spent, read from the usage the target reported (each exchange counted once). */
+import type { Evidence, Observation } from '../checks/types.ts';
+
+function observationsIn(evidence: Evidence): Observation[] {
+  switch (evidence.kind) {
+    case 'observation':
+      return [evidence];
+    case 'comparison':
+      return [evidence.a, evidence.b];
+    case 'boundary':
+      return [evidence.observation];
+    case 'property':
+      return evidence.failure?.observation ? [evidence.failure.observation] : [];
+  }
+}
+
+const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0);
+
+function usageOf(observation: Observation): { prompt: number; completion: number } {
+  const bodies = observation.stream ? observation.stream.chunks.map((c) => c.value) : [observation.json];
+  for (const body of bodies.reverse()) {
+    const usage = (body as { usage?: Record<string, unknown> } | undefined)?.usage;
+    if (usage && typeof usage === 'object') {
+      return { prompt: count(usage['prompt_tokens']), completion: count(usage['completion_tokens']) };
+    }
+  }
+  return { prompt: 0, completion: 0 };
+}
+
+export function tokensUsed(evidence: readonly Evidence[]): { prompt: number; completion: number } {
+  const seen = new Set<number>();
+  const total = { prompt: 0, completion: 0 };
+  for (const observation of evidence.flatMap(observationsIn)) {
+    if (seen.has(observation.exchange.id)) continue;
+    seen.add(observation.exchange.id);
+    const usage = usageOf(observation);
+    total.prompt += usage.prompt;
+    total.completion += usage.completion;
+  }
+  return total;
+}

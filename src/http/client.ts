@@ -1,0 +1,427 @@
+/**
+ * Bounded HTTP for probing an untrusted target: every exchange has a connect, headers, idle and total deadline and
+ * a byte cap, and whatever the target does comes back as a recorded Exchange (never as a thrown error).
+ * Credentials are removed before anything is recorded.
+ */
+import { Agent } from 'undici';
+import type { Limits } from '../engine/config.ts';
+import type { Exchange, ReadChunk, RecordedRequest, RetryRecord, TransportError, TransportErrorCode } from './exchange.ts';
+import { looksLikeCredentialName, maskSecretBytes, redactHeaders, redactText, stripUrlCredentials } from './redact.ts';
+
+export interface ClientOptions {
+  /** Base URL ending before `/chat/completions` (e.g. `…/v1`), no trailing slash. */
+  baseUrl: string;
+  apiKey?: string;
+  /** Sent on every request (gateways route on them). */
+  headers?: Record<string, string>;
+  limits: Limits;
+  /** Exchanges in flight at once; the rest wait their turn. */
+  concurrency: number;
+  /** Attempts (retries included) this client may send. */
+  requestBudget: number;
+  retry?: { max: number; maxWaitMs: number };
+  signal?: AbortSignal;
+}
+
+export type Auth =
+  | { kind: 'default' }
+  | { kind: 'none' }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'raw'; value: string };
+
+export interface SendOptions {
+  label: string;
+  method: 'GET' | 'POST';
+  /** Appended to the base URL, e.g. `/chat/completions`. */
+  path: string;
+  body?: string;
+  /** Default: the run's key. */
+  auth?: Auth;
+  headers?: Record<string, string>;
+}
+
+export interface HttpClient {
+  send(options: SendOptions): Promise<Exchange>;
+  stats(): { requests: number; retries: number; exchanges: number };
+  close(): Promise<void>;
+}
+
+const DEFAULT_RETRY = { max: 2, maxWaitMs: 10_000 };
+const EXCERPT_BYTES = 2048;
+const RETRYABLE_STATUS = new Set([429, 503]);
+const USER_AGENT = 'chat-conformance';
+
+/**
+ * Why the client itself cut an exchange. Its own timers are exact; undici's timeouts, which tick at about half a
+ * second, stay configured behind them as a backstop.
+ */
+class Cut extends Error {
+  constructor(
+    readonly code: 'headers-timeout' | 'idle-timeout' | 'total-timeout',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ERROR_CODES: Record<string, TransportErrorCode> = {
+  ECONNREFUSED: 'refused',
+  EHOSTUNREACH: 'refused',
+  ENETUNREACH: 'refused',
+  EADDRNOTAVAIL: 'refused',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_NONAME: 'dns',
+  EAI_FAIL: 'dns',
+  UND_ERR_CONNECT_TIMEOUT: 'connect-timeout',
+  ETIMEDOUT: 'connect-timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'headers-timeout',
+  UND_ERR_BODY_TIMEOUT: 'idle-timeout',
+  UND_ERR_SOCKET: 'reset',
+  ECONNRESET: 'reset',
+  ECONNABORTED: 'reset',
+  EPIPE: 'reset',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'reset',
+  HPE_INVALID_EOF_STATE: 'reset',
+  UND_ERR_RES_EXCEEDED_MAX_SIZE: 'too-large',
+  UND_ERR_HEADERS_OVERFLOW: 'protocol',
+  UND_ERR_ABORTED: 'aborted',
+  UND_ERR_DESTROYED: 'aborted',
+  UND_ERR_CLOSED: 'aborted',
+};
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string') return code;
+  // Connecting to a name with several addresses fails with an AggregateError of the per-address errors.
+  if (Array.isArray(errors) && errors.length > 0) return errorCode(errors[0]);
+  return cause === undefined ? undefined : errorCode(cause);
+}
+
+function classify(error: unknown): TransportErrorCode {
+  const code = errorCode(error);
+  if (code === undefined) return 'protocol';
+  const known = ERROR_CODES[code];
+  if (known) return known;
+  if (code.startsWith('HPE_')) return 'protocol';
+  if (/^(ERR_TLS|ERR_SSL|EPROTO$)|CERT|UNABLE_TO_(GET|VERIFY)/.test(code)) return 'tls';
+  return 'protocol';
+}
+
+const describeError = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = errorCode(error);
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
+};
+
+/** Retry-After in seconds or as an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+const lowerKeys = (headers: Record<string, string> | undefined): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+
+const roundMs = (ms: number): number => Math.round(ms * 10) / 10;
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A counting semaphore whose waiters give up when the run is aborted. */
+class Slots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  acquire(signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(false);
+    if (this.active < this.size) {
+      this.active += 1;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.active += 1;
+        resolve(true);
+      };
+      const onAbort = () => {
+        const at = this.waiting.indexOf(grant);
+        if (at !== -1) this.waiting.splice(at, 1);
+        resolve(false);
+      };
+      this.waiting.push(grant);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  release(): void {
+    this.active -= 1;
+    this.waiting.shift()?.();
+  }
+}
+
+interface Attempt {
+  exchange: Exchange;
+  retryAfterMs?: number;
+}
+
+class BoundedClient implements HttpClient {
+  private readonly agent: Agent;
+  private readonly slots: Slots;
+  private readonly retry: { max: number; maxWaitMs: number };
+  /** The run's key: becomes `[REDACTED]` in recorded headers, so a reproduction can take it from the environment. */
+  private readonly keySecrets: string[];
+  /** Everything that must not appear in recorded text: the key and credential-like configured header values. */
+  private readonly allSecrets: string[];
+  private nextId = 0;
+  private requests = 0;
+  private retries = 0;
+  private exchanges = 0;
+
+  constructor(private readonly options: ClientOptions) {
+    const { limits } = options;
+    this.agent = new Agent({
+      connect: { timeout: limits.connectMs },
+      headersTimeout: limits.headersMs,
+      bodyTimeout: limits.idleMs,
+      connections: Math.max(1, options.concurrency),
+    });
+    this.slots = new Slots(Math.max(1, options.concurrency));
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.keySecrets = options.apiKey ? [options.apiKey] : [];
+    const configured = Object.entries(options.headers ?? {})
+      .filter(([name]) => looksLikeCredentialName(name))
+      .flatMap(([, value]) => [value, value.replace(/^\S+\s+/, '')]);
+    this.allSecrets = [...this.keySecrets, ...configured];
+  }
+
+  stats() {
+    return { requests: this.requests, retries: this.retries, exchanges: this.exchanges };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  async send(send: SendOptions): Promise<Exchange> {
+    const id = ++this.nextId;
+    const request = this.prepare(send);
+    const { signal } = this.options;
+    let exchange: Exchange;
+    if (!(await this.slots.acquire(signal))) {
+      exchange = this.notSent(id, send.label, request.recorded, 'aborted', 'the run was interrupted before this request was sent');
+    } else {
+      try {
+        exchange = await this.sendWithRetries(id, send.label, request);
+      } finally {
+        this.slots.release();
+      }
+    }
+    this.exchanges += 1;
+    return exchange;
+  }
+
+  private prepare(send: SendOptions) {
+    const url = `${this.options.baseUrl.replace(/\/+$/, '')}${send.path}`;
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' };
+    if (send.body !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, lowerKeys(this.options.headers));
+    const auth = send.auth ?? { kind: 'default' };
+    if (auth.kind === 'none') delete headers['authorization'];
+    else if (auth.kind === 'bearer') headers['authorization'] = `Bearer ${auth.token}`;
+    else if (auth.kind === 'raw') headers['authorization'] = auth.value;
+    else if (this.options.apiKey) headers['authorization'] = `Bearer ${this.options.apiKey}`;
+    Object.assign(headers, lowerKeys(send.headers));
+
+    const recorded: RecordedRequest = {
+      method: send.method,
+      url: redactText(stripUrlCredentials(url), this.allSecrets),
+      headers: this.recordHeaders(headers),
+    };
+    if (send.body !== undefined) recorded.body = redactText(send.body, this.allSecrets);
+    return { url, method: send.method, headers, body: send.body, recorded };
+  }
+
+  private recordHeaders(headers: Record<string, string>): Record<string, string> {
+    const masked = redactHeaders(headers, this.keySecrets);
+    for (const [name, value] of Object.entries(masked)) masked[name] = redactText(value, this.allSecrets);
+    return masked;
+  }
+
+  private async sendWithRetries(id: number, label: string, request: ReturnType<BoundedClient['prepare']>): Promise<Exchange> {
+    const { signal } = this.options;
+    const started = performance.now();
+    const retries: RetryRecord[] = [];
+    if (this.requests >= this.options.requestBudget) {
+      return this.notSent(id, label, request.recorded, 'budget-exhausted', `the request budget (${this.options.requestBudget}) is used up; nothing was sent`);
+    }
+    for (;;) {
+      const { exchange, retryAfterMs } = await this.attempt(id, label, request);
+      exchange.retries = retries;
+      const status = exchange.response?.status;
+      const retryable =
+        status !== undefined && RETRYABLE_STATUS.has(status) && retryAfterMs !== undefined && exchange.error === undefined;
+      if (!retryable || retries.length >= this.retry.max || this.requests >= this.options.requestBudget) return exchange;
+      retries.push({ status, retryAfterMs, atMs: roundMs(performance.now() - started) });
+      this.retries += 1;
+      await sleep(Math.min(retryAfterMs, this.retry.maxWaitMs), signal);
+      if (signal?.aborted) {
+        exchange.error = { code: 'aborted', message: 'the run was interrupted while waiting to retry' };
+        return exchange;
+      }
+    }
+  }
+
+  private notSent(id: number, label: string, recorded: RecordedRequest, code: TransportErrorCode, message: string): Exchange {
+    return { id, label, request: recorded, reads: [], timings: { totalMs: 0, gapsMs: [] }, error: { code, message }, retries: [] };
+  }
+
+  private async attempt(id: number, label: string, request: ReturnType<BoundedClient['prepare']>): Promise<Attempt> {
+    const { limits, signal: runSignal } = this.options;
+    this.requests += 1;
+    const start = performance.now();
+    const elapsed = () => roundMs(performance.now() - start);
+    const cut = new AbortController();
+    const cutAfter = (ms: number, code: Cut['code'], message: string) =>
+      setTimeout(() => cut.abort(new Cut(code, message)), ms);
+    const total = cutAfter(limits.totalMs, 'total-timeout', `the exchange exceeded its ${limits.totalMs} ms deadline`);
+    const headers = cutAfter(limits.headersMs, 'headers-timeout', `no response headers within ${limits.headersMs} ms`);
+    let idle: NodeJS.Timeout | undefined;
+    const signal = runSignal ? AbortSignal.any([cut.signal, runSignal]) : cut.signal;
+
+    const reads: ReadChunk[] = [];
+    let headersMs: number | undefined;
+    let status: number | undefined;
+    let responseHeaders: Record<string, string> = {};
+    let received = 0;
+    let error: TransportError | undefined;
+    const fail = (cause: unknown) => {
+      const reason: unknown = cut.signal.reason;
+      if (reason instanceof Cut) error = { code: reason.code, message: reason.message };
+      else if (runSignal?.aborted) error = { code: 'aborted', message: 'the run was interrupted' };
+      else error = { code: classify(cause), message: redactText(describeError(cause), this.allSecrets) };
+    };
+
+    try {
+      const target = new URL(request.url);
+      const response = await this.agent.request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: request.method,
+        headers: request.headers,
+        body: request.body ?? null,
+        signal,
+        headersTimeout: limits.headersMs,
+        bodyTimeout: limits.idleMs,
+      });
+      headersMs = elapsed();
+      clearTimeout(headers);
+      idle = cutAfter(limits.idleMs, 'idle-timeout', `no body byte for ${limits.idleMs} ms`);
+      status = response.statusCode;
+      responseHeaders = flattenHeaders(response.headers);
+      try {
+        for await (const chunk of response.body as AsyncIterable<Buffer>) {
+          idle.refresh();
+          const atMs = elapsed();
+          const room = limits.maxBytes - received;
+          if (chunk.length > room) {
+            if (room > 0) reads.push({ atMs, bytes: new Uint8Array(chunk.subarray(0, room)) });
+            received += Math.max(0, room);
+            error = { code: 'too-large', message: `the body exceeded ${limits.maxBytes} bytes; reading stopped there` };
+            break;
+          }
+          reads.push({ atMs, bytes: new Uint8Array(chunk) });
+          received += chunk.length;
+        }
+      } finally {
+        // Stops a body that was cut (cap, deadline) from holding the connection: an unfinished body aborts it.
+        response.body.destroy();
+      }
+    } catch (cause) {
+      fail(cause);
+    } finally {
+      clearTimeout(total);
+      clearTimeout(headers);
+      clearTimeout(idle);
+    }
+
+    const masked = maskSecretBytes(
+      reads.map((r) => r.bytes),
+      this.allSecrets,
+    );
+    const maskedReads = reads.map((r, i) => ({ atMs: r.atMs, bytes: masked[i]! }));
+    const exchange: Exchange = {
+      id,
+      label,
+      request: request.recorded,
+      reads: maskedReads,
+      timings: {
+        totalMs: elapsed(),
+        gapsMs: maskedReads.slice(1).map((r, i) => roundMs(r.atMs - maskedReads[i]!.atMs)),
+      },
+      retries: [],
+    };
+    if (headersMs !== undefined) exchange.timings.headersMs = headersMs;
+    if (maskedReads[0]) exchange.timings.firstByteMs = maskedReads[0].atMs;
+    if (status !== undefined) {
+      exchange.response = {
+        status,
+        headers: this.recordHeaders(responseHeaders),
+        bodyBytes: received,
+        excerpt: redactText(excerptOf(masked), this.allSecrets),
+      };
+    }
+    if (error) exchange.error = error;
+    const attempt: Attempt = { exchange };
+    const retryAfterMs = parseRetryAfter(responseHeaders['retry-after']);
+    if (retryAfterMs !== undefined) attempt.retryAfterMs = retryAfterMs;
+    return attempt;
+  }
+}
+
+/** The first bytes of the body as text, without a broken character at the cut. */
+function excerptOf(chunks: readonly Uint8Array[]): string {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  let text = '';
+  let taken = 0;
+  for (const chunk of chunks) {
+    if (taken >= EXCERPT_BYTES) break;
+    const part = chunk.subarray(0, EXCERPT_BYTES - taken);
+    text += decoder.decode(part, { stream: true });
+    taken += part.length;
+  }
+  // A whole body is decoded to its end; a cut one leaves out the character split by the cut.
+  return taken === total ? text + decoder.decode() : text;
+}
+
+export function createClient(options: ClientOptions): HttpClient {
+  return new BoundedClient(options);
+}

@@ -1,0 +1,131 @@
+/**
+ * Probes for streaming: a counting stream (long enough to judge pacing) and a seeded stream-vs-non-stream pair at
+ * every depth; n=2, multi-byte text and a truncated stream from standard depth; n=3, repeats and an n=2 pair at deep.
+ */
+import type { Comparison, Evidence, Observation } from '../checks/types.ts';
+import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
+import { DEPTHS, type Depth } from '../engine/config.ts';
+import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
+
+const ask = (text: string) => [{ role: 'user', content: text }];
+
+/** Checks that judge any single stream. */
+const STREAM_CHECKS = [
+  'streaming.content-type',
+  'streaming.data-only',
+  'streaming.single-line-data',
+  'streaming.payload-json',
+  'streaming.done-terminator',
+  'streaming.done-once',
+  'streaming.chunk-object',
+  'streaming.role-first',
+  'streaming.stable-identity',
+  'streaming.single-finish',
+  'streaming.all-choices',
+  'streaming.utf8-intact',
+];
+
+const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
+
+interface ProbeSpec {
+  id: string;
+  title: string;
+  from: Depth;
+  feeds: string[];
+  requests: number;
+  send(io: ProbeIO): Promise<Evidence[]>;
+}
+
+/** A probe that runs from depth `from` up and only when its requests fit the budget left. */
+function probe(spec: ProbeSpec): Probe {
+  return {
+    id: spec.id,
+    title: spec.title,
+    feeds: spec.feeds,
+    cost: (depth) => (runsAt(spec.from, depth) ? spec.requests : 0),
+    run: async (io) => (runsAt(spec.from, io.config.depth) && io.remainingBudget() >= spec.requests ? spec.send(io) : []),
+  };
+}
+
+const streamOf = (io: ProbeIO, label: string, body: Record<string, unknown>, tags: string[] = []): Promise<Observation> =>
+  io.chat(label, { body: { ...body, stream: true }, tags });
+
+/** The same seeded request without and with stream; a deterministic target must answer both alike. */
+async function streamVsNonstream(io: ProbeIO, label: string, body: Record<string, unknown>, tags: string[]): Promise<Comparison> {
+  const seeded = { ...body, seed: io.config.seed };
+  const [plain, streamed] = await Promise.all([io.chat(label, { body: seeded, tags }), streamOf(io, label, seeded, tags)]);
+  return { kind: 'comparison', probe: label, tags, relation: 'stream-vs-nonstream', a: plain, b: streamed, deterministic: io.deterministic };
+}
+
+const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
+const MULTI_BYTE = 'Repeat exactly: 🦙🚀 漢字 Ďábelské ñ';
+
+export const streamingPlan: Plan = {
+  area: 'streaming',
+  probes: [
+    probe({
+      id: 'stream-basic',
+      title: 'a counting stream',
+      from: 'smoke',
+      feeds: [...STREAM_CHECKS, 'streaming.incremental'],
+      requests: 1,
+      send: async (io) => [await streamOf(io, 'stream-basic', counting)],
+    }),
+    probe({
+      id: 'stream-vs-nonstream',
+      title: 'the same seeded request streamed and not',
+      from: 'smoke',
+      feeds: [...STREAM_CHECKS, 'streaming.matches-nonstream'],
+      requests: 2,
+      send: async (io) => [await streamVsNonstream(io, 'stream-vs-nonstream', counting, ['seeded'])],
+    }),
+    probe({
+      id: 'stream-n2',
+      title: 'two streamed choices',
+      from: 'standard',
+      feeds: STREAM_CHECKS,
+      requests: 1,
+      send: async (io) => [await streamOf(io, 'stream-n2', { ...counting, n: 2 }, ['n=2'])],
+    }),
+    probe({
+      id: 'stream-utf8',
+      title: 'multi-byte characters streamed and not',
+      from: 'standard',
+      feeds: [...STREAM_CHECKS, 'streaming.matches-nonstream'],
+      requests: 2,
+      send: async (io) => [await streamVsNonstream(io, 'stream-utf8', { messages: ask(MULTI_BYTE), max_tokens: CHEAP_MAX_TOKENS }, ['seeded', 'utf8'])],
+    }),
+    probe({
+      id: 'stream-length',
+      title: 'a stream cut by max_tokens',
+      from: 'standard',
+      feeds: STREAM_CHECKS,
+      requests: 1,
+      send: async (io) => [await streamOf(io, 'stream-length', { messages: ask('Count from 1 to 100.'), max_tokens: 5 }, ['max_tokens=5'])],
+    }),
+    probe({
+      id: 'stream-n3',
+      title: 'three streamed choices',
+      from: 'deep',
+      feeds: STREAM_CHECKS,
+      requests: 1,
+      send: async (io) => [await streamOf(io, 'stream-n3', { ...counting, n: 3 }, ['n=3'])],
+    }),
+    probe({
+      id: 'stream-repeat',
+      title: 'the counting stream three more times (intermittent faults)',
+      from: 'deep',
+      feeds: [...STREAM_CHECKS, 'streaming.incremental'],
+      requests: 3,
+      send: (io) => Promise.all([1, 2, 3].map((i) => streamOf(io, 'stream-repeat', counting, [`repeat=${i}`]))),
+    }),
+    probe({
+      id: 'stream-vs-nonstream-n2',
+      title: 'two seeded choices streamed and not',
+      from: 'deep',
+      feeds: [...STREAM_CHECKS, 'streaming.matches-nonstream'],
+      requests: 2,
+      send: async (io) => [await streamVsNonstream(io, 'stream-vs-nonstream-n2', { ...counting, n: 2 }, ['seeded', 'n=2'])],
+    }),
+  ],
+};

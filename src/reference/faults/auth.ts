@@ -1,0 +1,34 @@
+/** Faults in bearer authentication (000_96bde8db4d236014.txt: "Authorization: Bearer {{API 秘钥}}"). */
+import type { Behaviour } from '../behaviour.ts';
+import { bearerMatches } from '../pipeline.ts';
+import { withHeader } from './transport.ts';
+
+const ANY_BEARER = /^\s*bearer\s+\S+\s*$/i;
+
+export const authFaults: readonly Behaviour[] = [
+  {
+    name: 'no-auth',
+    kind: 'fault',
+    description: 'Requests without an Authorization header are served; a wrong key is still refused.',
+    detectedBy: ['auth.missing-key'],
+    authenticate: (authorization, expected) =>
+      authorization === undefined || authorization.trim() === '' || bearerMatches(authorization, expected),
+  },
+  {
+    name: 'any-key',
+    kind: 'fault',
+    description: 'Any bearer token is accepted; a missing header is still refused.',
+    detectedBy: ['auth.invalid-key'],
+    authenticate: (authorization) => authorization !== undefined && ANY_BEARER.test(authorization),
+  },
+  {
+    name: 'auth-plain-text',
+    kind: 'fault',
+    description: '401 bodies are plain text instead of the JSON error object.',
+    detectedBy: ['auth.error-envelope'],
+    error: (reply) =>
+      reply.status === 401
+        ? { status: 401, body: 'Unauthorized: invalid or missing API key', headers: withHeader(reply.headers ?? {}, 'Content-Type', 'text/plain; charset=utf-8') }
+        : reply,
+  },
+];

@@ -1,0 +1,126 @@
+/**
+ * Faults in how client mistakes are answered: status codes, the error envelope
+ * (`{error:{message,type,param,code}}`), and the server's health after a rejection.
+ */
+import type { Behaviour, ErrorReply } from '../behaviour.ts';
+import { ERROR_CODES } from '../errors.ts';
+import { isRecord, isStreamRequest } from './streaming.ts';
+
+/** An error in the provider's envelope, for statuses the provider itself never uses (429, 500, 503). */
+export function errorReply(status: number, message: string, type: string, param: string | null, code: string | null): ErrorReply {
+  return { status, body: { error: { message, type, param, code } } };
+}
+
+/** The `error` object of an enveloped body, if it has one. */
+export function errorObject(body: unknown): Record<string, unknown> | undefined {
+  return isRecord(body) && isRecord(body.error) ? body.error : undefined;
+}
+
+const VALIDATION_CODES: readonly unknown[] = [ERROR_CODES.invalidValue, ERROR_CODES.missingParameter];
+
+/** A rejected parameter value: not auth, model, JSON or schema-support trouble. */
+export function isValidationError(reply: ErrorReply, request: Record<string, unknown> | undefined): boolean {
+  return reply.status === 400 && request !== undefined && VALIDATION_CODES.includes(errorObject(reply.body)?.code);
+}
+
+/**
+ * After any rejected request the next request is refused once with 503. The flag lives in the
+ * instance, so each server that creates its own instance keeps its own state.
+ */
+export function createWedgeAfterInvalid(): Behaviour {
+  let wedged = false;
+  return {
+    name: 'wedge-after-invalid',
+    kind: 'fault',
+    description: 'After a rejected request, the next request is answered 503 once.',
+    detectedBy: ['errors.healthy-after-reject'],
+    validate(_request, errors) {
+      if (!wedged) return errors;
+      wedged = false;
+      // No Retry-After: a client that retries on its own would hide the failure.
+      return [errorReply(503, 'The engine is recovering from the previous request.', 'server_error', null, 'engine_unavailable')];
+    },
+    error(reply) {
+      if (reply.status >= 400 && reply.status < 500) wedged = true;
+      return reply;
+    },
+  };
+}
+
+function sseErrorEvent(reply: ErrorReply): string {
+  return `data: ${JSON.stringify(reply.body)}\n\ndata: [DONE]\n\n`;
+}
+
+export const errorFaults: readonly Behaviour[] = [
+  {
+    name: 'crash-on-invalid',
+    kind: 'fault',
+    description: 'Invalid parameter values are answered 500 (with the error object).',
+    detectedBy: ['errors.client-error-status', 'params.invalid-rejected'],
+    error: (reply, request) =>
+      isValidationError(reply, request)
+        ? errorReply(500, 'Internal error while processing the request.', 'server_error', null, 'internal_error')
+        : reply,
+  },
+  createWedgeAfterInvalid(),
+  {
+    name: 'flat-error',
+    kind: 'fault',
+    description: 'Error bodies (other than 401) are flat {"message":…,"code":400} instead of {"error":{…}}.',
+    detectedBy: ['errors.envelope'],
+    error(reply) {
+      const error = errorObject(reply.body);
+      if (!error || reply.status === 401) return reply;
+      return { ...reply, body: { message: error.message, code: reply.status } };
+    },
+  },
+  {
+    name: 'error-200',
+    kind: 'fault',
+    description: 'Validation errors are returned with HTTP 200 (body still the error object).',
+    detectedBy: ['errors.client-error-status'],
+    error: (reply, request) => (isValidationError(reply, request) ? { ...reply, status: 200 } : reply),
+  },
+  {
+    name: 'error-in-stream',
+    kind: 'fault',
+    description: 'An invalid stream request gets a 200 SSE stream carrying data: {"error":…} instead of a 4xx.',
+    detectedBy: ['errors.pre-stream-rejection'],
+    error(reply, request) {
+      if (!isValidationError(reply, request) || !isStreamRequest(request)) return reply;
+      return {
+        status: 200,
+        body: sseErrorEvent(reply),
+        headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' },
+      };
+    },
+  },
+  {
+    name: 'unknown-model-ok',
+    kind: 'fault',
+    description: 'An unknown model is answered 200 as if it existed.',
+    detectedBy: ['errors.unknown-model'],
+    validate: (_request, errors) => errors.filter((reply) => errorObject(reply.body)?.code !== ERROR_CODES.modelNotFound),
+  },
+  {
+    name: 'malformed-json-500',
+    kind: 'fault',
+    description: 'A malformed JSON body is answered 500 with a text/plain body.',
+    detectedBy: ['errors.malformed-json'],
+    error: (reply, request) =>
+      errorObject(reply.body)?.code === ERROR_CODES.invalidJson
+        ? { status: 500, body: 'Internal Server Error', headers: { 'Content-Type': 'text/plain; charset=utf-8' } }
+        : reply,
+  },
+  {
+    name: 'no-param',
+    kind: 'fault',
+    description: 'Validation errors carry param: null instead of naming the offending field.',
+    detectedBy: ['errors.param-named'],
+    error(reply) {
+      const error = errorObject(reply.body);
+      if (!error || error.param === null || error.param === undefined) return reply;
+      return { ...reply, body: { ...(reply.body as Record<string, unknown>), error: { ...error, param: null } } };
+    },
+  },
+];

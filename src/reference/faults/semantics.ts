@@ -1,0 +1,172 @@
+/**
+ * Faults in what the generation parameters mean: n, max_tokens, max_completion_tokens, stop and seed
+ * (000_96bde8db4d236014.txt; max_completion_tokens from 003_f82a578225befbf7.txt). Also the helpers
+ * that let other areas change generated tokens while keeping logprobs and usage truthful.
+ */
+import type { Behaviour, ChatRequest, Completion, GeneratedChoice } from '../behaviour.ts';
+import { choiceTokenCount, generate } from '../generate.ts';
+
+/**
+ * The server seed is not visible to hooks; a fault that re-runs the generator with a parameter
+ * removed uses this one, so its answers are still a pure function of the request.
+ */
+const REGENERATION_SEED = 0;
+
+/** What the generator answers to `request`, keeping the identity of the completion it replaces. */
+export function regenerate(completion: Completion, request: ChatRequest): Completion {
+  const fresh = generate(request, { serverSeed: REGENERATION_SEED, created: completion.created, sequence: 0 });
+  return { ...fresh, id: completion.id, model: completion.model };
+}
+
+export function withoutField(request: ChatRequest, field: string): ChatRequest {
+  const { [field]: _removed, ...rest } = request;
+  return rest as ChatRequest;
+}
+
+/** New choices with usage moved by exactly the tokens they gained or lost. */
+export function withChoices(completion: Completion, choices: GeneratedChoice[]): Completion {
+  const before = completion.choices.reduce((sum, choice) => sum + choiceTokenCount(choice), 0);
+  const after = choices.reduce((sum, choice) => sum + choiceTokenCount(choice), 0);
+  const completionTokens = Math.max(0, completion.usage.completion_tokens + after - before);
+  return {
+    ...completion,
+    choices,
+    usage: { ...completion.usage, completion_tokens: completionTokens, total_tokens: completion.usage.prompt_tokens + completionTokens },
+  };
+}
+
+/** The choice with new content tokens; logprob entries follow them position by position. */
+export function withTokens(choice: GeneratedChoice, tokens: string[]): GeneratedChoice {
+  if (!choice.logprobs) return { ...choice, tokens };
+  const old = choice.logprobs;
+  const logprobs = tokens.map((token, i) => {
+    const template = old[i] ?? old[old.length - 1];
+    if (!template) return { token, logprob: -0.5, top: [] };
+    if (template.token === token) return template;
+    const top = template.top.map((alt, j) => (j === 0 && alt.token === template.token ? { ...alt, token } : alt));
+    return { token, logprob: template.logprob, top };
+  });
+  return { ...choice, tokens, logprobs };
+}
+
+export function stopSequences(request: ChatRequest): string[] {
+  const stop = request.stop;
+  const list = typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : [];
+  return list.filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+function endedAtStop(choice: GeneratedChoice, stops: string[]): string | undefined {
+  if (choice.finishReason !== 'stop') return undefined;
+  const text = choice.tokens.join('');
+  return stops.filter((stop) => text.endsWith(stop)).sort((a, b) => b.length - a.length)[0];
+}
+
+/** Cuts `length` UTF-16 units off the end of the token list, splitting the token it ends inside. */
+function dropTail(tokens: string[], length: number): string[] {
+  const keep = tokens.join('').length - length;
+  const kept: string[] = [];
+  let offset = 0;
+  for (const token of tokens) {
+    if (offset >= keep) break;
+    kept.push(offset + token.length <= keep ? token : token.slice(0, keep - offset));
+    offset += token.length;
+  }
+  return kept;
+}
+
+/** A parameter that bounds output length is ignored: the answer is generated as if it were absent. */
+function lengthLimitIgnored(name: string, field: string): Behaviour {
+  return {
+    name,
+    kind: 'fault',
+    description: `${field} is ignored: output runs past it (usage reports the true counts).`,
+    detectedBy: field === 'max_tokens' ? ['semantics.max-tokens', 'usage.within-max-tokens'] : ['semantics.max-completion-tokens'],
+    generate(completion, request) {
+      if (typeof request[field] !== 'number' || !completion.choices.some((choice) => choice.finishReason === 'length')) return completion;
+      return regenerate(completion, withoutField(request, field));
+    },
+  };
+}
+
+const SUBSTITUTE_WORDS = [' river', ' garden', ' window', ' morning', ' stone', ' lantern', ' harbor', ' meadow'];
+
+/** Replaces one word or number (not the last token) with a random other one: same token count. */
+function randomlyAltered(choice: GeneratedChoice): GeneratedChoice {
+  const tokens = [...choice.tokens];
+  const words = tokens.flatMap((token, i) => (i < tokens.length - 1 && /^ ?[A-Za-z0-9]+$/.test(token) ? [i] : []));
+  const candidates = words.length > 0 ? words : tokens.length > 0 ? [0] : [];
+  if (candidates.length === 0) return choice;
+  const at = candidates[Math.floor(Math.random() * candidates.length)] as number;
+  const old = tokens[at] as string;
+  const space = old.startsWith(' ') ? ' ' : '';
+  let replacement = old;
+  while (replacement === old) {
+    replacement = /^ ?[0-9]+$/.test(old)
+      ? `${space}${Math.floor(Math.random() * 1000)}`
+      : `${space}${(SUBSTITUTE_WORDS[Math.floor(Math.random() * SUBSTITUTE_WORDS.length)] as string).trimStart()}`;
+  }
+  tokens[at] = replacement;
+  return withTokens(choice, tokens);
+}
+
+function asksForJson(request: ChatRequest): boolean {
+  const format = request.response_format;
+  return typeof format === 'object' && format !== null && String((format as Record<string, unknown>).type).startsWith('json');
+}
+
+export const semanticsFaults: readonly Behaviour[] = [
+  {
+    name: 'n-ignored',
+    kind: 'fault',
+    description: 'A non-stream request with n>1 is answered with a single choice.',
+    detectedBy: ['semantics.n-choices'],
+    // Streams keep every choice: a stream that drops choices is the drop-choice fault.
+    generate: (completion, request) =>
+      completion.choices.length > 1 && request.stream !== true ? withChoices(completion, completion.choices.slice(0, 1)) : completion,
+  },
+  lengthLimitIgnored('max-tokens-ignored', 'max_tokens'),
+  {
+    name: 'length-as-stop',
+    kind: 'fault',
+    description: 'Output truncated by the token limit is reported with finish_reason "stop".',
+    detectedBy: ['semantics.max-tokens'],
+    generate: (completion) => ({
+      ...completion,
+      choices: completion.choices.map((choice) => (choice.finishReason === 'length' ? { ...choice, finishReason: 'stop' } : choice)),
+    }),
+  },
+  lengthLimitIgnored('max-completion-tokens-ignored', 'max_completion_tokens'),
+  {
+    name: 'stop-ignored',
+    kind: 'fault',
+    description: 'Stop sequences are ignored: output runs past them.',
+    detectedBy: ['semantics.stop-sequence'],
+    generate(completion, request) {
+      const stops = stopSequences(request);
+      if (!completion.choices.some((choice) => endedAtStop(choice, stops) !== undefined)) return completion;
+      return regenerate(completion, withoutField(request, 'stop'));
+    },
+  },
+  {
+    name: 'stop-excluded',
+    kind: 'fault',
+    description: 'The stop sequence is cut from the output (OpenAI style; the documents include it).',
+    detectedBy: ['semantics.stop-sequence'],
+    generate(completion, request) {
+      const stops = stopSequences(request);
+      const choices = completion.choices.map((choice) => {
+        const stop = endedAtStop(choice, stops);
+        return stop === undefined ? choice : withTokens(choice, dropTail(choice.tokens, stop.length));
+      });
+      return withChoices(completion, choices);
+    },
+  },
+  {
+    name: 'seed-ignored',
+    kind: 'fault',
+    description: 'Repeating a request with the same seed gives different output.',
+    detectedBy: ['semantics.seed-determinism'],
+    generate: (completion, request) =>
+      asksForJson(request) ? completion : { ...completion, choices: completion.choices.map(randomlyAltered) },
+  },
+];

@@ -1,0 +1,138 @@
+/**
+ * Faults in token usage reporting. With stream_options.include_usage one extra chunk before
+ * [DONE] carries usage and `choices: []`, and every other chunk carries `usage: null`
+ * (000_96bde8db4d236014.txt); totals are prompt + completion.
+ */
+import type { Behaviour, ChatRequest, Completion } from '../behaviour.ts';
+import { countPromptTokens } from '../generate.ts';
+import { tokenize } from '../vocabulary.ts';
+import { type Chunk, choicesOf, deltaOf, hasFinish, isRecord, isUsageChunk } from './streaming.ts';
+
+type Usage = Completion['usage'];
+
+function usageRequested(request: ChatRequest): boolean {
+  return isRecord(request.stream_options) && request.stream_options.include_usage === true;
+}
+
+function withUsage(chunk: Chunk, change: (usage: Record<string, unknown>) => Record<string, unknown>): Chunk {
+  return isRecord(chunk.usage) ? { ...chunk, usage: change(chunk.usage) } : chunk;
+}
+
+function plusOne(usage: Record<string, unknown>, field: string): Record<string, unknown> {
+  return typeof usage[field] === 'number' ? { ...usage, [field]: (usage[field] as number) + 1 } : usage;
+}
+
+/** The usage chunk removed from the list, and where it was. */
+function takeUsageChunk(chunks: Chunk[]): { usage?: Chunk; rest: Chunk[] } {
+  const at = chunks.findIndex(isUsageChunk);
+  if (at < 0) return { rest: chunks };
+  return { usage: chunks[at], rest: [...chunks.slice(0, at), ...chunks.slice(at + 1)] };
+}
+
+/** Counts as the generator would have made them, for a stream whose completion is not at hand. */
+function usageFromChunks(chunks: Chunk[], request: ChatRequest): Usage {
+  let completion = 0;
+  for (const chunk of chunks) {
+    for (const choice of choicesOf(chunk)) {
+      const delta = deltaOf(choice);
+      for (const field of ['content', 'reasoning_content']) {
+        const text = delta[field];
+        if (typeof text === 'string' && text !== '') completion += 1;
+      }
+      if (Array.isArray(delta.tool_calls)) {
+        for (const call of delta.tool_calls) {
+          const args = isRecord(call) && isRecord(call.function) ? call.function.arguments : undefined;
+          if (typeof args === 'string') completion += tokenize(args).length;
+        }
+      }
+    }
+  }
+  const prompt = countPromptTokens(request);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** Usage of each generated completion, looked up again when its stream is rendered. */
+function createUsageUnrequested(): Behaviour {
+  const generated = new WeakMap<object, Usage>();
+  return {
+    name: 'usage-unrequested',
+    kind: 'fault',
+    description: 'A usage chunk is streamed although include_usage was not requested.',
+    detectedBy: ['usage.not-requested'],
+    generate(completion, request) {
+      generated.set(request, { ...completion.usage });
+      return completion;
+    },
+    chunks(chunks, request) {
+      if (usageRequested(request) || chunks.some(isUsageChunk)) return chunks;
+      const first = chunks[0];
+      if (!first) return chunks;
+      const usage = generated.get(request) ?? usageFromChunks(chunks, request);
+      const { id, object, created, model } = first;
+      return [...chunks, { id, object, created, model, choices: [], usage }];
+    },
+  };
+}
+
+export const usageFaults: readonly Behaviour[] = [
+  {
+    name: 'usage-ignored',
+    kind: 'fault',
+    description: 'include_usage is ignored: no usage chunk is streamed (other chunks keep usage: null).',
+    detectedBy: ['usage.chunk-present'],
+    chunks: (chunks) => chunks.filter((chunk) => !isUsageChunk(chunk)),
+  },
+  {
+    name: 'usage-on-finish',
+    kind: 'fault',
+    description: 'Usage rides on the last finish chunk (choices not empty); there is no separate usage chunk.',
+    detectedBy: ['usage.chunk-empty-choices'],
+    chunks(chunks) {
+      const { usage, rest } = takeUsageChunk(chunks);
+      const lastFinish = rest.findLastIndex(hasFinish);
+      if (!usage || lastFinish < 0) return chunks;
+      return rest.map((chunk, i) => (i === lastFinish ? { ...chunk, usage: usage.usage } : chunk));
+    },
+  },
+  {
+    name: 'usage-before-finish',
+    kind: 'fault',
+    description: 'The usage chunk is sent before the finish chunk instead of after it.',
+    detectedBy: ['usage.chunk-placement'],
+    chunks(chunks) {
+      const { usage, rest } = takeUsageChunk(chunks);
+      const firstFinish = rest.findIndex(hasFinish);
+      if (!usage || firstFinish < 0) return chunks;
+      return [...rest.slice(0, firstFinish), usage, ...rest.slice(firstFinish)];
+    },
+  },
+  {
+    name: 'usage-absent',
+    kind: 'fault',
+    description: 'Chunks other than the usage chunk omit the usage key instead of carrying usage: null.',
+    detectedBy: ['usage.null-elsewhere'],
+    chunks: (chunks) =>
+      chunks.map((chunk) => {
+        if (chunk.usage !== null) return chunk;
+        const { usage: _usage, ...rest } = chunk;
+        return rest;
+      }),
+  },
+  createUsageUnrequested(),
+  {
+    name: 'usage-bad-total',
+    kind: 'fault',
+    description: 'total_tokens is one more than prompt_tokens + completion_tokens.',
+    detectedBy: ['usage.totals-add-up'],
+    response: (body) => withUsage(body, (usage) => plusOne(usage, 'total_tokens')),
+    chunks: (chunks) => chunks.map((chunk) => withUsage(chunk, (usage) => plusOne(usage, 'total_tokens'))),
+  },
+  {
+    name: 'usage-stream-mismatch',
+    kind: 'fault',
+    description: 'Streamed usage counts one more prompt token (and total) than the non-stream answer.',
+    detectedBy: ['usage.stream-matches-nonstream'],
+    // prompt_tokens rather than completion_tokens, so completion_tokens ≤ max_tokens still holds.
+    chunks: (chunks) => chunks.map((chunk) => withUsage(chunk, (usage) => plusOne(plusOne(usage, 'prompt_tokens'), 'total_tokens'))),
+  },
+];

@@ -1,0 +1,244 @@
+/**
+ * One request through the reference provider: authenticate → read and parse → validate → generate →
+ * render → serialize → headers → write, with each stage open to the selected Behaviour. A hook that
+ * throws is a bug in that behaviour; it is answered with a 400 naming the behaviour, never a crash.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Behaviour, ChatRequest, Completion, ErrorReply, WriteContext } from './behaviour.ts';
+import { readBody } from './body.ts';
+import { behaviourFailed, bodyTooLarge, invalidJson, notAnObject, unauthorized } from './errors.ts';
+import { generate } from './generate.ts';
+import { modelList } from './models.ts';
+import { encodeParts, renderChunks, renderResponse, serializeEvents } from './render.ts';
+import { checkRequest, checkStructuredOutput } from './validate.ts';
+import { createWriteContext, writeParts, type Pacing } from './writer.ts';
+
+/** 1 MiB: requests larger than any legitimate chat prompt the probes send. */
+export const BODY_LIMIT = 1024 * 1024;
+/** Non-stream answers wait for the simulated generation time, but never longer than this. */
+const MAX_NONSTREAM_WAIT_MS = 10_000;
+
+export interface PipelineSettings {
+  apiKey: string;
+  ttftMs: number;
+  gapMs: number;
+  serverSeed: number;
+  maxResponseMs: number;
+  nextSequence(): number;
+}
+
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  behaviour: Behaviour | undefined;
+  settings: PipelineSettings;
+  ctx: WriteContext;
+}
+
+class HookFailure extends Error {
+  constructor(readonly reply: ErrorReply) {
+    super(typeof reply.body === 'object' ? JSON.stringify(reply.body) : String(reply.body));
+  }
+}
+
+export async function handleEndpoint(
+  endpoint: 'chat' | 'models',
+  req: IncomingMessage,
+  res: ServerResponse,
+  behaviour: Behaviour | undefined,
+  settings: PipelineSettings,
+): Promise<void> {
+  const ctx = createWriteContext(req, res, settings, settings.maxResponseMs);
+  const exchange: Exchange = { req, res, behaviour, settings, ctx };
+  try {
+    if (endpoint === 'models') await handleModels(exchange);
+    else await handleChat(exchange);
+  } catch (error) {
+    if (error instanceof HookFailure) await sendPlain(exchange, error.reply);
+    else throw error;
+  } finally {
+    // A writer that returned without ending leaves nothing half-open behind it.
+    if (!res.writableEnded && !res.destroyed && res.headersSent) res.end();
+  }
+}
+
+async function handleModels(exchange: Exchange): Promise<void> {
+  if (!authenticated(exchange)) return sendError(exchange, unauthorized(), undefined);
+  await sendPlain(exchange, { status: 200, body: modelList() });
+}
+
+async function handleChat(exchange: Exchange): Promise<void> {
+  const { req, behaviour, settings } = exchange;
+  if (!authenticated(exchange)) return sendError(exchange, unauthorized(), undefined);
+
+  const read = await readBody(req, BODY_LIMIT);
+  if (read.kind === 'aborted') return;
+  if (read.kind === 'too-large') return sendError(exchange, bodyTooLarge(BODY_LIMIT), undefined);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(read.bytes.toString('utf8'));
+  } catch (error) {
+    return sendError(exchange, invalidJson(error instanceof Error ? error.message : 'parse error'), undefined);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return sendError(exchange, notAnObject(parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed), undefined);
+  }
+  const body = parsed as Record<string, unknown>;
+
+  const check = checkRequest(body);
+  const errors = hook(behaviour, 'validate', check.errors, (b) => b.validate?.(body, check.errors));
+  if (!Array.isArray(errors)) throw new HookFailure(behaviourFailed(behaviour?.name ?? 'none', 'validate', 'the hook did not return a list'));
+  if (errors.length > 0) return sendError(exchange, errors[0] as ErrorReply, body);
+
+  const request = body as ChatRequest;
+  const generated = generate(request, {
+    serverSeed: settings.serverSeed,
+    created: Math.floor(Date.now() / 1000),
+    sequence: settings.nextSequence(),
+  });
+  const unsatisfiable = checkStructuredOutput(generated, body, check.schemas);
+  if (unsatisfiable) return sendError(exchange, unsatisfiable, body);
+  const completion = hook(behaviour, 'generate', generated, (b) => b.generate?.(generated, request));
+
+  if (request.stream === true) await sendStream(exchange, completion, request);
+  else await sendCompletion(exchange, completion, request);
+}
+
+async function sendCompletion(exchange: Exchange, completion: Completion, request: ChatRequest): Promise<void> {
+  const rendered = renderResponse(completion, request);
+  const body = hook(exchange.behaviour, 'response', rendered, (b) => b.response?.(rendered, request));
+  const parts = [Buffer.from(JSON.stringify(body), 'utf8')];
+  const headers = { 'content-type': 'application/json; charset=utf-8' };
+  const { ttftMs, gapMs } = exchange.settings;
+  const tokens = typeof completion.usage?.completion_tokens === 'number' ? completion.usage.completion_tokens : 0;
+  const wait = Math.min(MAX_NONSTREAM_WAIT_MS, ttftMs + gapMs * tokens);
+  await respond(exchange, 200, headers, parts, request, { firstMs: wait, gapMs: 0, flushHeadersFirst: false });
+}
+
+async function sendStream(exchange: Exchange, completion: Completion, request: ChatRequest): Promise<void> {
+  const { behaviour, settings } = exchange;
+  const rendered = renderChunks(completion, request);
+  const chunks = hook(behaviour, 'chunks', rendered, (b) => b.chunks?.(rendered, request));
+  const serialized = serializeEvents(chunks);
+  const events = hook(behaviour, 'events', serialized, (b) => b.events?.(serialized, request));
+  const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
+  await respond(exchange, 200, headers, encodeParts(events), request, {
+    firstMs: settings.ttftMs,
+    gapMs: settings.gapMs,
+    flushHeadersFirst: true,
+  });
+}
+
+/** Every error reply passes through the behaviour's `error` hook, then headers and write like any answer. */
+async function sendError(exchange: Exchange, reply: ErrorReply, request: Record<string, unknown> | undefined): Promise<void> {
+  let shaped = reply;
+  try {
+    shaped = exchange.behaviour?.error?.(reply, request) ?? reply;
+  } catch {
+    // A broken error hook must not hide the error itself.
+  }
+  const { body, contentType } = errorPayload(shaped.body);
+  const headers = { 'content-type': contentType, ...lowerCaseKeys(shaped.headers ?? {}) };
+  await respond(exchange, shaped.status, headers, [body], request as ChatRequest | undefined, { firstMs: 0, gapMs: 0, flushHeadersFirst: false });
+}
+
+/** Writes a reply without any behaviour (the models list, or the report of a failed hook). */
+async function sendPlain(exchange: Exchange, reply: ErrorReply): Promise<void> {
+  const { res, ctx } = exchange;
+  if (res.headersSent || ctx.isClosed()) {
+    res.destroy();
+    return;
+  }
+  const { body, contentType } = errorPayload(reply.body);
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.statusCode = reply.status;
+  setHeaders(res, { 'content-type': contentType, 'content-length': String(body.length), ...lowerCaseKeys(reply.headers ?? {}) });
+  await writeParts([body], ctx, { firstMs: 0, gapMs: 0, flushHeadersFirst: false });
+}
+
+async function respond(
+  exchange: Exchange,
+  status: number,
+  baseHeaders: Record<string, string>,
+  parts: Uint8Array[],
+  request: ChatRequest | undefined,
+  pacing: Pacing,
+): Promise<void> {
+  const { res, ctx, behaviour } = exchange;
+  const headers = hook(behaviour, 'headers', baseHeaders, (b) => b.headers?.(baseHeaders, request));
+  if (ctx.isClosed()) return;
+  try {
+    res.statusCode = status;
+    setHeaders(res, headers);
+  } catch (error) {
+    throw new HookFailure(behaviourFailed(behaviour?.name ?? 'none', 'headers', describe(error)));
+  }
+  if (!behaviour?.write) {
+    if (!('content-length' in headers) && pacing.flushHeadersFirst === false) {
+      res.setHeader('content-length', String(parts.reduce((sum, part) => sum + part.length, 0)));
+    }
+    await writeParts(parts, ctx, pacing);
+    return;
+  }
+  try {
+    await behaviour.write(parts, ctx);
+  } catch (error) {
+    if (!res.headersSent) throw new HookFailure(behaviourFailed(behaviour.name, 'write', describe(error)));
+    res.destroy();
+    return;
+  }
+  if (!res.writableEnded && !ctx.isClosed()) res.end();
+}
+
+function authenticated(exchange: Exchange): boolean {
+  const header = exchange.req.headers.authorization;
+  const expected = exchange.settings.apiKey;
+  return hook(exchange.behaviour, 'authenticate', bearerMatches(header, expected), (b) => b.authenticate?.(header, expected));
+}
+
+/** `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110 §11.1). */
+export function bearerMatches(header: string | undefined, expected: string): boolean {
+  if (!header) return false;
+  const match = /^\s*(\S+)\s+(.*?)\s*$/.exec(header);
+  if (!match || (match[1] as string).toLowerCase() !== 'bearer') return false;
+  const given = Buffer.from(match[2] as string, 'utf8');
+  const wanted = Buffer.from(expected, 'utf8');
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/**
+ * Runs one behaviour hook. Without a behaviour or without this hook the stage's own result stands;
+ * a hook that throws or returns nothing usable becomes a HookFailure.
+ */
+function hook<T>(behaviour: Behaviour | undefined, stage: keyof Behaviour, fallback: T, call: (b: Behaviour) => T | undefined): T {
+  if (!behaviour || typeof behaviour[stage] !== 'function') return fallback;
+  let result: T | undefined;
+  try {
+    result = call(behaviour);
+  } catch (error) {
+    throw new HookFailure(behaviourFailed(behaviour.name, stage, describe(error)));
+  }
+  if (result === undefined || result === null) {
+    throw new HookFailure(behaviourFailed(behaviour.name, stage, 'the hook returned nothing'));
+  }
+  return result;
+}
+
+function errorPayload(body: unknown): { body: Buffer; contentType: string } {
+  if (typeof body === 'string') return { body: Buffer.from(body, 'utf8'), contentType: 'text/plain; charset=utf-8' };
+  if (body instanceof Uint8Array) return { body: Buffer.from(body), contentType: 'application/octet-stream' };
+  return { body: Buffer.from(JSON.stringify(body) ?? 'null', 'utf8'), contentType: 'application/json; charset=utf-8' };
+}
+
+function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

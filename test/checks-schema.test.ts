@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { schemaChecks } from '../src/checks/schema.ts';
+import type { Evidence, Observation } from '../src/checks/types.ts';
+import { fakeComparison, fakeObservation } from './support/evidence.ts';
+import {
+  chunkSequence,
+  completion,
+  findingsOf,
+  jsonObservation,
+  legalVariants,
+  NOW,
+  runCheck,
+  streamObservation,
+  worstVerdict,
+} from './support/chunks.ts';
+
+type Row = { name: string; given: () => Evidence; want: ReturnType<typeof worstVerdict>; key?: string; conflict?: string };
+
+function table(id: string, rows: Row[]) {
+  describe(id, () => {
+    for (const row of rows) {
+      test(row.name, () => {
+        const outcomes = runCheck(schemaChecks, id, row.given());
+        expect(worstVerdict(outcomes), JSON.stringify(outcomes, null, 1)).toBe(row.want);
+        const findings = findingsOf(outcomes);
+        if (row.key) expect(findings.map((f) => f.key)).toContain(row.key);
+        if (row.conflict) expect(findings.map((f) => f.conflict)).toContain(row.conflict);
+        for (const f of findings) expect(f.message).toMatch(/^Received: .+\nDocumented: .+/);
+      });
+    }
+  });
+}
+
+const rawObservation = (body: string): Observation => fakeObservation({ sent: { model: 'reference-chat', messages: [] }, body });
+const withBody = (change: (body: Record<string, unknown>) => Record<string, unknown>) => () => jsonObservation(change(completion()));
+const chunksWith = (change: (chunk: Record<string, unknown>) => Record<string, unknown>) => () =>
+  streamObservation(chunkSequence().map(change));
+
+table('schema.response-valid', [
+  { name: 'a documented completion passes', given: () => jsonObservation(completion()), want: 'pass' },
+  { name: 'n=2 and length pass', given: () => jsonObservation(completion({ n: 2, finishReason: 'length' })), want: 'pass' },
+  {
+    name: 'unknown extra fields pass',
+    given: withBody((b) => ({ ...b, system_fingerprint: 'fp', choices: [{ ...(b.choices as object[])[0], extra: 1 }] })),
+    want: 'pass',
+  },
+  { name: 'fault missing-id: no id', given: withBody(({ id: _id, ...b }) => b), want: 'fail', key: 'required::required property "id"' },
+  { name: 'fault created-string', given: withBody((b) => ({ ...b, created: String(b.created) })), want: 'fail', key: 'type:/created:type integer' },
+  { name: 'fault wrong-object', given: withBody((b) => ({ ...b, object: 'text_completion' })), want: 'fail' },
+  {
+    name: 'fault float-usage',
+    given: withBody((b) => ({ ...b, usage: { prompt_tokens: 1.25, completion_tokens: 2.25, total_tokens: 3.5 } })),
+    want: 'fail',
+    key: 'type:/usage/prompt_tokens:type integer',
+  },
+  { name: 'a finish_reason value is left to schema.finish-reason-documented', given: () => jsonObservation(completion({ finishReason: 'eos_token' })), want: 'pass' },
+  { name: 'usage: null is left to schema.usage-present', given: withBody((b) => ({ ...b, usage: null })), want: 'pass' },
+  { name: 'a null finish_reason fails', given: withBody((b) => ({ ...b, choices: [{ index: 0, message: { role: 'assistant', content: 'x' }, finish_reason: null }] })), want: 'fail' },
+  { name: 'a body that is not JSON is skipped', given: () => rawObservation('not json'), want: 'skip' },
+  { name: 'an error status is not its business', given: () => jsonObservation({ error: { message: 'bad' } }, { status: 400 }), want: 'none' },
+  { name: 'a stream is not its business', given: () => streamObservation(chunkSequence()), want: 'none' },
+]);
+
+test('schema.response-valid reports one finding per problem, with the JSON pointer', () => {
+  const outcomes = runCheck(schemaChecks, 'schema.response-valid', jsonObservation({ ...completion(), created: 'x', object: 'y' }));
+  const findings = findingsOf(outcomes);
+  expect(findings.map((f) => f.path).sort()).toEqual(['/created', '/object']);
+  expect(findings.find((f) => f.path === '/created')?.message).toContain('/created: must be integer; found "x"');
+});
+
+table('schema.chunk-valid', [
+  { name: 'a documented stream passes', given: () => streamObservation(chunkSequence()), want: 'pass' },
+  { name: 'a usage stream passes', given: () => streamObservation(chunkSequence({ includeUsage: true, n: 2 })), want: 'pass' },
+  { name: 'fault wrong-chunk-object', given: chunksWith((c) => ({ ...c, object: 'chat.completion' })), want: 'fail', key: 'const:/object:constant "chat.completion.chunk"' },
+  { name: 'a chunk without choices fails', given: chunksWith(({ choices: _c, ...c }) => c), want: 'fail' },
+  {
+    name: 'finish_reason "" is left to streaming.single-finish',
+    given: chunksWith((c) => ({ ...c, choices: (c.choices as Array<Record<string, unknown>>).map((ch) => ({ ...ch, finish_reason: ch.finish_reason ?? '' })) })),
+    want: 'pass',
+  },
+  { name: 'a non-object payload is left to streaming.payload-json', given: () => streamObservation([...chunkSequence(), null, 'ping']), want: 'pass' },
+  { name: 'an empty stream is skipped', given: () => streamObservation([]), want: 'skip' },
+  { name: 'a non-stream answer is not its business', given: () => jsonObservation(completion()), want: 'none' },
+]);
+
+test('schema.chunk-valid reports a problem repeated on every chunk once', () => {
+  const outcomes = runCheck(schemaChecks, 'schema.chunk-valid', chunksWith((c) => ({ ...c, object: 'x' }))());
+  expect(findingsOf(outcomes)).toHaveLength(1);
+});
+
+describe('schema.chunk-valid under legal SSE variants', () => {
+  for (const [name, body] of Object.entries(legalVariants(chunkSequence({ includeUsage: true })))) {
+    test(name, () => {
+      const o = streamObservation([], { body, sent: { stream_options: { include_usage: true } } });
+      expect(worstVerdict(runCheck(schemaChecks, 'schema.chunk-valid', o))).toBe('pass');
+    });
+  }
+});
+
+table('schema.created-seconds', [
+  { name: 'seconds pass', given: () => jsonObservation(completion()), want: 'pass' },
+  { name: 'fault created-ms', given: () => jsonObservation(completion({ created: NOW() * 1000 })), want: 'fail', key: 'milliseconds' },
+  { name: 'a year ago fails', given: () => jsonObservation(completion({ created: NOW() - 365 * 86_400 })), want: 'fail', key: 'out-of-range' },
+  { name: 'milliseconds in chunks fail', given: () => streamObservation(chunkSequence({ created: NOW() * 1000 })), want: 'fail', key: 'milliseconds' },
+  { name: 'seconds in chunks pass', given: () => streamObservation(chunkSequence()), want: 'pass' },
+  { name: 'a string created is left to schema.response-valid', given: withBody((b) => ({ ...b, created: '1700000000' })), want: 'none' },
+]);
+
+const toolCallStop = () => completion({ finishReason: 'tool_calls' });
+
+table('schema.finish-reason-documented', [
+  { name: 'stop passes', given: () => jsonObservation(completion()), want: 'pass' },
+  { name: 'length passes', given: () => jsonObservation(completion({ finishReason: 'length' })), want: 'pass' },
+  { name: 'fault bad-finish-reason (non-stream)', given: () => jsonObservation(completion({ finishReason: 'eos_token' })), want: 'fail', key: 'value:eos_token' },
+  { name: 'fault bad-finish-reason (stream)', given: () => streamObservation(chunkSequence({ finishReason: 'eos_token' })), want: 'fail', key: 'value:eos_token' },
+  { name: 'tool_calls carries its conflict', given: () => jsonObservation(toolCallStop()), want: 'fail', conflict: 'finish-reason-tool-calls' },
+  { name: '"" in a non-stream answer fails', given: () => jsonObservation(completion({ finishReason: '' })), want: 'fail' },
+  {
+    name: '"" in a stream is left to streaming.single-finish',
+    given: chunksWith((c) => ({ ...c, choices: (c.choices as Array<Record<string, unknown>>).map((ch) => ({ ...ch, finish_reason: ch.finish_reason ?? '' })) })),
+    want: 'pass',
+  },
+]);
+
+table('schema.json-content-type', [
+  { name: 'application/json passes', given: () => jsonObservation(completion()), want: 'pass' },
+  { name: 'a charset parameter passes', given: () => jsonObservation(completion(), { headers: { 'content-type': 'application/json; charset=utf-8' } }), want: 'pass' },
+  { name: 'fault json-as-text', given: () => jsonObservation(completion(), { headers: { 'content-type': 'text/plain; charset=utf-8' } }), want: 'fail', key: 'content-type' },
+  { name: 'two JSON objects fail', given: () => rawObservation(`${JSON.stringify(completion())}${JSON.stringify(completion())}`), want: 'fail', key: 'not-json' },
+  { name: 'a JSON array fails', given: () => jsonObservation([completion()]), want: 'fail', key: 'not-object' },
+  {
+    name: 'an SSE answer to a non-stream request fails',
+    given: () => streamObservation(chunkSequence(), { sent: { stream: false } }),
+    want: 'fail',
+    key: 'content-type',
+  },
+  { name: 'a cut body is skipped', given: () => jsonObservation(completion(), { error: { code: 'too-large', message: 'the body exceeded 10 bytes' } }), want: 'skip' },
+  { name: 'a stream request is not its business', given: () => streamObservation(chunkSequence()), want: 'none' },
+]);
+
+table('schema.usage-present', [
+  { name: 'usage present passes', given: () => jsonObservation(completion()), want: 'pass' },
+  { name: 'usage absent warns with its conflict', given: withBody(({ usage: _u, ...b }) => b), want: 'warn', key: 'absent', conflict: 'usage-optional' },
+  { name: 'usage null warns with its conflict', given: withBody((b) => ({ ...b, usage: null })), want: 'warn', key: 'null', conflict: 'usage-optional' },
+  { name: 'a stream is not its business', given: () => streamObservation(chunkSequence()), want: 'none' },
+]);
+
+test('checks read both sides of a comparison', () => {
+  const pair = fakeComparison('stream-vs-nonstream', jsonObservation({ ...completion(), object: 'x' }), streamObservation(chunkSequence()));
+  expect(worstVerdict(runCheck(schemaChecks, 'schema.response-valid', pair))).toBe('fail');
+  expect(worstVerdict(runCheck(schemaChecks, 'schema.chunk-valid', pair))).toBe('pass');
+});
+
+test('no schema check throws on hostile bodies or chunks', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), fc.array(fc.jsonValue(), { maxLength: 4 }), (body, chunks) => {
+      const evidence = [jsonObservation(body), jsonObservation({ ...completion(), choices: body, usage: body, created: body }), streamObservation(chunks)];
+      for (const check of schemaChecks) for (const e of evidence) expect(() => check.run(e, { profile: 'strict', model: 'm' })).not.toThrow();
+    }),
+    { numRuns: 60 },
+  );
+});

@@ -1,0 +1,134 @@
+/**
+ * The command line as a user meets it: bad input gets one `error:` line and exit 2; a run against a served
+ * reference exits 0, against a fault exits 1 naming the check, and always leaves a report behind.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startReference, type RunningReference } from '../src/reference/server.ts';
+
+const CLI = new URL('../bin/chat-conformance.js', import.meta.url).pathname;
+const KEY = 'sk-cli-test-secret-0123456789';
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], options: { env?: Record<string, string>; killAfterMs?: number } = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, CONFORMANCE_API_KEY: KEY, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (options.killAfterMs) setTimeout(() => child.kill('SIGINT'), options.killAfterMs);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+const oneErrorLine = (r: Result) => {
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+};
+
+describe('invocation errors: one line, exit 2', () => {
+  test.each([
+    ['a malformed URL', ['run', '--target=not a url']],
+    ['a non-http URL', ['run', '--target=ftp://example.com/v1']],
+    ['an unknown flag', ['run', '--frobnicate']],
+    ['a bad profile', ['run', '--profile=paranoid']],
+    ['a bad depth', ['--depth=bottomless']],
+    ['an unknown area', ['run', '--only=vibes']],
+    ['a malformed header', ['run', '--header=nocolon']],
+    ['--path without --seed', ['run', '--path=1:2']],
+    ['an unknown command', ['frobnicate']],
+    ['a bad serve port', ['serve', '--port=abc']],
+  ])('%s', async (_title, args) => {
+    const result = await cli(args);
+    expect(result.code).toBe(2);
+    oneErrorLine(result);
+  });
+
+  test('an unreachable target', async () => {
+    const result = await cli(['run', `--target=http://127.0.0.1:${await closedPort()}/v1`, '--model=m']);
+    expect(result.code).toBe(2);
+    oneErrorLine(result);
+    expect(result.stderr).toMatch(/cannot reach/);
+  });
+});
+
+describe('runs against a served reference', () => {
+  let reference: RunningReference;
+  let reportDir: string;
+  beforeAll(async () => {
+    reference = await startReference({ port: 0, apiKey: KEY, gapMs: 2 });
+    reportDir = await mkdtemp(join(tmpdir(), 'cc-cli-'));
+  });
+  afterAll(async () => {
+    await reference.close();
+  });
+
+  test('a 401 on a plain request is an unusable target', async () => {
+    const result = await cli(['run', `--target=${reference.url}`, '--model=reference-chat'], {
+      env: { CONFORMANCE_API_KEY: 'sk-wrong' },
+    });
+    expect(result.code).toBe(2);
+    oneErrorLine(result);
+  });
+
+  test('a clean target exits 0, picks the model from /models, and writes every report file', async () => {
+    const result = await cli(['run', `--target=${reference.url}/chat/completions`, '--depth=smoke', `--report-dir=${reportDir}`, '--seed=5']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/using model reference-chat/);
+    for (const file of ['report.json', 'junit.xml', 'summary.md', 'report.html']) {
+      const text = await readFile(join(reportDir, 'latest', file), 'utf8');
+      expect(text.length, file).toBeGreaterThan(0);
+      expect(text, file).not.toContain(KEY);
+    }
+    const report = JSON.parse(await readFile(join(reportDir, 'latest', 'report.json'), 'utf8'));
+    expect(report.complete).toBe(true);
+    expect(report.budget.requests).toBeLessThanOrEqual(20);
+    expect(result.stdout + result.stderr).not.toContain(KEY);
+  });
+
+  test('a faulty target exits 1 and names the broken check with a reproduction line', async () => {
+    const target = reference.url.replace(/\/v1$/, '/fault/no-done/v1');
+    const result = await cli(['run', `--target=${target}`, '--model=reference-chat', '--only=streaming', `--report-dir=${reportDir}`]);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toContain('streaming.done-terminator');
+    expect(result.stdout).toMatch(/curl /);
+    expect(result.stdout).toContain('$CONFORMANCE_API_KEY');
+    expect(result.stdout + result.stderr).not.toContain(KEY);
+  });
+
+  test('an interrupted run still writes its report, marked incomplete', async () => {
+    const target = reference.url.replace(/\/v1$/, '/fault/stall/v1');
+    const dir = await mkdtemp(join(tmpdir(), 'cc-int-'));
+    const result = await cli(
+      ['run', `--target=${target}`, '--model=reference-chat', '--only=transport', '--timeout-ms=30000', `--report-dir=${dir}`],
+      { killAfterMs: 4000 },
+    );
+    expect(result.code).not.toBe(0);
+    const report = JSON.parse(await readFile(join(dir, 'latest', 'report.json'), 'utf8'));
+    expect(report.complete).toBe(false);
+    expect(report.incompleteReason).toMatch(/interrupted/);
+  });
+});
