@@ -1,7 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ToolError } from '../src/cli/errors.ts';
+import { listBehaviours, parseServeArgs } from '../src/cli/serve.ts';
 import type { Behaviour } from '../src/reference/behaviour.ts';
+import { behaviours } from '../src/reference/catalogue.ts';
 import { startReference, type RunningReference } from '../src/reference/server.ts';
 
 const KEY = 'sk-reference';
@@ -620,5 +623,45 @@ describe('behaviour hooks', () => {
 
   test('a name under the wrong prefix kind is not found', async () => {
     await expectError(await send('/fault/recorder/v1/chat/completions', hello()), 404);
+  });
+});
+
+describe('serve command flags', () => {
+  test('defaults: port 8080, key from CONFORMANCE_API_KEY, else sk-reference', () => {
+    expect(parseServeArgs([], {}).options).toMatchObject({ port: 8080, host: '127.0.0.1', apiKey: 'sk-reference', ttftMs: 0, gapMs: 0 });
+    expect(parseServeArgs([], { CONFORMANCE_API_KEY: 'sk-env' }).options.apiKey).toBe('sk-env');
+    expect(parseServeArgs(['--api-key', 'sk-flag'], { CONFORMANCE_API_KEY: 'sk-env' }).options.apiKey).toBe('sk-flag');
+  });
+
+  test('numbers, a fault and a variant are read from their flags', () => {
+    const { options } = parseServeArgs(['--port', '0', '--ttft-ms', '50', '--gap-ms', '5', '--seed', '9', '--host', '::1'], {});
+    expect(options).toMatchObject({ port: 0, ttftMs: 50, gapMs: 5, seed: 9, host: '::1' });
+    const fault = behaviours.find((b) => b.kind === 'fault');
+    if (fault) expect(parseServeArgs(['--fault', fault.name], {}).options.behaviour).toBe(fault.name);
+    expect(parseServeArgs(['--list-faults'], {}).listOnly).toBe(true);
+  });
+
+  test('bad flags and values are tool errors', () => {
+    for (const args of [['--bogus'], ['--port', 'abc'], ['--port', '70000'], ['--gap-ms', '-1'], ['--fault', 'no-such-fault'], ['positional'], ['--port']]) {
+      expect(() => parseServeArgs(args, {}), args.join(' ')).toThrow(ToolError);
+    }
+    const [fault] = behaviours.filter((b) => b.kind === 'fault');
+    const [variant] = behaviours.filter((b) => b.kind === 'variant');
+    if (fault && variant) {
+      expect(() => parseServeArgs(['--fault', fault.name, '--variant', variant.name], {})).toThrow(/cannot be combined/);
+      expect(() => parseServeArgs(['--variant', fault.name], {})).toThrow(/is a fault/);
+    }
+  });
+
+  test('--list-faults prints faults and variants in two groups, one line each', () => {
+    const sample: Behaviour[] = [
+      { name: 'alpha', kind: 'fault', description: 'breaks a rule', detectedBy: [] },
+      { name: 'beta', kind: 'variant', description: 'bends legally', detectedBy: [] },
+    ];
+    const lines = listBehaviours(sample).trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Faults/);
+    expect(lines[1]).toMatch(/alpha\s+fault\s+breaks a rule/);
+    expect(lines.findIndex((l) => /^Legal variants/.test(l))).toBeGreaterThan(1);
+    expect(lines.at(-1)).toMatch(/beta\s+variant\s+bends legally/);
   });
 });

@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { CheckResult, RunReport } from '../src/engine/result.ts';
-import { renderHtml } from '../src/report/html.ts';
+import { LATENCY_ROWS_MAX, latencyRows, renderHtml } from '../src/report/html.ts';
 import { renderJson } from '../src/report/json.ts';
 import { renderJunit } from '../src/report/junit.ts';
 import schema from '../src/report/schema.json' with { type: 'json' };
@@ -350,6 +350,25 @@ describe('report.html', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;');
     expect(html).not.toContain('\u0000');
     for (const svg of svgBlocks(html)) assertWellFormedXml(svg);
+  });
+
+  test('a long run keeps the slowest exchanges in the latency chart, in run order', () => {
+    const many = Array.from({ length: LATENCY_ROWS_MAX + 100 }, (_, i) => ({
+      id: i + 1,
+      label: 'params-valid',
+      method: 'POST',
+      url: 'http://127.0.0.1:4010/v1/chat/completions',
+      status: 200,
+      totalMs: (i * 7919) % 1000,
+      bytes: 10,
+      retries: 0,
+    }));
+    const rows = latencyRows(many);
+    expect(rows).toHaveLength(LATENCY_ROWS_MAX);
+    const kept = rows.map((r) => Number(/^#(\d+)/.exec(r.label)?.[1]));
+    expect(kept).toEqual([...kept].sort((a, b) => a - b));
+    const slowestDropped = Math.max(...many.filter((e) => !kept.includes(e.id)).map((e) => e.totalMs));
+    expect(Math.min(...rows.map((r) => r.totalMs))).toBeGreaterThanOrEqual(slowestDropped);
   });
 
   test('says when nothing was exchanged instead of drawing an empty chart', () => {

@@ -2,7 +2,8 @@
  * Small readers that checks share: which observations a piece of evidence holds, what was asked for, and safe
  * access to JSON a target sent (any value may have any type, so nothing here assumes a shape).
  */
-import type { Evidence, Observation, Outcome, StreamEvidence } from './types.ts';
+import { fail, receivedDocumented, warn } from './outcome.ts';
+import type { Evidence, Finding, Observation, Outcome, StreamEvidence } from './types.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -142,3 +143,16 @@ export function collapse(outcomes: readonly Outcome[]): Outcome[] {
   const settled = outcomes.find((o) => o.verdict === 'pass') ?? outcomes[0];
   return settled ? [settled] : [];
 }
+
+/** `a, b, c, …` for messages: at most `max` items of a list that may be long. */
+export const list = (items: readonly unknown[], max = 10): string =>
+  items.slice(0, max).map(String).join(', ') + (items.length > max ? `, … (${items.length} in all)` : '');
+
+/** A fail or warn outcome in the `Received: … / Documented: …` idiom. */
+export const deviation = (
+  verdict: 'fail' | 'warn',
+  key: string,
+  received: string,
+  documented: string,
+  extra: Partial<Finding> = {},
+): Outcome => (verdict === 'fail' ? fail : warn)(key, receivedDocumented(received, documented), extra);

@@ -14,8 +14,9 @@ export const INVALID_PROPERTY = 'params.invalid-rejected';
 
 function judgeProperty(evidence: PropertyEvidence): Outcome[] {
   if (evidence.failure) {
-    const { message, counterexample } = evidence.failure;
-    return [fail('counterexample', `${message}\nCounterexample: ${excerpt(counterexample, 400)}`)];
+    const { message, counterexample, observation } = evidence.failure;
+    // The report shows the request of the failing observation; without one, the message names the case.
+    return [fail('counterexample', observation ? message : `${message} (case ${excerpt(counterexample, 300)})`)];
   }
   if (evidence.runs === 0) return [skip('no generated case could be sent within the request budget')];
   if (evidence.interrupted) {

@@ -5,7 +5,7 @@
 import type { ChunkEvidence, Observation, Outcome } from './types.ts';
 import { skip } from './outcome.ts';
 
-export type JsonRecord = Record<string, unknown>;
+type JsonRecord = Record<string, unknown>;
 
 export const isRecord = (value: unknown): value is JsonRecord =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -35,9 +35,6 @@ export function tagValue(observation: Observation, name: string): string | undef
 }
 
 export const statusOf = (observation: Observation): number | undefined => observation.exchange.response?.status;
-
-export const isStreamed = (observation: Observation): boolean =>
-  observation.stream !== undefined || observation.sent?.['stream'] === true;
 
 export function contentTypeOf(observation: Observation): string {
   return (observation.exchange.response?.headers['content-type'] ?? '').toLowerCase();

@@ -3,7 +3,7 @@
  * cannot state (created in seconds, finish_reason values, the JSON content type, usage being there).
  */
 import { limits } from '../contract/ranges.ts';
-import { validateChunk, validateResponse } from '../contract/validators.ts';
+import { type SchemaViolation, type Validation, validateChunk, validateResponse } from '../contract/validators.ts';
 import {
   clientChunks,
   collapse,
@@ -12,13 +12,13 @@ import {
   headerOf,
   incompleteReason,
   isStream,
+  type Json,
   mediaType,
   observations,
   okJson,
   starPath,
   statusOf,
   streamRequested,
-  type Json,
 } from './guards.ts';
 import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import type { Check, Observation, Outcome } from './types.ts';
@@ -26,45 +26,41 @@ import type { Check, Observation, Outcome } from './types.ts';
 const DOC = '000_96bde8db4d236014.txt';
 const SECONDS_PER_DAY = 86_400;
 
-type ValidationResult = ReturnType<typeof validateResponse>;
-type Violation = Extract<ValidationResult, { ok: false }>['violations'][number];
-
 /**
  * Violations another check owns, left out so one deviation is reported once: which finish_reason value was sent
  * (schema.finish-reason-documented, streaming.single-finish) and `usage: null` in a non-stream answer
  * (schema.usage-present, where the documents leave usage optional).
  */
-const ownedElsewhere = (v: Violation): boolean =>
-  (v.keyword === 'enum' && /^\/choices\/\d+\/finish_reason$/.test(v.path)) || (v.path === '/usage' && v.received === 'null');
+const ownedElsewhere = (v: SchemaViolation): boolean =>
+  (v.keyword === 'enum' && /^\/choices\/\d+\/finish_reason$/.test(v.path)) ||
+  (v.path === '/usage' && v.received === 'null');
 
-function violationOutcomes(result: ValidationResult, where: string): Outcome[] {
-  if (result.ok) return [pass];
-  const kept = result.violations.filter((v) => !ownedElsewhere(v));
+function violationOutcomes(result: Validation, where: string): Outcome[] {
+  const kept = result.ok ? [] : result.violations.filter((v) => !ownedElsewhere(v));
   if (kept.length === 0) return [pass];
   return kept.map((v) => {
     const found = v.keyword === 'required' ? '' : `; found ${v.received}`;
-    return fail(
-      `${v.keyword}:${starPath(v.path)}:${v.documented}`,
-      receivedDocumented(`${where}${v.message}${found}`, `${v.path || '(root)'}: ${v.documented} (${DOC})`),
-      { path: v.path },
-    );
+    const message = receivedDocumented(`${where}${v.message}${found}`, `${v.path || '(root)'}: ${v.documented} (${DOC})`);
+    return fail(`${v.keyword}:${starPath(v.path)}:${v.documented}`, message, { path: v.path });
   });
 }
 
+/** The JSON object of a successful answer to a request that did not ask for a stream. */
 const nonStreamOk = (o: Observation): Json | undefined => (streamRequested(o) ? undefined : okJson(o));
 
 const responseValid: Check = {
   id: 'schema.response-valid',
   area: 'schema',
   severity: 'high',
-  rule: 'A non-stream 200 body is a chat.completion: string id, object "chat.completion", integer created, model, choices[], integer usage counts.',
+  rule: 'A non-stream 200 body is a chat.completion: id, object "chat.completion", integer created, model, choices, usage.',
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
       if (isStream(o) || streamRequested(o) || statusOf(o) !== 200) return [];
       const body = okJson(o);
       if (body) return violationOutcomes(validateResponse(body), '');
-      return [skip(incompleteReason(o) ?? `the body is not a JSON object (${o.jsonError ?? 'not an object'}); schema.json-content-type reports it`)];
+      const why = `the body is not a JSON object (${o.jsonError ?? 'not an object'}); schema.json-content-type reports it`;
+      return [skip(incompleteReason(o) ?? why)];
     }),
 };
 
@@ -72,7 +68,7 @@ const chunkValid: Check = {
   id: 'schema.chunk-valid',
   area: 'schema',
   severity: 'high',
-  rule: 'Every stream chunk is a chat.completion.chunk: id, object "chat.completion.chunk", created, model, choices[] of {index, delta, finish_reason}.',
+  rule: 'Every stream chunk is a chat.completion.chunk: id, object, created, model, choices of {index, delta, finish_reason}.',
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
@@ -90,44 +86,49 @@ function createdValues(o: Observation): Array<{ where: string; value: number }> 
   return clientChunks(o).flatMap((c) => found(`chunk ${c.position} /created`, field(c.value, 'created')));
 }
 
+function createdOutcome(where: string, value: number, now: number): Outcome {
+  if (Math.abs(value - now) <= SECONDS_PER_DAY) return pass;
+  const millis = Math.abs(value / 1000 - now) <= SECONDS_PER_DAY;
+  const off = millis ? 'Unix milliseconds' : `${Math.round((value - now) / SECONDS_PER_DAY)} days from now`;
+  const message = receivedDocumented(`${where} = ${value} (${off})`, `Unix seconds, within a day of now (${now}) (${DOC})`);
+  return fail(millis ? 'milliseconds' : 'out-of-range', message, { path: '/created' });
+}
+
 const createdSeconds: Check = {
   id: 'schema.created-seconds',
   area: 'schema',
   severity: 'medium',
-  rule: '`created` is the Unix time in seconds when the response was generated ("以秒为单位"), so within a day of now.',
+  rule: '`created` is the Unix time in seconds ("以秒为单位") at which the response was generated, so within a day of now.',
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
       const values = createdValues(o);
-      if (values.length === 0) return [];
       const now = Math.floor(Date.now() / 1000);
-      return collapse(
-        values.map(({ where, value }) => {
-          if (Math.abs(value - now) <= SECONDS_PER_DAY) return pass;
-          const millis = Math.abs(value / 1000 - now) <= SECONDS_PER_DAY;
-          return fail(
-            millis ? 'milliseconds' : 'out-of-range',
-            receivedDocumented(
-              `${where} = ${value}${millis ? ' (Unix milliseconds)' : ` (${Math.round((value - now) / SECONDS_PER_DAY)} days from now)`}`,
-              `Unix seconds, within ${SECONDS_PER_DAY} s of now (${now}) (${DOC})`,
-            ),
-            { path: '/created' },
-          );
-        }),
-      );
+      return values.length === 0 ? [] : collapse(values.map(({ where, value }) => createdOutcome(where, value, now)));
     }),
 };
 
 /** finish_reason strings of an observation; in streams the empty string is streaming.single-finish's to judge. */
 function finishReasons(o: Observation): Array<{ where: string; value: string }> {
-  const body = nonStreamOk(o);
   const from = (where: string, choices: unknown, skipEmpty: boolean) =>
     (Array.isArray(choices) ? choices : []).flatMap((choice, i) => {
       const value = field(choice, 'finish_reason');
-      return typeof value === 'string' && !(skipEmpty && value === '') ? [{ where: `${where}/choices/${i}/finish_reason`, value }] : [];
+      if (typeof value !== 'string' || (skipEmpty && value === '')) return [];
+      return [{ where: `${where}/choices/${i}/finish_reason`, value }];
     });
+  const body = nonStreamOk(o);
   if (body) return from('', field(body, 'choices'), false);
   return clientChunks(o).flatMap((c) => from(`chunk ${c.position} `, field(c.value, 'choices'), true));
+}
+
+function finishOutcome(where: string, value: string, documented: readonly string[]): Outcome {
+  if (documented.includes(value)) return pass;
+  const listed = documented.map((d) => `"${d}"`).join(', ');
+  const message = receivedDocumented(`${where} = ${excerpt(value)}`, `one of ${listed} (${DOC})`);
+  const path = starPath(where.replace(/^chunk \d+ /, ''));
+  // OpenAI reports a turn that ends in tool calls as "tool_calls"; the documents list only stop and length.
+  if (value === 'tool_calls') return fail(`value:${value}`, message, { path, conflict: 'finish-reason-tool-calls' });
+  return fail(`value:${value}`, message, { path });
 }
 
 const finishReasonDocumented: Check = {
@@ -138,19 +139,30 @@ const finishReasonDocumented: Check = {
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
-      const documented: readonly string[] = limits().finishReasons;
-      return collapse(
-        finishReasons(o).map(({ where, value }) => {
-          if (documented.includes(value)) return pass;
-          const message = receivedDocumented(`${where} = ${excerpt(value)}`, `one of ${documented.map((d) => `"${d}"`).join(', ')} (${DOC})`);
-          const path = starPath(where.replace(/^chunk \d+ /, ''));
-          // OpenAI reports tool calls as "tool_calls"; the documents list only stop and length.
-          if (value === 'tool_calls') return fail(`value:${value}`, message, { path, conflict: 'finish-reason-tool-calls' });
-          return fail(`value:${value}`, message, { path });
-        }),
-      );
+      const documented = limits().finishReasons;
+      return collapse(finishReasons(o).map(({ where, value }) => finishOutcome(where, value, documented)));
     }),
 };
+
+/** What is wrong with a non-stream body, when something is. */
+function bodyProblem(o: Observation): { key: string; received: string } | undefined {
+  if (isStream(o)) return { key: 'sse-body', received: 'an SSE stream for a request without stream:true' };
+  if (o.json === undefined) return { key: 'not-json', received: `a body that is not JSON (${o.jsonError ?? 'unparsable'})` };
+  if (!okJson(o)) return { key: 'not-object', received: `a JSON ${excerpt(o.json, 60)} that is not an object` };
+  return undefined;
+}
+
+function contentTypeOutcomes(o: Observation): Outcome[] {
+  const contentType = headerOf(o, 'content-type');
+  const documented = `Content-Type: application/json and one JSON object (${DOC})`;
+  const found: Outcome[] = [];
+  if (mediaType(contentType) !== 'application/json') {
+    found.push(fail('content-type', receivedDocumented(`Content-Type: ${contentType ?? '(absent)'}`, documented)));
+  }
+  const problem = bodyProblem(o);
+  if (problem) found.push(fail(problem.key, receivedDocumented(problem.received, documented)));
+  return found.length > 0 ? found : [pass];
+}
 
 const jsonContentType: Check = {
   id: 'schema.json-content-type',
@@ -163,17 +175,7 @@ const jsonContentType: Check = {
       const status = statusOf(o);
       if (streamRequested(o) || status === undefined || status < 200 || status > 299) return [];
       const cut = incompleteReason(o);
-      if (cut) return [skip(cut)];
-      const contentType = headerOf(o, 'content-type');
-      const documented = `Content-Type: application/json and one JSON object (${DOC})`;
-      const found: Outcome[] = [];
-      if (mediaType(contentType) !== 'application/json') {
-        found.push(fail('content-type', receivedDocumented(`Content-Type: ${contentType ?? '(absent)'}`, documented)));
-      }
-      if (isStream(o)) found.push(fail('sse-body', receivedDocumented('an SSE stream for a request without stream:true', documented)));
-      else if (o.json === undefined) found.push(fail('not-json', receivedDocumented(`a body that is not JSON (${o.jsonError ?? 'unparsable'})`, documented)));
-      else if (okJson(o) === undefined) found.push(fail('not-object', receivedDocumented(`a JSON ${excerpt(o.json, 60)} that is not an object`, documented)));
-      return found.length > 0 ? found : [pass];
+      return cut ? [skip(cut)] : contentTypeOutcomes(o);
     }),
 };
 
@@ -186,17 +188,20 @@ const usagePresent: Check = {
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
       const body = nonStreamOk(o);
-      if (!body) return [];
       const usage = field(body, 'usage');
-      if (usage !== null && usage !== undefined) return [pass];
-      const received = hasField(body, 'usage') ? '/usage = null' : 'no usage field';
-      return [
-        warn(hasField(body, 'usage') ? 'null' : 'absent', receivedDocumented(received, `a usage object with token counts (optional in ${DOC})`), {
-          path: '/usage',
-          conflict: 'usage-optional',
-        }),
-      ];
+      if (!body || (usage !== null && usage !== undefined)) return body ? [pass] : [];
+      const isNull = hasField(body, 'usage');
+      const message = receivedDocumented(isNull ? '/usage = null' : 'no usage field', `a usage object (optional in ${DOC})`);
+      // The documents leave usage optional; the profile decides whether its absence counts.
+      return [warn(isNull ? 'null' : 'absent', message, { path: '/usage', conflict: 'usage-optional' })];
     }),
 };
 
-export const schemaChecks: Check[] = [responseValid, chunkValid, createdSeconds, finishReasonDocumented, jsonContentType, usagePresent];
+export const schemaChecks: Check[] = [
+  responseValid,
+  chunkValid,
+  createdSeconds,
+  finishReasonDocumented,
+  jsonContentType,
+  usagePresent,
+];

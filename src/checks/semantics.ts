@@ -25,9 +25,13 @@ export const STOP_PROMPT = 'Count from 1 to 10, separated by commas.';
 export const STOP_SEQUENCE = ', 5';
 /** Tag on requests built from STOP_PROMPT, so the check may read the counting. */
 export const STOP_TAG = 'semantics:stop';
+/** Tag on the requests the limit probes send, so a rejection of them is judged too. */
+export const LIMIT_TAG = 'semantics:limit';
 /** Tag on requests whose prompt cannot finish within the limit sent (e.g. "Count from 1 to 100." with 5 tokens). */
 export const TRUNCATION_TAG = 'truncation-expected';
-export const TRUNCATION_PROMPT = 'Count from 1 to 100, separated by commas.';
+/** Where the truncation prompt's counting ends: an answer that reaches it was not cut. */
+const COUNT_END = '100';
+export const TRUNCATION_PROMPT = `Count from 1 to ${COUNT_END}, separated by commas.`;
 
 /** Outcome for a 2xx-less answer to a valid request: transport skip, unsupported skip, or a failure. */
 function notAnswered(observation: Observation, what: string, conflict?: string): Outcome[] {
@@ -40,7 +44,7 @@ function notAnswered(observation: Observation, what: string, conflict?: string):
   ];
 }
 
-const answeredOrNothing = (observation: Observation): Answer | undefined => {
+const answerIfSuccessful = (observation: Observation): Answer | undefined => {
   const status = statusOf(observation);
   return status !== undefined && status >= 200 && status < 300 ? answerOf(observation) : undefined;
 };
@@ -112,7 +116,7 @@ function judgeLimit(observation: Observation, field: string, limit: number): Out
   if (hasTag(observation, TRUNCATION_TAG) && choices === 1) {
     const choice = answer.choices[0]!;
     const reason = choice.finishReason;
-    const cutAtLimit = used !== undefined ? used >= limit : !(choice.content ?? '').includes('100');
+    const cutAtLimit = used !== undefined ? used >= limit : !(choice.content ?? '').includes(COUNT_END);
     if (reason !== 'length' && cutAtLimit) {
       outcomes.push(
         fail(
@@ -126,7 +130,7 @@ function judgeLimit(observation: Observation, field: string, limit: number): Out
       );
     }
     if (reason !== 'length' && !cutAtLimit && outcomes.length === 0) {
-      return [skip(`the model finished before ${field} = ${limit} (completion_tokens ${used}), so truncation could not be observed`)];
+      return [skip(`the model finished before ${field} = ${limit} (completion_tokens ${used ?? 'not reported'}), so truncation could not be observed`)];
     }
   }
   if (used === undefined && !hasTag(observation, TRUNCATION_TAG)) return [skip('no usage to compare with the limit')];
@@ -144,7 +148,7 @@ const maxTokens: Check = {
     const limit = evidence.sent?.['max_tokens'];
     // With both limits set the tighter one governs; that pair is judged by semantics.max-completion-tokens.
     if (!isInteger(limit) || limit < 1 || evidence.sent?.['max_completion_tokens'] !== undefined) return [];
-    if (!hasTag(evidence, 'semantics:limit') && answeredOrNothing(evidence) === undefined) return [];
+    if (!hasTag(evidence, LIMIT_TAG) && answerIfSuccessful(evidence) === undefined) return [];
     return judgeLimit(evidence, 'max_tokens', limit);
   },
 };
@@ -159,7 +163,7 @@ const maxCompletionTokens: Check = {
     if (evidence.kind !== 'observation') return [];
     const limit = evidence.sent?.['max_completion_tokens'];
     if (!isInteger(limit) || limit < 1) return [];
-    if (!hasTag(evidence, 'semantics:limit') && answeredOrNothing(evidence) === undefined) return [];
+    if (!hasTag(evidence, LIMIT_TAG) && answerIfSuccessful(evidence) === undefined) return [];
     const other = evidence.sent?.['max_tokens'];
     const tighter = isInteger(other) && other > 0 ? Math.min(limit, other) : limit;
     return judgeLimit(evidence, 'max_completion_tokens', tighter);
@@ -249,8 +253,8 @@ const seedDeterminism: Check = {
   source: DOC,
   run(evidence) {
     if (evidence.kind !== 'comparison' || evidence.relation !== 'same-seed') return [];
-    const a = answeredOrNothing(evidence.a);
-    const b = answeredOrNothing(evidence.b);
+    const a = answerIfSuccessful(evidence.a);
+    const b = answerIfSuccessful(evidence.b);
     if (!a || !b) {
       const bad = a ? evidence.b : evidence.a;
       return [skip(`one of the two seeded requests was not answered (${describeStatus(bad)})`)];

@@ -4,8 +4,8 @@
  * They apply to every observation they are given.
  */
 import { bodyBytes, type Exchange, type TransportErrorCode } from '../http/exchange.ts';
-import { headerOf, observations } from './guards.ts';
-import { fail, pass, receivedDocumented, skip } from './outcome.ts';
+import { deviation, headerOf, list, observations } from './guards.ts';
+import { pass, skip } from './outcome.ts';
 import type { Check, Evidence, Observation, Outcome, Severity } from './types.ts';
 
 const OPENAI = 'OpenAI convention (assumed)';
@@ -29,8 +29,8 @@ interface CutRule {
   rule: string;
   /** The error code that breaks this rule. */
   code: TransportErrorCode;
-  /** Whether an exchange cut for another reason still shows this rule was kept (e.g. headers did arrive). */
-  keptDespite(exchange: Exchange): boolean;
+  /** An exchange cut for another reason still shows this rule was kept (the headers did arrive, bytes kept coming). */
+  keptDespiteOtherCuts: boolean;
   documented: string;
   received(exchange: Exchange): string;
 }
@@ -47,10 +47,13 @@ function cutCheck(spec: CutRule): Check {
       onExchanges(evidence, (_o, exchange) => {
         const { error } = exchange;
         if (error?.code === spec.code) {
-          return [fail(spec.code, receivedDocumented(`${spec.received(exchange)}: ${error.message}`, `${spec.documented}, a limit of the run (${OPENAI})`))];
+          // The client's message names the bound it applied (e.g. "no body byte for 400 ms").
+          const received = `${spec.received(exchange)}: ${error.message}`;
+          return [deviation('fail', spec.code, received, `${spec.documented}, a limit of the run (${OPENAI})`)];
         }
-        if (!exchange.response) return [skip(`no response: ${error?.code ?? 'none'} (${error?.message ?? 'nothing recorded'})`)];
-        if (error && !spec.keptDespite(exchange)) return [skip(`the exchange ended with ${error.code} (${error.message}) before this could be judged`)];
+        const why = error ? `${error.code} (${error.message})` : 'nothing recorded';
+        if (!exchange.response) return [skip(`no response: ${why}`)];
+        if (error && !spec.keptDespiteOtherCuts) return [skip(`the exchange ended early: ${why}`)];
         return [pass];
       }),
   };
@@ -61,7 +64,7 @@ const headersTimely = cutCheck({
   severity: 'high',
   rule: 'The status line and headers arrive within the headers timeout.',
   code: 'headers-timeout',
-  keptDespite: () => true,
+  keptDespiteOtherCuts: true,
   documented: 'response headers within the headers timeout',
   received: (exchange) => `no response headers after ${exchange.timings.totalMs} ms`,
 });
@@ -71,7 +74,7 @@ const streamProgress = cutCheck({
   severity: 'high',
   rule: 'Once the body has started, no silence lasts longer than the idle timeout.',
   code: 'idle-timeout',
-  keptDespite: () => true,
+  keptDespiteOtherCuts: true,
   documented: 'no gap between body bytes longer than the idle timeout',
   received: (exchange) => `silence after ${bytesSoFar(exchange)}`,
 });
@@ -81,7 +84,7 @@ const boundedDuration = cutCheck({
   severity: 'high',
   rule: 'The whole exchange completes within the total deadline.',
   code: 'total-timeout',
-  keptDespite: () => false,
+  keptDespiteOtherCuts: false,
   documented: 'the exchange completes within the total deadline',
   received: (exchange) => `still receiving after ${bytesSoFar(exchange)}`,
 });
@@ -91,7 +94,7 @@ const completeBody = cutCheck({
   severity: 'high',
   rule: 'The connection is not reset or closed before the body is complete.',
   code: 'reset',
-  keptDespite: () => false,
+  keptDespiteOtherCuts: false,
   documented: 'the body completes before the connection closes',
   received: (exchange) => `the connection closed after ${bytesSoFar(exchange)}`,
 });
@@ -101,7 +104,7 @@ const bodySize = cutCheck({
   severity: 'medium',
   rule: 'The body stays under the byte cap.',
   code: 'too-large',
-  keptDespite: () => false,
+  keptDespiteOtherCuts: false,
   documented: 'a body smaller than the byte cap',
   received: (exchange) => `reading stopped at the cap after ${bytesSoFar(exchange)}`,
 });
@@ -133,13 +136,14 @@ function utf8Outcome(exchange: Exchange): Outcome {
   const documented = `a UTF-8 body (application/json and text/event-stream are UTF-8, ${OPENAI})`;
   if (invalidAt >= 0) {
     const hex = Array.from(bytes.subarray(invalidAt, invalidAt + 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    return fail('invalid-utf8', receivedDocumented(`bytes ${hex} at body offset ${invalidAt} are not valid UTF-8`, documented));
+    return deviation('fail', 'invalid-utf8', `bytes ${hex} at body offset ${invalidAt} are not valid UTF-8`, documented);
   }
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     // A body the client cut may end inside a character; a body the target ended may not.
-    if (!exchange.error) return fail('truncated-utf8', receivedDocumented(`the body ends inside a multi-byte character (${bytes.length} bytes)`, documented));
+    const received = `the body ends inside a multi-byte character (${bytes.length} bytes)`;
+    if (!exchange.error) return deviation('fail', 'truncated-utf8', received, documented);
   }
   return pass;
 }
@@ -169,20 +173,22 @@ const contentEncoding: Check = {
   id: 'transport.content-encoding',
   area: 'transport',
   severity: 'medium',
-  rule: 'No Content-Encoding the request did not accept (the client sends Accept-Encoding: identity), and the body decodes.',
+  rule: 'No Content-Encoding the request did not accept (the client sends Accept-Encoding: identity); the body decodes.',
   source: OPENAI,
   run: (evidence) =>
     onExchanges(evidence, (o, exchange) => {
+      const documented = `only codings the request accepted, and a body that decodes (RFC 9110 §12.5.3, ${OPENAI})`;
       if (exchange.error?.code === 'decoding') {
-        return [fail('decoding', receivedDocumented(`a body that does not decode: ${exchange.error.message}`, `a body in an encoding the request accepted (${OPENAI})`))];
+        return [deviation('fail', 'decoding', `a body that does not decode: ${exchange.error.message}`, documented)];
       }
+      const header = headerOf(o, 'content-encoding');
       if (!exchange.response) return [];
-      const codings = (headerOf(o, 'content-encoding') ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '');
+      const codings = (header ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '');
       const accepted = acceptedCodings(exchange);
       const unasked = accepted ? codings.filter((c) => !accepted.includes(c) && !accepted.includes('*')) : [];
       if (unasked.length === 0) return [pass];
-      const received = `Content-Encoding: ${headerOf(o, 'content-encoding')} for a request with Accept-Encoding: ${exchange.request.headers['accept-encoding']}`;
-      return [fail(`unrequested:${unasked.join(',')}`, receivedDocumented(received, `only codings the request accepted (RFC 9110 §12.5.3, ${OPENAI})`))];
+      const received = `Content-Encoding: ${header} for Accept-Encoding: ${exchange.request.headers['accept-encoding']}`;
+      return [deviation('fail', `unrequested:${unasked.join(',')}`, received, documented)];
     }),
 };
 
@@ -199,8 +205,11 @@ const notRateLimited: Check = {
       if (status !== 429 && status !== 503) return [pass];
       const retries = exchange.retries.map((r) => `${r.status} at ${r.atMs} ms (Retry-After ${r.retryAfterMs} ms)`);
       const retryAfter = headerOf(o, 'retry-after');
-      const received = `HTTP ${status}${retryAfter === undefined ? '' : ` (Retry-After: ${retryAfter})`} after ${retries.length} retr${retries.length === 1 ? 'y' : 'ies'}${retries.length > 0 ? `: ${retries.join(', ')}` : ''}`;
-      return [fail(`status:${status}`, receivedDocumented(received, `an answer within the client's retries, which honour Retry-After (${OPENAI})`))];
+      const final = `HTTP ${status}${retryAfter === undefined ? '' : ` (Retry-After: ${retryAfter})`}`;
+      const count = retries.length === 1 ? '1 retry' : `${retries.length} retries`;
+      const history = retries.length === 0 ? 'no retry' : `${count}: ${list(retries, 5)}`;
+      const documented = `an answer within the client's retries, which honour Retry-After (${OPENAI})`;
+      return [deviation('fail', `status:${status}`, `${final} after ${history}`, documented)];
     }),
 };
 

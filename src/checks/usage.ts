@@ -4,10 +4,12 @@
  * `usage: null`; counts are integers and total = prompt + completion.
  */
 import {
+  type ChoiceDelta,
   type Chunk,
   choiceStreams,
   chunksOf,
   collapse,
+  deviation,
   field,
   hasField,
   incompleteReason,
@@ -15,6 +17,7 @@ import {
   isFinish,
   isRecord,
   isStream,
+  list,
   observations,
   okJson,
   requestedN,
@@ -23,7 +26,7 @@ import {
   streamRequested,
   usageRequested,
 } from './guards.ts';
-import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import { excerpt, pass, skip } from './outcome.ts';
 import type { Check, Comparison, Evidence, Observation, Outcome } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
@@ -34,11 +37,23 @@ const COUNTS = ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const;
 const usageChunks = (chunks: readonly Chunk[]): Chunk[] =>
   chunks.filter((c) => field(c.value, 'usage') !== null && field(c.value, 'usage') !== undefined);
 
+const hasFinishIn = (chunk: Chunk): boolean => {
+  const choices = field(chunk.value, 'choices');
+  return Array.isArray(choices) && choices.some((choice) => isFinish(field(choice, 'finish_reason')));
+};
+
 /** Runs `judge` on each stream observation that asked for usage (stream_options.include_usage: true). */
 const onUsageStreams = (evidence: Evidence, judge: (o: Observation, chunks: Chunk[]) => Outcome[]): Outcome[] =>
   observations(evidence).flatMap((o) => (isStream(o) && usageRequested(o) ? judge(o, chunksOf(o)) : []));
 
-/** The usage a whole answer reported: the non-stream body's, or the last usage chunk's of a stream. */
+/** Like `onUsageStreams`, for rules that need the whole stream: a cut stream is skipped with the reason. */
+const onCompleteUsageStreams = (evidence: Evidence, judge: (o: Observation, chunks: Chunk[]) => Outcome[]): Outcome[] =>
+  onUsageStreams(evidence, (o, chunks) => {
+    const cut = incompleteReason(o);
+    return cut ? [skip(cut)] : judge(o, chunks);
+  });
+
+/** The usage a whole answer reported: the non-stream body's, or the last usage chunk's before `[DONE]`. */
 function reportedUsage(o: Observation): { where: string; usage: unknown } | undefined {
   if (isStream(o)) {
     const last = usageChunks(chunksOf(o).filter((c) => !c.afterDone)).at(-1);
@@ -55,40 +70,39 @@ const chunkPresent: Check = {
   rule: 'With stream_options.include_usage, exactly one extra chunk carries the usage of the whole request.',
   source: DOC,
   run: (evidence) =>
-    onUsageStreams(evidence, (o, chunks) => {
-      const cut = incompleteReason(o);
-      if (cut) return [skip(cut)];
+    onCompleteUsageStreams(evidence, (_o, chunks) => {
       const found = usageChunks(chunks);
       if (found.length === 1) return [pass];
       const documented = `one chunk with non-null usage before data: [DONE] (${DOC})`;
-      if (found.length === 0) return [fail('missing', receivedDocumented(`no chunk with usage among ${chunks.length} chunks`, documented))];
-      return [fail('several', receivedDocumented(`${found.length} chunks with usage (chunks ${found.map((c) => c.position).join(', ')})`, documented))];
+      if (found.length === 0) {
+        return [deviation('fail', 'missing', `no chunk with usage among ${chunks.length} chunks`, documented)];
+      }
+      const received = `${found.length} chunks with usage (chunks ${list(found.map((c) => c.position))})`;
+      return [deviation('fail', 'several', received, documented)];
     }),
 };
 
-function placementOutcomes(o: Observation, chunks: readonly Chunk[]): Outcome[] {
+function placementOutcomes(chunks: readonly Chunk[]): Outcome[] {
   const usage = usageChunks(chunks).at(-1);
   if (!usage) return [skip('no usage chunk; usage.chunk-present reports it')];
-  const documented = `the usage chunk comes after every finish chunk, as the last chunk before data: [DONE] (${DOC})`;
-  if (usage.afterDone) return [fail('after-done', receivedDocumented(`the usage chunk (chunk ${usage.position}) after data: [DONE]`, documented))];
+  const documented = `the usage chunk after every finish chunk, as the last chunk before data: [DONE] (${DOC})`;
+  const it = `the usage chunk (chunk ${usage.position})`;
+  if (usage.afterDone) return [deviation('fail', 'after-done', `${it} after data: [DONE]`, documented)];
   const later = chunks.filter((c) => !c.afterDone && c.position > usage.position);
-  const finishLater = later.find((c) => (Array.isArray(field(c.value, 'choices')) ? (field(c.value, 'choices') as unknown[]) : []).some((ch) => isFinish(field(ch, 'finish_reason'))));
-  if (finishLater) return [fail('before-finish', receivedDocumented(`the usage chunk (chunk ${usage.position}) before the finish chunk ${finishLater.position}`, documented))];
-  if (later.length > 0) return [fail('not-last', receivedDocumented(`${later.length} chunk(s) after the usage chunk (chunk ${usage.position}), first ${excerpt(later[0]!.value)}`, documented))];
-  return [pass];
+  const finish = later.find(hasFinishIn);
+  if (finish) return [deviation('fail', 'before-finish', `${it} before the finish chunk ${finish.position}`, documented)];
+  if (later.length === 0) return [pass];
+  const received = `${later.length} chunk(s) after ${it}, first ${excerpt(later[0]!.value)}`;
+  return [deviation('fail', 'not-last', received, documented)];
 }
 
 const chunkPlacement: Check = {
   id: 'usage.chunk-placement',
   area: 'usage',
   severity: 'medium',
-  rule: 'The usage chunk is streamed after every finish chunk and just before data: [DONE] ("在 data: [DONE] 消息之前").',
+  rule: 'The usage chunk comes after every finish chunk and just before data: [DONE] ("在 data: [DONE] 消息之前").',
   source: DOC,
-  run: (evidence) =>
-    onUsageStreams(evidence, (o, chunks) => {
-      const cut = incompleteReason(o);
-      return cut ? [skip(cut)] : placementOutcomes(o, chunks);
-    }),
+  run: (evidence) => onCompleteUsageStreams(evidence, (_o, chunks) => placementOutcomes(chunks)),
 };
 
 const chunkEmptyChoices: Check = {
@@ -106,12 +120,26 @@ const chunkEmptyChoices: Check = {
           const choices = field(c.value, 'choices');
           if (Array.isArray(choices) && choices.length === 0) return pass;
           const missing = !hasField(c.value, 'choices');
-          const received = `chunk ${c.position} carries usage with ${missing ? 'no choices field' : `/choices = ${excerpt(choices)}`}`;
-          return fail(missing ? 'choices-missing' : 'choices-not-empty', receivedDocumented(received, `choices: [] on the usage chunk (${DOC})`), { path: '/choices' });
+          const shown = missing ? 'no choices field' : `/choices = ${excerpt(choices)}`;
+          const received = `chunk ${c.position} carries usage and ${shown}`;
+          const key = missing ? 'choices-missing' : 'choices-not-empty';
+          return deviation('fail', key, received, `choices: [] on the usage chunk (${DOC})`, { path: '/choices' });
         }),
       );
     }),
 };
+
+function nullOutcome(c: Chunk, documented: string): Outcome {
+  if (!hasField(c.value, 'usage')) {
+    // OpenAI-style servers leave the key out; the documents ask for an explicit null, and the profile decides.
+    const extra = { path: '/usage', conflict: 'usage-null-vs-absent' };
+    return deviation('fail', 'absent', `chunk ${c.position} has no usage field`, documented, extra);
+  }
+  const usage = field(c.value, 'usage');
+  if (usage === null) return pass;
+  const received = `chunk ${c.position} /usage = ${excerpt(usage)} before the usage chunk`;
+  return deviation('fail', 'non-null', received, documented, { path: '/usage' });
+}
 
 const nullElsewhere: Check = {
   id: 'usage.null-elsewhere',
@@ -121,21 +149,11 @@ const nullElsewhere: Check = {
   source: DOC,
   run: (evidence) =>
     onUsageStreams(evidence, (_o, chunks) => {
-      const client = chunks.filter((c) => !c.afterDone);
-      const last = usageChunks(client).at(-1);
-      const others = client.filter((c) => c !== last);
+      const read = chunks.filter((c) => !c.afterDone);
+      const last = usageChunks(read).at(-1);
+      const others = read.filter((c) => c !== last);
       if (others.length === 0) return [skip('the stream had no chunks besides the usage chunk')];
-      const documented = `"usage": null on every chunk but the usage chunk (${DOC})`;
-      return collapse(
-        others.map((c) => {
-          if (!hasField(c.value, 'usage')) {
-            // OpenAI-style servers omit the key; the documents ask for an explicit null.
-            return fail('absent', receivedDocumented(`chunk ${c.position} has no usage field`, documented), { path: '/usage', conflict: 'usage-null-vs-absent' });
-          }
-          const usage = field(c.value, 'usage');
-          return usage === null ? pass : fail('non-null', receivedDocumented(`chunk ${c.position} /usage = ${excerpt(usage)} before the usage chunk`, documented), { path: '/usage' });
-        }),
-      );
+      return collapse(others.map((c) => nullOutcome(c, `"usage": null on every chunk but the usage chunk (${DOC})`)));
     }),
 };
 
@@ -149,12 +167,14 @@ const notRequested: Check = {
     observations(evidence).flatMap((o) => {
       if (!isStream(o) || !streamRequested(o) || !isRecord(o.sent) || usageRequested(o)) return [];
       const found = usageChunks(chunksOf(o));
-      if (found.length === 0) return [pass];
-      const first = found[0]!;
-      const received = `chunk ${first.position} /usage = ${excerpt(field(first.value, 'usage'))} (${found.length} chunk(s) with usage) without include_usage`;
-      // Another reading of "usage is in the last chunk of a stream" puts it there unasked; the profile decides.
+      const first = found[0];
+      if (!first) return [pass];
+      const usage = excerpt(field(first.value, 'usage'));
+      const received = `chunk ${first.position} /usage = ${usage} (${found.length} chunk(s) with usage), not requested`;
       const documented = `usage only when stream_options.include_usage is true (${DOC})`;
-      return [fail('unrequested', receivedDocumented(received, documented), { path: '/usage', conflict: 'usage-unrequested-last-chunk' })];
+      // Another reading of "usage is in the last chunk of a stream" sends it unasked; the profile decides.
+      const extra = { path: '/usage', conflict: 'usage-unrequested-last-chunk' };
+      return [deviation('fail', 'unrequested', received, documented, extra)];
     }),
 };
 
@@ -164,11 +184,16 @@ function totalsOutcome(where: string, usage: unknown): Outcome {
     return skip(`${where} lacks integer token counts; the schema checks report their type`);
   }
   const [prompt, completion, total] = counts as [number, number, number];
-  const documented = `non-negative counts with total_tokens = prompt_tokens + completion_tokens ("提示 + 完成", ${DOC})`;
+  const documented = `non-negative counts, total_tokens = prompt_tokens + completion_tokens ("提示 + 完成", ${DOC})`;
   const negative = COUNTS.filter((_, i) => (counts[i] as number) < 0);
-  if (negative.length > 0) return fail('negative', receivedDocumented(`${where} ${excerpt(usage)}: negative ${negative.join(', ')}`, documented), { path: '/usage' });
+  if (negative.length > 0) {
+    const received = `${where} ${excerpt(usage)}: negative ${negative.join(', ')}`;
+    return deviation('fail', 'negative', received, documented, { path: '/usage' });
+  }
   if (prompt + completion === total) return pass;
-  return fail('sum', receivedDocumented(`${where}: prompt_tokens ${prompt} + completion_tokens ${completion} = ${prompt + completion}, total_tokens ${total}`, documented), { path: '/usage/total_tokens' });
+  const sum = `prompt_tokens ${prompt} + completion_tokens ${completion} = ${prompt + completion}`;
+  const received = `${where}: ${sum}, total_tokens ${total}`;
+  return deviation('fail', 'sum', received, documented, { path: '/usage/total_tokens' });
 }
 
 const totalsAddUp: Check = {
@@ -179,16 +204,20 @@ const totalsAddUp: Check = {
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
-      if (isStream(o)) return collapse(usageChunks(chunksOf(o)).map((c) => totalsOutcome(`chunk ${c.position} /usage`, field(c.value, 'usage'))));
-      const usage = field(okJson(o), 'usage');
-      return isRecord(usage) ? [totalsOutcome('/usage', usage)] : [];
+      if (!isStream(o)) {
+        const usage = field(okJson(o), 'usage');
+        return isRecord(usage) ? [totalsOutcome('/usage', usage)] : [];
+      }
+      const judge = (c: Chunk) => totalsOutcome(`chunk ${c.position} /usage`, field(c.value, 'usage'));
+      return collapse(usageChunks(chunksOf(o)).map(judge));
     }),
 };
 
-/** The finish_reason of every choice an answer finished. */
+/** The finish_reason of every choice of an answer (undefined for a streamed choice that never finished). */
 function finishesOf(o: Observation): unknown[] {
   if (isStream(o)) {
-    return [...choiceStreams(o).values()].map((entries) => entries.map((e) => field(e.choice, 'finish_reason')).find(isFinish));
+    const reasons = (entries: ChoiceDelta[]) => entries.map((e) => field(e.choice, 'finish_reason'));
+    return [...choiceStreams(o).values()].map((entries) => reasons(entries).find(isFinish));
   }
   const choices = field(okJson(o), 'choices');
   return Array.isArray(choices) ? choices.map((c) => field(c, 'finish_reason')) : [];
@@ -200,22 +229,21 @@ function maxTokensOutcome(o: Observation, maxTokens: number): Outcome {
   if (!reported || !isCount(completion)) return skip('the answer reported no integer completion_tokens');
   const finishes = finishesOf(o);
   const n = Math.max(requestedN(o), finishes.length);
-  const bound = maxTokens * n;
-  const documented = `completion_tokens ≤ max_tokens (${maxTokens}${n > 1 ? ` per choice, ${n} choices` : ''}), and equal to it when finish_reason is "length" (${DOC})`;
+  const perChoice = n > 1 ? ` per choice, ${n} choices` : '';
+  const documented = `completion_tokens ≤ max_tokens (${maxTokens}${perChoice}), equal when finish_reason is "length" (${DOC})`;
   const path = '/usage/completion_tokens';
-  if (completion > bound) return fail('over', receivedDocumented(`${reported.where}/completion_tokens = ${completion} with max_tokens ${maxTokens}`, documented), { path });
+  const received = `${reported.where}/completion_tokens = ${completion} with max_tokens ${maxTokens}`;
+  if (completion > maxTokens * n) return deviation('fail', 'over', received, documented, { path });
   const allLength = finishes.length > 0 && finishes.every((f) => f === 'length');
-  if (allLength && completion !== maxTokens * finishes.length) {
-    return fail('length-short', receivedDocumented(`${reported.where}/completion_tokens = ${completion} although every choice finished with "length"`, documented), { path });
-  }
-  return pass;
+  if (!allLength || completion === maxTokens * finishes.length) return pass;
+  return deviation('fail', 'length-short', `${received}, every choice finished with "length"`, documented, { path });
 }
 
 const withinMaxTokens: Check = {
   id: 'usage.within-max-tokens',
   area: 'usage',
   severity: 'medium',
-  rule: 'completion_tokens never exceeds max_tokens ("在完成中生成的最大 tokens 数量"), and equals it when finish_reason is "length".',
+  rule: 'completion_tokens stays within max_tokens ("生成的最大 tokens 数量"), and equals it when finish_reason is "length".',
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
@@ -234,18 +262,20 @@ function usageMatchOutcomes(c: Comparison): Outcome[] {
   const streamed = reportedUsage(pair.stream)?.usage;
   const plain = reportedUsage(pair.plain)?.usage;
   if (!isRecord(streamed) || !isRecord(plain)) return [skip('one side reported no usage (a stream needs include_usage)')];
-  const verdict = c.deterministic ? fail : warn;
   const differing = COUNTS.filter((name) => field(streamed, name) !== field(plain, name));
   if (differing.length === 0) return [pass];
-  const received = differing.map((name) => `${name} stream ${excerpt(field(streamed, name))} vs non-stream ${excerpt(field(plain, name))}`).join('; ');
-  return [verdict(differing.join('+'), receivedDocumented(received, `the same usage for the same seeded request, streamed or not (${OPENAI})`), { path: '/usage' })];
+  const shown = (name: string) =>
+    `${name} stream ${excerpt(field(streamed, name))} vs non-stream ${excerpt(field(plain, name))}`;
+  const documented = `the same usage for the same seeded request, streamed or not (${OPENAI})`;
+  const verdict = c.deterministic ? 'fail' : 'warn';
+  return [deviation(verdict, differing.join('+'), differing.map(shown).join('; '), documented, { path: '/usage' })];
 }
 
 const streamMatchesNonstream: Check = {
   id: 'usage.stream-matches-nonstream',
   area: 'usage',
   severity: 'medium',
-  rule: 'The usage chunk of a stream reports the same counts as the non-stream answer to the same seeded request (a warning unless the target is deterministic).',
+  rule: 'Stream and non-stream usage agree for the same seeded request (a warning unless the target is deterministic).',
   source: OPENAI,
   run: (evidence) =>
     evidence.kind === 'comparison' && evidence.relation === 'stream-vs-nonstream' ? usageMatchOutcomes(evidence) : [],

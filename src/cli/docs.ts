@@ -4,8 +4,7 @@
  */
 import { checks } from '../checks/registry.ts';
 import { behaviours } from '../reference/catalogue.ts';
-
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+import { cell, replaceMarked } from './markdown.ts';
 
 export function renderChecksTable(): string {
   const faults = behaviours.filter((b) => b.kind === 'fault');
@@ -41,16 +40,7 @@ export function renderFaultsTable(): string {
   ].join('\n');
 }
 
-function replaceBetween(text: string, name: string, body: string): string {
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md lacks the ${start} … ${end} markers`);
-  return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
-}
-
 /** The README with its generated tables brought up to date. */
 export function updateReadme(text: string): string {
-  return replaceBetween(replaceBetween(text, 'checks', renderChecksTable()), 'faults', renderFaultsTable());
+  return replaceMarked(replaceMarked(text, 'checks', renderChecksTable()), 'faults', renderFaultsTable());
 }

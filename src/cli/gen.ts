@@ -11,12 +11,16 @@ import type { OpenAPI3 } from 'openapi-typescript';
 import { parse } from 'yaml';
 import { parseConflicts } from '../contract/conflicts.ts';
 import type { Conflict } from '../contract/conflicts.ts';
+import { updateReadme } from './docs.ts';
 import { ToolError } from './errors.ts';
+import { cell, hasMarkers, replaceMarked } from './markdown.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const SPEC_FILE = 'spec/openapi.yaml';
 const TYPES_FILE = 'spec/generated/openapi.d.ts';
 const README_FILE = 'spec/README.md';
+/** The project README carries the check and fault tables, rendered from the registry and the reference catalogue. */
+const PROJECT_README_FILE = 'README.md';
 
 export const TYPES_HEADER = [
   '/**',
@@ -36,13 +40,14 @@ export async function gen(args: string[]): Promise<number> {
   const doc: unknown = parse(await readFile(new URL(SPEC_FILE, ROOT), 'utf8'));
   if (!isRecord(doc)) throw new Error(`${SPEC_FILE} is not a YAML mapping`);
   const readme = await readText(README_FILE);
-  if (readme === undefined || !hasMarkers(readme)) {
+  if (readme === undefined || !hasMarkers(readme, 'conflicts')) {
     console.error(`error: ${README_FILE} lacks the ${TABLE_START} … ${TABLE_END} markers`);
     return 1;
   }
   const outputs = [
     { file: TYPES_FILE, text: await renderTypes(doc) },
     { file: README_FILE, text: replaceConflictTable(readme, renderConflictTable(parseConflicts(doc['x-conflicts']))) },
+    { file: PROJECT_README_FILE, text: updateReadme((await readText(PROJECT_README_FILE)) ?? '') },
   ];
   const stale: typeof outputs = [];
   for (const output of outputs) {
@@ -96,24 +101,7 @@ export function renderConflictTable(conflicts: readonly Conflict[]): string {
 
 /** Replaces whatever lies between the table markers with the table. */
 export function replaceConflictTable(readme: string, table: string): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`${README_FILE} lacks the conflict table markers`);
-  return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
-}
-
-function hasMarkers(readme: string): boolean {
-  const start = readme.indexOf(TABLE_START);
-  return start >= 0 && readme.indexOf(TABLE_END) > start;
-}
-
-/** Text safe inside a Markdown table cell: one line, pipes escaped, tag-like `<` shown rather than parsed as HTML. */
-function cell(text: string): string {
-  return text
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/<(?=[A-Za-z/!?])/g, '&lt;');
+  return replaceMarked(readme, 'conflicts', table);
 }
 
 function parseArgs(args: string[]): boolean {

@@ -99,9 +99,8 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): { option
 function requireBehaviour(name: string, kind: 'fault' | 'variant'): void {
   const found = findBehaviour(name);
   if (found?.kind === kind) return;
-  const known = behaviours.filter((b) => b.kind === kind).map((b) => b.name);
-  const hint = found ? ` (${name} is a ${found.kind})` : known.length > 0 ? `; known: ${known.join(', ')}` : '';
-  throw new ToolError('CC_BAD_FLAG', `unknown ${kind} ${JSON.stringify(name)}${hint}`);
+  const hint = found ? `${name} is a ${found.kind}, use --${found.kind}` : 'see --list-faults';
+  throw new ToolError('CC_BAD_FLAG', `unknown ${kind} ${JSON.stringify(name)} (${hint})`);
 }
 
 function integerFlag(flag: string, raw: string | undefined, min: number, max: number): number | undefined {

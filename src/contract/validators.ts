@@ -10,7 +10,7 @@ import { excerpt } from '../checks/outcome.ts';
 import { isRecord, SCHEMA_REF_PREFIX, specDocument } from './spec.ts';
 
 export interface SchemaViolation {
-  /** JSON pointer of the offending value; '' for the root. */
+  /** JSON pointer of the offending value ('' for the root); for a missing property, of the object lacking it. */
   path: string;
   /** `<path>: <what is wrong>`, e.g. `/choices/0/index: must be integer`. */
   message: string;
@@ -144,12 +144,8 @@ function collapseAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
     } else if (fitting.length === 0) {
       const types = branches.flatMap(branchTypes);
       remaining = remaining
-        .filter((other) => other.instancePath !== error.instancePath || other === error)
-        .map((other) =>
-          other === error
-            ? { ...error, keyword: 'type', params: { type: types.join(',') } }
-            : other,
-        );
+        .filter((other) => other === error || !(other.keyword === 'type' && other.instancePath === error.instancePath))
+        .map((other) => (other === error ? { ...error, keyword: 'type', params: { type: types.join(',') } } : other));
     }
   }
   return remaining;
@@ -188,13 +184,12 @@ function typeFits(value: unknown, types: string[]): boolean {
 
 function toViolation(error: ErrorObject): SchemaViolation {
   const path = error.instancePath;
-  const missing = error.keyword === 'required';
   const types = error.keyword === 'type' ? String((error.params as { type?: unknown }).type).split(',') : [];
   const problem = types.length > 0 ? `must be ${types.join(' or ')}` : (error.message ?? `fails ${error.keyword}`);
   return {
     path,
     message: `${path === '' ? '(root)' : path}: ${problem}`,
-    received: missing ? 'absent' : excerpt(error.data, 80),
+    received: error.keyword === 'required' ? 'absent' : excerpt(error.data, 80),
     documented: documentedText(error),
     keyword: error.keyword,
   };

@@ -8,12 +8,12 @@
 import fc from 'fast-check';
 import { chatRequest, invalidChatRequest, type ChatRequestBody, type InvalidChatRequest } from '../arbitraries/chat-request.ts';
 import { malformedJson } from '../arbitraries/malformed-json.ts';
-import { stepOf } from '../arbitraries/range-value.ts';
+import { stepOf, validGrid } from '../arbitraries/range-value.ts';
 import { INVALID_PROPERTY, VALID_PROPERTY } from '../checks/params.ts';
 import { describeStatus, errorBody, errorText, statusOf } from '../checks/request-guards.ts';
 import { excerpt, receivedDocumented } from '../checks/outcome.ts';
 import type { BoundaryEvidence, Comparison, Evidence, Observation } from '../checks/types.ts';
-import { limits, paramRanges, type ParamRange } from '../contract/ranges.ts';
+import { limits, paramRange, paramRanges, type ParamRange } from '../contract/ranges.ts';
 import { validateChunk, validateResponse } from '../contract/validators.ts';
 import { AREA_BUDGET } from '../engine/budget.ts';
 import type { Depth } from '../engine/config.ts';
@@ -133,26 +133,33 @@ const boundaryProbe: Probe = {
   cost: rowCost,
   async run(io) {
     const evidence: Evidence[] = [];
-    for (const row of boundaryRowsAt(io.config.depth)) {
-      if (io.remainingBudget() < 1) break;
-      const label = `params-boundary ${row.param}=${excerpt(row.value, 40)}`;
-      const body = { ...ROW_BASE, ...row.extra, [row.param]: row.value };
-      const tags = [row.side, `bound:${row.bound}`, `range:${row.rangeText}`];
-      const observation = await io.chat('params-boundary', { body, tags });
-      evidence.push({
-        kind: 'boundary',
-        probe: label,
-        tags,
-        param: row.param,
-        value: row.value,
-        expected: row.expected,
-        ...(row.conflict ? { conflict: row.conflict } : {}),
-        observation,
-      });
+    const rows = boundaryRowsAt(io.config.depth);
+    // Rows are independent, so they go out a few at a time.
+    for (let at = 0; at < rows.length; ) {
+      const batch = rows.slice(at, at + Math.min(Math.max(1, io.config.concurrency), io.remainingBudget()));
+      if (batch.length === 0) break;
+      at += batch.length;
+      evidence.push(...(await Promise.all(batch.map((row) => sendRow(io, row)))));
     }
     return evidence;
   },
 };
+
+async function sendRow(io: ProbeIO, row: BoundaryRowSpec): Promise<BoundaryEvidence> {
+  const body = { ...ROW_BASE, ...row.extra, [row.param]: row.value };
+  const tags = [row.side, `bound:${row.bound}`, `range:${row.rangeText}`];
+  const observation = await io.chat('params-boundary', { body, tags });
+  return {
+    kind: 'boundary',
+    probe: 'params-boundary',
+    tags,
+    param: row.param,
+    value: row.value,
+    expected: row.expected,
+    ...(row.conflict ? { conflict: row.conflict } : {}),
+    observation,
+  };
+}
 
 /** Shrink steps allowed per property, by depth. */
 const SHRINK_CAP: Record<Depth, number> = { smoke: 3, standard: 10, deep: 25 };
@@ -200,6 +207,33 @@ export function examineInvalid(observation: Observation, what: string): Examinat
   return { ok: false, message: receivedDocumented(`${describeStatus(observation)} for ${what}`, documented), observation };
 }
 
+/**
+ * Two requests tried before the generated ones: every range at its lowest, then at its highest valid value (n kept
+ * cheap). Over-strict validation shows on the first runs, however few the budget allows.
+ */
+export function validEdgeExamples(model: string): ChatRequestBody[] {
+  const { logitBiasMin, logitBiasMax } = limits();
+  const at = (side: 'lo' | 'hi'): Record<string, number> =>
+    Object.fromEntries(
+      paramRanges().map((range) => {
+        const grid = validGrid(range, range.param === 'n' ? { max: 2 } : {});
+        return [range.param, grid[side] / grid.scale];
+      }),
+    );
+  const base = { model, messages: ask('Say OK.'), max_tokens: 2, logprobs: true };
+  return [
+    { ...base, ...at('lo'), logit_bias: { [BIAS_TOKEN]: logitBiasMin }, stop: 'QZX' },
+    { ...base, ...at('hi'), logit_bias: { [BIAS_TOKEN]: logitBiasMax }, stream: true, stream_options: { include_usage: true } },
+  ];
+}
+
+/** A value past the documented maximum of temperature: the commonest validation gap, tried first. */
+export function invalidExample(model: string): InvalidChatRequest {
+  const range = paramRange('temperature');
+  const past = (range.maximum ?? range.exclusiveMaximum ?? 0) + 1;
+  return { body: { model, ...HEALTHY, temperature: past }, defect: 'out-of-range', param: 'temperature' };
+}
+
 const validProbe: Probe = {
   id: 'params-valid',
   title: 'generated requests within every documented range (property)',
@@ -216,6 +250,7 @@ const validProbe: Probe = {
       arbitrary: chatRequest({ model: io.config.model }),
       numRuns: runs,
       maxShrinks: shrinks,
+      examples: validEdgeExamples(io.config.model),
       examine: async (body) => examineValid(await io.chat('params-valid', { body, tags: ['valid'] })),
     });
     return [evidence];
@@ -244,6 +279,7 @@ const invalidProbe: Probe = {
       numRuns: runs,
       maxShrinks: shrinks,
       costPerRun: 2,
+      examples: [invalidExample(io.config.model)],
       examine: async (testCase) => {
         const rejected = await sendInvalid(io, testCase);
         const status = statusOf(rejected);

@@ -1,6 +1,6 @@
 /**
  * Probes for the shape of answers: a plain answer and a stream at every depth; n=2, logprobs, a tool call, a
- * truncated answer and a usage stream from standard depth; streamed variants of those at deep depth.
+ * truncated answer and a usage stream from standard depth; streamed forms of those at deep depth.
  */
 import type { Evidence } from '../checks/types.ts';
 import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
@@ -8,15 +8,6 @@ import { DEPTHS, type Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
 
 const ask = (text: string) => [{ role: 'user', content: text }];
-
-const WEATHER_TOOL = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    description: 'Current weather for a city.',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  },
-};
 
 const BODY_CHECKS = [
   'schema.response-valid',
@@ -30,6 +21,7 @@ const CHUNK_CHECKS = ['schema.chunk-valid', 'schema.created-seconds', 'schema.fi
 interface OneRequest {
   id: string;
   title: string;
+  /** The shallowest depth that sends it. */
   from: Depth;
   body: Record<string, unknown>;
   tags?: string[];
@@ -51,28 +43,49 @@ function oneRequest(spec: OneRequest): Probe {
 }
 
 const hello = { messages: ask('Say hello in one short sentence.'), max_tokens: CHEAP_MAX_TOKENS };
-const weather = { messages: ask('What is the weather in Paris? Use the get_weather tool.'), tools: [WEATHER_TOOL], max_tokens: CHEAP_MAX_TOKENS };
+const logprobs = { ...hello, logprobs: true, top_logprobs: 2 };
 const truncated = { messages: ask('Count from 1 to 100.'), max_tokens: 4 };
+const weather = {
+  messages: ask('What is the weather in Paris? Use the get_weather tool.'),
+  tools: [
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        description: 'Current weather for a city.',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    },
+  ],
+  max_tokens: CHEAP_MAX_TOKENS,
+};
+const streamed = (body: Record<string, unknown>) => ({ ...body, stream: true });
 
 export const schemaPlan: Plan = {
   area: 'schema',
   probes: [
     oneRequest({ id: 'schema-plain', title: 'a plain answer', from: 'smoke', body: hello }),
-    oneRequest({ id: 'schema-stream', title: 'a streamed answer', from: 'smoke', body: { ...hello, stream: true } }),
+    oneRequest({ id: 'schema-stream', title: 'a streamed answer', from: 'smoke', body: streamed(hello) }),
     oneRequest({ id: 'schema-n2', title: 'two choices', from: 'standard', body: { ...hello, n: 2 }, tags: ['n=2'] }),
-    oneRequest({ id: 'schema-logprobs', title: 'an answer with logprobs', from: 'standard', body: { ...hello, logprobs: true, top_logprobs: 2 }, tags: ['logprobs'] }),
-    oneRequest({ id: 'schema-tools', title: 'an answer that calls a tool', from: 'standard', body: weather, tags: ['tools'] }),
-    oneRequest({ id: 'schema-length', title: 'an answer cut by max_tokens', from: 'standard', body: truncated, tags: ['max_tokens=4'] }),
+    oneRequest({ id: 'schema-logprobs', title: 'logprobs', from: 'standard', body: logprobs, tags: ['logprobs'] }),
+    oneRequest({ id: 'schema-tools', title: 'a tool call', from: 'standard', body: weather, tags: ['tools'] }),
+    oneRequest({ id: 'schema-length', title: 'cut by max_tokens', from: 'standard', body: truncated, tags: ['max_tokens=4'] }),
     oneRequest({
       id: 'schema-stream-usage',
       title: 'a stream with a usage chunk',
       from: 'standard',
-      body: { ...hello, stream: true, stream_options: { include_usage: true } },
+      body: { ...streamed(hello), stream_options: { include_usage: true } },
       tags: ['include-usage'],
     }),
-    oneRequest({ id: 'schema-stream-n2', title: 'two streamed choices', from: 'deep', body: { ...hello, n: 2, stream: true }, tags: ['n=2'] }),
-    oneRequest({ id: 'schema-stream-logprobs', title: 'a stream with logprobs', from: 'deep', body: { ...hello, logprobs: true, top_logprobs: 2, stream: true }, tags: ['logprobs'] }),
-    oneRequest({ id: 'schema-stream-tools', title: 'a streamed tool call', from: 'deep', body: { ...weather, stream: true }, tags: ['tools'] }),
-    oneRequest({ id: 'schema-stream-length', title: 'a stream cut by max_tokens', from: 'deep', body: { ...truncated, stream: true }, tags: ['max_tokens=4'] }),
+    oneRequest({ id: 'schema-stream-n2', title: 'two streamed choices', from: 'deep', body: streamed({ ...hello, n: 2 }), tags: ['n=2'] }),
+    oneRequest({ id: 'schema-stream-logprobs', title: 'streamed logprobs', from: 'deep', body: streamed(logprobs), tags: ['logprobs'] }),
+    oneRequest({ id: 'schema-stream-tools', title: 'a streamed tool call', from: 'deep', body: streamed(weather), tags: ['tools'] }),
+    oneRequest({
+      id: 'schema-stream-length',
+      title: 'a stream cut by max_tokens',
+      from: 'deep',
+      body: streamed(truncated),
+      tags: ['max_tokens=4'],
+    }),
   ],
 };

@@ -1,11 +1,14 @@
 /**
- * Probes for streaming: a counting stream (long enough to judge pacing) and a seeded stream-vs-non-stream pair at
- * every depth; n=2, multi-byte text and a truncated stream from standard depth; n=3, repeats and an n=2 pair at deep.
+ * Probes for streaming: a counting stream (long enough to judge pacing) and a seeded stream-vs-non-stream pair of
+ * multi-byte text at every depth; n=2, a truncated stream and a counting pair from standard depth; n=3, repeats and
+ * an n=2 pair at deep depth.
  */
 import type { Comparison, Evidence, Observation } from '../checks/types.ts';
 import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
 import { DEPTHS, type Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
+
+type Body = Record<string, unknown>;
 
 const ask = (text: string) => [{ role: 'user', content: text }];
 
@@ -24,41 +27,44 @@ const STREAM_CHECKS = [
   'streaming.all-choices',
   'streaming.utf8-intact',
 ];
-
-const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
+const PAIR_CHECKS = [...STREAM_CHECKS, 'streaming.matches-nonstream'];
 
 interface ProbeSpec {
   id: string;
   title: string;
+  /** The shallowest depth that runs it. */
   from: Depth;
   feeds: string[];
   requests: number;
   send(io: ProbeIO): Promise<Evidence[]>;
 }
 
-/** A probe that runs from depth `from` up and only when its requests fit the budget left. */
+/** A probe that runs from depth `from` up, and only when its requests fit the budget left. */
 function probe(spec: ProbeSpec): Probe {
+  const runs = (depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(spec.from);
   return {
     id: spec.id,
     title: spec.title,
     feeds: spec.feeds,
-    cost: (depth) => (runsAt(spec.from, depth) ? spec.requests : 0),
-    run: async (io) => (runsAt(spec.from, io.config.depth) && io.remainingBudget() >= spec.requests ? spec.send(io) : []),
+    cost: (depth) => (runs(depth) ? spec.requests : 0),
+    run: async (io) => (runs(io.config.depth) && io.remainingBudget() >= spec.requests ? spec.send(io) : []),
   };
 }
 
-const streamOf = (io: ProbeIO, label: string, body: Record<string, unknown>, tags: string[] = []): Promise<Observation> =>
+const streamOf = (io: ProbeIO, label: string, body: Body, tags: string[] = []): Promise<Observation> =>
   io.chat(label, { body: { ...body, stream: true }, tags });
 
 /** The same seeded request without and with stream; a deterministic target must answer both alike. */
-async function streamVsNonstream(io: ProbeIO, label: string, body: Record<string, unknown>, tags: string[]): Promise<Comparison> {
+async function streamVsNonstream(io: ProbeIO, label: string, body: Body, tags: string[]): Promise<Comparison> {
   const seeded = { ...body, seed: io.config.seed };
   const [plain, streamed] = await Promise.all([io.chat(label, { body: seeded, tags }), streamOf(io, label, seeded, tags)]);
-  return { kind: 'comparison', probe: label, tags, relation: 'stream-vs-nonstream', a: plain, b: streamed, deterministic: io.deterministic };
+  const relation = 'stream-vs-nonstream';
+  return { kind: 'comparison', probe: label, tags, relation, a: plain, b: streamed, deterministic: io.deterministic };
 }
 
 const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
-const MULTI_BYTE = 'Repeat exactly: 🦙🚀 漢字 Ďábelské ñ';
+const multiByte = { messages: ask('Repeat exactly: 🦙🚀 漢字 Ďábelské ñ'), max_tokens: CHEAP_MAX_TOKENS };
+const truncated = { messages: ask('Count from 1 to 100.'), max_tokens: 5 };
 
 export const streamingPlan: Plan = {
   area: 'streaming',
@@ -73,11 +79,11 @@ export const streamingPlan: Plan = {
     }),
     probe({
       id: 'stream-vs-nonstream',
-      title: 'the same seeded request streamed and not',
+      title: 'the same seeded multi-byte request streamed and not',
       from: 'smoke',
-      feeds: [...STREAM_CHECKS, 'streaming.matches-nonstream'],
+      feeds: PAIR_CHECKS,
       requests: 2,
-      send: async (io) => [await streamVsNonstream(io, 'stream-vs-nonstream', counting, ['seeded'])],
+      send: async (io) => [await streamVsNonstream(io, 'stream-vs-nonstream', multiByte, ['seeded', 'utf8'])],
     }),
     probe({
       id: 'stream-n2',
@@ -88,12 +94,12 @@ export const streamingPlan: Plan = {
       send: async (io) => [await streamOf(io, 'stream-n2', { ...counting, n: 2 }, ['n=2'])],
     }),
     probe({
-      id: 'stream-utf8',
-      title: 'multi-byte characters streamed and not',
+      id: 'stream-vs-nonstream-count',
+      title: 'the same seeded counting request streamed and not',
       from: 'standard',
-      feeds: [...STREAM_CHECKS, 'streaming.matches-nonstream'],
+      feeds: PAIR_CHECKS,
       requests: 2,
-      send: async (io) => [await streamVsNonstream(io, 'stream-utf8', { messages: ask(MULTI_BYTE), max_tokens: CHEAP_MAX_TOKENS }, ['seeded', 'utf8'])],
+      send: async (io) => [await streamVsNonstream(io, 'stream-vs-nonstream-count', counting, ['seeded'])],
     }),
     probe({
       id: 'stream-length',
@@ -101,7 +107,7 @@ export const streamingPlan: Plan = {
       from: 'standard',
       feeds: STREAM_CHECKS,
       requests: 1,
-      send: async (io) => [await streamOf(io, 'stream-length', { messages: ask('Count from 1 to 100.'), max_tokens: 5 }, ['max_tokens=5'])],
+      send: async (io) => [await streamOf(io, 'stream-length', truncated, ['max_tokens=5'])],
     }),
     probe({
       id: 'stream-n3',
@@ -123,7 +129,7 @@ export const streamingPlan: Plan = {
       id: 'stream-vs-nonstream-n2',
       title: 'two seeded choices streamed and not',
       from: 'deep',
-      feeds: [...STREAM_CHECKS, 'streaming.matches-nonstream'],
+      feeds: PAIR_CHECKS,
       requests: 2,
       send: async (io) => [await streamVsNonstream(io, 'stream-vs-nonstream-n2', { ...counting, n: 2 }, ['seeded', 'n=2'])],
     }),

@@ -32,13 +32,14 @@ function ordinary(id: string, title: string, from: Depth, body: Record<string, u
 }
 
 const hello = { messages: ask('Say hello in one short sentence.'), max_tokens: CHEAP_MAX_TOKENS };
+const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
 
 export const transportPlan: Plan = {
   area: 'transport',
   probes: [
     ordinary('transport-plain', 'a plain answer', 'smoke', hello),
     ordinary('transport-stream', 'a streamed answer', 'standard', { ...hello, stream: true }),
-    ordinary('transport-stream-long', 'a longer stream', 'deep', { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS, stream: true }),
+    ordinary('transport-stream-long', 'a longer stream', 'deep', { ...counting, stream: true }),
     ordinary('transport-n2', 'two choices', 'deep', { ...hello, n: 2 }, ['n=2']),
   ],
 };

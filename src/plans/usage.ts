@@ -1,16 +1,18 @@
 /**
  * Probes for usage reporting: a stream with include_usage and one without at every depth; a truncated answer,
- * include_usage with n=2, include_usage:false and a seeded stream-vs-non-stream pair from standard depth; truncated
- * streams, n=2 without stream and an n=2 pair at deep depth.
+ * include_usage with n=2, include_usage:false and a seeded stream-vs-non-stream pair from standard depth; a truncated
+ * usage stream, n=2 without stream and an n=2 pair at deep depth.
  */
 import type { Comparison, Evidence } from '../checks/types.ts';
 import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
 import { DEPTHS, type Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
 
+type Body = Record<string, unknown>;
+
 const ask = (text: string) => [{ role: 'user', content: text }];
 
-const USAGE_CHUNK_CHECKS = [
+const USAGE_STREAM_CHECKS = [
   'usage.chunk-present',
   'usage.chunk-placement',
   'usage.chunk-empty-choices',
@@ -19,60 +21,70 @@ const USAGE_CHUNK_CHECKS = [
   'usage.within-max-tokens',
 ];
 const COUNT_CHECKS = ['usage.totals-add-up', 'usage.within-max-tokens'];
-
-const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
+const UNREQUESTED_CHECKS = ['usage.not-requested'];
 
 interface ProbeSpec {
   id: string;
   title: string;
+  /** The shallowest depth that runs it. */
   from: Depth;
   feeds: string[];
   requests: number;
   send(io: ProbeIO): Promise<Evidence[]>;
 }
 
-/** A probe that runs from depth `from` up and only when its requests fit the budget left. */
+/** A probe that runs from depth `from` up, and only when its requests fit the budget left. */
 function probe(spec: ProbeSpec): Probe {
+  const runs = (depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(spec.from);
   return {
     id: spec.id,
     title: spec.title,
     feeds: spec.feeds,
-    cost: (depth) => (runsAt(spec.from, depth) ? spec.requests : 0),
-    run: async (io) => (runsAt(spec.from, io.config.depth) && io.remainingBudget() >= spec.requests ? spec.send(io) : []),
+    cost: (depth) => (runs(depth) ? spec.requests : 0),
+    run: async (io) => (runs(io.config.depth) && io.remainingBudget() >= spec.requests ? spec.send(io) : []),
   };
 }
 
-const withUsage = { stream: true, stream_options: { include_usage: true } };
-const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
-const truncated = { messages: ask('Count from 1 to 100.'), max_tokens: 5 };
-
 /** One request, tagged with what the usage checks gate on. */
-function single(id: string, title: string, from: Depth, feeds: string[], body: Record<string, unknown>, tags: string[]): Probe {
-  return probe({ id, title, from, feeds, requests: 1, send: async (io) => [await io.chat(id, { body, tags })] });
-}
+const single = (id: string, title: string, from: Depth, feeds: string[], body: Body, tags: string[]): Probe =>
+  probe({ id, title, from, feeds, requests: 1, send: async (io) => [await io.chat(id, { body, tags })] });
+
+const withUsage = { stream: true, stream_options: { include_usage: true } };
 
 /** The same seeded request streamed with include_usage and not streamed; the counts must agree. */
-async function usagePair(io: ProbeIO, label: string, body: Record<string, unknown>, tags: string[]): Promise<Comparison> {
+async function usagePair(io: ProbeIO, label: string, body: Body, tags: string[]): Promise<Comparison> {
   const seeded = { ...body, seed: io.config.seed };
   const [plain, streamed] = await Promise.all([
     io.chat(label, { body: seeded, tags }),
     io.chat(label, { body: { ...seeded, ...withUsage }, tags: [...tags, 'include-usage'] }),
   ]);
-  return { kind: 'comparison', probe: label, tags, relation: 'stream-vs-nonstream', a: plain, b: streamed, deterministic: io.deterministic };
+  const relation = 'stream-vs-nonstream';
+  return { kind: 'comparison', probe: label, tags, relation, a: plain, b: streamed, deterministic: io.deterministic };
 }
+
+const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
+const truncated = { messages: ask('Count from 1 to 100.'), max_tokens: 5 };
+const countingTags = ['include-usage', `max_tokens=${CHEAP_MAX_TOKENS}`];
 
 export const usagePlan: Plan = {
   area: 'usage',
   probes: [
-    single('usage-include', 'a stream with include_usage', 'smoke', USAGE_CHUNK_CHECKS, { ...counting, ...withUsage }, ['include-usage', `max_tokens=${CHEAP_MAX_TOKENS}`]),
-    single('usage-unrequested', 'a stream without stream_options', 'smoke', ['usage.not-requested'], { ...counting, stream: true }, []),
+    single('usage-include', 'a stream with include_usage', 'smoke', USAGE_STREAM_CHECKS, { ...counting, ...withUsage }, countingTags),
+    single('usage-unrequested', 'a stream without stream_options', 'smoke', UNREQUESTED_CHECKS, { ...counting, stream: true }, []),
     single('usage-length', 'an answer cut by max_tokens', 'standard', COUNT_CHECKS, truncated, ['max_tokens=5']),
-    single('usage-include-n2', 'two streamed choices with include_usage', 'standard', USAGE_CHUNK_CHECKS, { ...counting, n: 2, ...withUsage }, ['include-usage', 'n=2']),
+    single(
+      'usage-include-n2',
+      'two streamed choices with include_usage',
+      'standard',
+      USAGE_STREAM_CHECKS,
+      { ...counting, n: 2, ...withUsage },
+      [...countingTags, 'n=2'],
+    ),
     single(
       'usage-include-false',
       'a stream with include_usage: false',
       'standard',
-      ['usage.not-requested'],
+      UNREQUESTED_CHECKS,
       { ...counting, stream: true, stream_options: { include_usage: false } },
       ['include-usage=false'],
     ),
@@ -84,7 +96,14 @@ export const usagePlan: Plan = {
       requests: 2,
       send: async (io) => [await usagePair(io, 'usage-stream-vs-nonstream', counting, ['seeded'])],
     }),
-    single('usage-stream-length', 'a usage stream cut by max_tokens', 'deep', USAGE_CHUNK_CHECKS, { ...truncated, ...withUsage }, ['include-usage', 'max_tokens=5']),
+    single(
+      'usage-stream-length',
+      'a usage stream cut by max_tokens',
+      'deep',
+      USAGE_STREAM_CHECKS,
+      { ...truncated, ...withUsage },
+      ['include-usage', 'max_tokens=5'],
+    ),
     single('usage-n2', 'two truncated choices without stream', 'deep', COUNT_CHECKS, { ...truncated, n: 2 }, ['n=2', 'max_tokens=5']),
     probe({
       id: 'usage-stream-vs-nonstream-n2',

@@ -1,8 +1,8 @@
 /**
- * The reference provider's "model": a pure function from (server seed, request) to a completion.
- * `stream` and `stream_options` are left out of the fingerprint, so a streamed and a non-streamed
- * request get identical content and usage. It imitates just enough instruction following for the
- * conformance probes (counting, verbatim repetition, tool calls, JSON output, reasoning).
+ * The reference provider's "model": a pure function from (server seed, request) to a completion, so a
+ * streamed and a non-streamed request get identical content and usage. It imitates just enough
+ * instruction following for the conformance probes (counting, verbatim repetition, tool calls, JSON
+ * output, reasoning).
  */
 import type { ChatRequest, Completion, GeneratedChoice } from './behaviour.ts';
 import { instanceOf } from './json-instance.ts';
@@ -131,7 +131,8 @@ function lastUserInstruction(request: ChatRequest): string[] | undefined {
     const message = messages[i];
     if (!isRecord(message) || message.role !== 'user') continue;
     const text = messageText(message.content);
-    const count = /count from (\d+) to (\d+)/i.exec(text);
+    // Bounded digit runs: BigInt parsing of a megabyte of digits would stall the server.
+    const count = /count from (\d{1,30}) to (\d{1,30})\b/i.exec(text);
     if (count) return tokenize(countingText(BigInt(count[1] as string), BigInt(count[2] as string))).slice(0, MAX_NATURAL_TOKENS);
     const repeat = /repeat exactly:\s*(.+)/is.exec(text);
     if (repeat) return tokenize(repeat[1] as string).slice(0, MAX_NATURAL_TOKENS);

@@ -88,7 +88,6 @@ async function handleChat(exchange: Exchange): Promise<void> {
 
   const check = checkRequest(body);
   const errors = hook(behaviour, 'validate', check.errors, (b) => b.validate?.(body, check.errors));
-  if (!Array.isArray(errors)) throw new HookFailure(behaviourFailed(behaviour?.name ?? 'none', 'validate', 'the hook did not return a list'));
   if (errors.length > 0) return sendError(exchange, errors[0] as ErrorReply, body);
 
   const request = body as ChatRequest;
@@ -134,7 +133,8 @@ async function sendStream(exchange: Exchange, completion: Completion, request: C
 async function sendError(exchange: Exchange, reply: ErrorReply, request: Record<string, unknown> | undefined): Promise<void> {
   let shaped = reply;
   try {
-    shaped = exchange.behaviour?.error?.(reply, request) ?? reply;
+    const reshaped = exchange.behaviour?.error?.(reply, request);
+    if (reshaped && typeof reshaped === 'object' && Number.isInteger(reshaped.status)) shaped = reshaped;
   } catch {
     // A broken error hook must not hide the error itself.
   }
@@ -219,8 +219,8 @@ function hook<T>(behaviour: Behaviour | undefined, stage: keyof Behaviour, fallb
   } catch (error) {
     throw new HookFailure(behaviourFailed(behaviour.name, stage, describe(error)));
   }
-  if (result === undefined || result === null) {
-    throw new HookFailure(behaviourFailed(behaviour.name, stage, 'the hook returned nothing'));
+  if (result === undefined || result === null || typeof result !== typeof fallback || Array.isArray(result) !== Array.isArray(fallback)) {
+    throw new HookFailure(behaviourFailed(behaviour.name, stage, `the hook returned ${result === null ? 'null' : typeof result}, not what the stage produces`));
   }
   return result;
 }

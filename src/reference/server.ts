@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Behaviour, ErrorReply } from './behaviour.ts';
-import { findBehaviour } from './catalogue.ts';
+import { createBehaviours, findBehaviour } from './catalogue.ts';
 import { ERROR_CODES, errorReply, methodNotAllowed, routeNotFound, unknownBehaviour } from './errors.ts';
 import { handleEndpoint, type PipelineSettings } from './pipeline.ts';
 import { resolveRoute } from './route.ts';
@@ -45,8 +45,9 @@ export interface RunningReference {
 export const DEFAULT_API_KEY = 'sk-reference';
 
 export async function startReference(options: ReferenceOptions = {}): Promise<RunningReference> {
-  const lookup = (name: string): Behaviour | undefined =>
-    options.catalogue ? options.catalogue.find((b) => b.name === name) : findBehaviour(name);
+  // Each server gets its own behaviour instances, so stateful faults (wedge-after-invalid) never leak between servers.
+  const catalogue = options.catalogue ?? createBehaviours();
+  const lookup = (name: string): Behaviour | undefined => findBehaviour(name, catalogue);
   const serverWide = options.behaviour === undefined ? undefined : lookup(options.behaviour);
   if (options.behaviour !== undefined && !serverWide) throw new Error(`unknown reference behaviour: ${options.behaviour}`);
 

@@ -3,18 +3,11 @@
  * (the single source of the documented ranges); this file adds only what a schema cannot say:
  * cross-field rules, the model list, and whether user-supplied JSON Schemas compile.
  */
-import { compileUserSchema, validateRequest } from '../contract/validators.ts';
+import { compileUserSchema, validateRequest, type SchemaViolation } from '../contract/validators.ts';
 import type { Completion, ErrorReply } from './behaviour.ts';
 import { ERROR_CODES, errorReply, modelNotFound } from './errors.ts';
 import { isKnownModel } from './models.ts';
 
-export interface Violation {
-  path: string;
-  message: string;
-  received: string;
-  documented: string;
-  keyword: string;
-}
 
 type UserValidator = (value: unknown) => boolean;
 
@@ -29,10 +22,10 @@ export interface RequestCheck {
   schemas: UserSchemas;
 }
 
-const violations = new WeakMap<ErrorReply, Violation>();
+const violations = new WeakMap<ErrorReply, SchemaViolation>();
 
 /** The schema violation an error reply was made from, so a behaviour can tell range errors from others. */
-export function violationOf(reply: ErrorReply): Violation | undefined {
+export function violationOf(reply: ErrorReply): SchemaViolation | undefined {
   return violations.get(reply);
 }
 
@@ -48,19 +41,28 @@ export function checkRequest(body: Record<string, unknown>): RequestCheck {
   return { errors, schemas };
 }
 
-function violationReply(violation: Violation): ErrorReply {
-  // A missing property is reported at its parent; the parameter to name is the property itself.
-  const missing = violation.keyword === 'required' ? /^required property "(.*)"$/.exec(violation.documented)?.[1] : undefined;
-  const pointer = missing === undefined ? violation.path : `${violation.path}/${missing.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+function violationReply(violation: SchemaViolation): ErrorReply {
   const reply = errorReply(
     400,
     'invalid_request_error',
-    missing === undefined ? ERROR_CODES.invalidValue : ERROR_CODES.missingParameter,
+    violation.keyword === 'required' ? ERROR_CODES.missingParameter : ERROR_CODES.invalidValue,
     `${violation.message} (received ${violation.received}; documented ${violation.documented})`,
-    paramFromPointer(pointer),
+    paramFromPointer(offendingPointer(violation)),
   );
   violations.set(reply, violation);
   return reply;
+}
+
+/**
+ * A missing property is reported at the object that lacks it; the parameter to name is the property
+ * itself, which the violation states as `required property "<name>"`.
+ */
+function offendingPointer(violation: SchemaViolation): string {
+  const missing = violation.keyword === 'required' ? /^required property "(.*)"$/.exec(violation.documented)?.[1] : undefined;
+  if (missing === undefined) return violation.path;
+  const segment = missing.replace(/~/g, '~0').replace(/\//g, '~1');
+  // Tolerate a validator that already points at the property.
+  return violation.path.endsWith(`/${segment}`) ? violation.path : `${violation.path}/${segment}`;
 }
 
 /** `/messages/0/role` → `messages[0].role`; the root pointer names no parameter. */

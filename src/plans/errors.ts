@@ -1,0 +1,160 @@
+/**
+ * Deliberate client mistakes. At smoke depth: an out-of-range value and a malformed body. From standard depth:
+ * an unknown model, missing messages, missing model, a wrongly typed value and an invalid stream request, most of
+ * them followed by a normal request (health-after-reject). At deep depth: an unknown role, a bad author name,
+ * top_logprobs without logprobs and messages that are not a list.
+ */
+import type { Comparison, Evidence, Observation } from '../checks/types.ts';
+import { paramRange } from '../contract/ranges.ts';
+import { DEPTHS, type Depth } from '../engine/config.ts';
+import type { Plan, Probe, ProbeIO, SendChat } from '../engine/probe.ts';
+
+const ask = (text: string) => [{ role: 'user', content: text }];
+const HELLO = { messages: ask('Say OK.'), max_tokens: 4 };
+
+/** A model id no provider serves. */
+const UNKNOWN_MODEL = 'chat-conformance/no-such-model-7f3a';
+
+const STATUS_CHECKS = ['errors.client-error-status', 'errors.envelope', 'errors.param-named'];
+const HEALTH = 'errors.healthy-after-reject';
+
+const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
+
+/** A temperature past the documented maximum under every reading. */
+function temperatureTooHigh(): number {
+  const range = paramRange('temperature');
+  return (range.maximum ?? range.exclusiveMaximum ?? 2) + 1;
+}
+
+interface MistakeSpec {
+  id: string;
+  title: string;
+  from: Depth;
+  feeds: string[];
+  request: () => SendChat;
+  /** Follow the mistake with a normal request (from standard depth; smoke budgets have no room). */
+  health?: boolean;
+}
+
+function mistake(spec: MistakeSpec): Probe {
+  const healthAt = (depth: Depth) => spec.health === true && depth !== 'smoke';
+  return {
+    id: spec.id,
+    title: spec.title,
+    feeds: spec.health ? [...spec.feeds, HEALTH] : spec.feeds,
+    cost: (depth) => (runsAt(spec.from, depth) ? (healthAt(depth) ? 2 : 1) : 0),
+    async run(io: ProbeIO): Promise<Evidence[]> {
+      if (!runsAt(spec.from, io.config.depth) || io.remainingBudget() < 1) return [];
+      const rejected = await io.chat(spec.id, spec.request());
+      if (!healthAt(io.config.depth) || io.remainingBudget() < 1) return [rejected];
+      return [rejected, await healthAfter(io, spec.id, rejected)];
+    },
+  };
+}
+
+async function healthAfter(io: ProbeIO, id: string, rejected: Observation): Promise<Comparison> {
+  const after = await io.chat(`${id} (health)`, { body: HELLO, tags: ['health'] });
+  return { kind: 'comparison', probe: id, tags: [], relation: 'health-after-reject', a: rejected, b: after, deterministic: io.deterministic };
+}
+
+const invalid = (param: string | undefined, defect: string, extra: string[] = []): string[] => [
+  'invalid',
+  `defect:${defect}`,
+  ...(param ? [`param:${param}`] : []),
+  ...extra,
+];
+
+export const errorsPlan: Plan = {
+  area: 'errors',
+  probes: [
+    mistake({
+      id: 'errors-out-of-range',
+      title: 'temperature past its documented maximum',
+      from: 'smoke',
+      feeds: STATUS_CHECKS,
+      health: true,
+      request: () => ({ body: { ...HELLO, temperature: temperatureTooHigh() }, tags: invalid('temperature', 'out-of-range') }),
+    }),
+    mistake({
+      id: 'errors-malformed-json',
+      title: 'a body that is not JSON',
+      from: 'smoke',
+      feeds: ['errors.malformed-json', 'errors.client-error-status', 'errors.envelope'],
+      health: true,
+      request: () => ({ rawBody: '{"messages": [{"role": "user", "content": "Say OK."}], "max_tokens": 4', tags: invalid(undefined, 'malformed-json', ['malformed-json']) }),
+    }),
+    mistake({
+      id: 'errors-unknown-model',
+      title: 'a model the target does not serve',
+      from: 'standard',
+      feeds: ['errors.unknown-model', 'errors.envelope'],
+      request: () => ({ body: { ...HELLO, model: UNKNOWN_MODEL }, tags: ['unknown-model'] }),
+    }),
+    mistake({
+      id: 'errors-missing-messages',
+      title: 'no messages',
+      from: 'standard',
+      feeds: STATUS_CHECKS,
+      request: () => ({ body: { max_tokens: 4 }, tags: invalid('messages', 'missing-messages') }),
+    }),
+    mistake({
+      id: 'errors-missing-model',
+      title: 'no model',
+      from: 'standard',
+      feeds: STATUS_CHECKS,
+      // Raw, so no model is filled in.
+      request: () => ({ rawBody: JSON.stringify(HELLO), tags: invalid('model', 'missing-model') }),
+    }),
+    mistake({
+      id: 'errors-wrong-type',
+      title: 'temperature as a string',
+      from: 'standard',
+      feeds: STATUS_CHECKS,
+      health: true,
+      request: () => ({ body: { ...HELLO, temperature: 'hot' }, tags: invalid('temperature', 'wrong-type') }),
+    }),
+    mistake({
+      id: 'errors-invalid-stream',
+      title: 'a stream request with temperature past its maximum',
+      from: 'standard',
+      feeds: ['errors.pre-stream-rejection', ...STATUS_CHECKS],
+      health: true,
+      request: () => ({
+        body: { ...HELLO, stream: true, temperature: temperatureTooHigh() },
+        tags: invalid('temperature', 'out-of-range', ['stream']),
+      }),
+    }),
+    mistake({
+      id: 'errors-unknown-role',
+      title: 'a message with an unknown role',
+      from: 'deep',
+      feeds: STATUS_CHECKS,
+      request: () => ({ body: { ...HELLO, messages: [{ role: 'robot', content: 'Say OK.' }] }, tags: invalid('messages', 'unknown-role') }),
+    }),
+    mistake({
+      id: 'errors-bad-name',
+      title: 'an author name outside the documented pattern',
+      from: 'deep',
+      feeds: STATUS_CHECKS,
+      request: () => ({
+        body: { ...HELLO, messages: [{ role: 'user', content: 'Say OK.', name: 'not a valid name!' }] },
+        tags: invalid('messages', 'bad-name'),
+      }),
+    }),
+    mistake({
+      id: 'errors-top-logprobs-alone',
+      title: 'top_logprobs without logprobs',
+      from: 'deep',
+      feeds: STATUS_CHECKS,
+      health: true,
+      request: () => ({ body: { ...HELLO, top_logprobs: 2 }, tags: invalid(undefined, 'top-logprobs-without-logprobs') }),
+    }),
+    mistake({
+      id: 'errors-messages-not-list',
+      title: 'messages as a string',
+      from: 'deep',
+      feeds: STATUS_CHECKS,
+      request: () => ({ body: { ...HELLO, messages: 'Say OK.' }, tags: invalid('messages', 'wrong-type') }),
+    }),
+  ],
+};

@@ -1,0 +1,44 @@
+/**
+ * Log probabilities: logprobs with top_logprobs 3 at every depth; streamed, and logprobs without top_logprobs,
+ * from standard depth; top_logprobs at its documented edges (0 and 20) at deep depth.
+ */
+import type { Evidence } from '../checks/types.ts';
+import { paramRange } from '../contract/ranges.ts';
+import { DEPTHS, type Depth } from '../engine/config.ts';
+import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
+
+const ask = (text: string) => [{ role: 'user', content: text }];
+const base = { messages: ask('Name three colours.'), max_tokens: 8, logprobs: true };
+
+const ALL = ['logprobs.present', 'logprobs.top-count', 'logprobs.values'];
+
+const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
+
+function single(id: string, title: string, from: Depth, body: () => Record<string, unknown>): Probe {
+  return {
+    id,
+    title,
+    feeds: ALL,
+    cost: (depth) => (runsAt(from, depth) ? 1 : 0),
+    async run(io: ProbeIO): Promise<Evidence[]> {
+      if (!runsAt(from, io.config.depth) || io.remainingBudget() < 1) return [];
+      return [await io.chat(id, { body: body(), tags: ['logprobs'] })];
+    },
+  };
+}
+
+const edge = (side: 'minimum' | 'maximum'): number => {
+  const range = paramRange('top_logprobs');
+  return range[side] ?? (side === 'minimum' ? 0 : 20);
+};
+
+export const logprobsPlan: Plan = {
+  area: 'logprobs',
+  probes: [
+    single('logprobs-top3', 'logprobs with top_logprobs 3', 'smoke', () => ({ ...base, top_logprobs: 3 })),
+    single('logprobs-stream', 'logprobs with top_logprobs 3, streamed', 'standard', () => ({ ...base, top_logprobs: 3, stream: true })),
+    single('logprobs-alone', 'logprobs without top_logprobs', 'standard', () => ({ ...base })),
+    single('logprobs-top-min', 'top_logprobs at its documented minimum', 'deep', () => ({ ...base, top_logprobs: edge('minimum') })),
+    single('logprobs-top-max', 'top_logprobs at its documented maximum', 'deep', () => ({ ...base, top_logprobs: edge('maximum') })),
+  ],
+};

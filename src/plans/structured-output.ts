@@ -1,0 +1,68 @@
+/**
+ * Structured output: json_schema at every depth; json_object, and json_schema streamed, from standard depth;
+ * json_object streamed and a nested schema at deep depth. Every prompt also asks for JSON in words, as 002
+ * requires for JSON mode.
+ */
+import type { Evidence } from '../checks/types.ts';
+import { DEPTHS, type Depth } from '../engine/config.ts';
+import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
+
+/** JSON takes tokens; a short object fits. */
+const ROOM = 96;
+
+const messages = [
+  { role: 'system', content: 'Reply with a single JSON object and nothing else.' },
+  { role: 'user', content: 'Describe the planet Saturn as JSON with the keys "name" and "moons" (a number).' },
+];
+
+export const PLANET_SCHEMA = {
+  type: 'object',
+  properties: { name: { type: 'string' }, moons: { type: 'integer', minimum: 0 } },
+  required: ['name', 'moons'],
+  additionalProperties: false,
+};
+
+const NESTED_SCHEMA = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    rings: { type: 'array', items: { type: 'string' }, maxItems: 3 },
+    kind: { type: 'string', enum: ['gas giant', 'ice giant', 'rocky'] },
+  },
+  required: ['name', 'rings', 'kind'],
+  additionalProperties: false,
+};
+
+const jsonObject = { messages, max_tokens: ROOM, response_format: { type: 'json_object' } };
+const jsonSchema = (name: string, schema: object) => ({
+  messages,
+  max_tokens: ROOM,
+  response_format: { type: 'json_schema', json_schema: { name, schema, strict: true } },
+});
+
+const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
+
+function single(id: string, title: string, from: Depth, body: Record<string, unknown>): Probe {
+  const type = (body['response_format'] as { type: string }).type;
+  return {
+    id,
+    title,
+    feeds: [type === 'json_object' ? 'structured-output.json-object' : 'structured-output.json-schema'],
+    cost: (depth) => (runsAt(from, depth) ? 1 : 0),
+    async run(io: ProbeIO): Promise<Evidence[]> {
+      if (!runsAt(from, io.config.depth) || io.remainingBudget() < 1) return [];
+      return [await io.chat(id, { body, tags: ['structured-output'] })];
+    },
+  };
+}
+
+export const structuredOutputPlan: Plan = {
+  area: 'structured-output',
+  probes: [
+    single('structured-json-schema', 'response_format json_schema', 'smoke', jsonSchema('planet', PLANET_SCHEMA)),
+    single('structured-json-object', 'response_format json_object', 'standard', jsonObject),
+    single('structured-json-schema-stream', 'response_format json_schema, streamed', 'standard', { ...jsonSchema('planet', PLANET_SCHEMA), stream: true }),
+    single('structured-json-object-stream', 'response_format json_object, streamed', 'deep', { ...jsonObject, stream: true }),
+    single('structured-json-schema-nested', 'a schema with an array and an enum', 'deep', jsonSchema('planet_detail', NESTED_SCHEMA)),
+  ],
+};

@@ -1,0 +1,77 @@
+/**
+ * Function calling: a forced call at every depth; the same call streamed from standard depth, plus a request
+ * offering two tools; at deep depth the two-tool request streamed and `tool_choice: "required"`.
+ */
+import type { Evidence } from '../checks/types.ts';
+import { DEPTHS, type Depth } from '../engine/config.ts';
+import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
+
+const ask = (text: string) => [{ role: 'user', content: text }];
+
+export const WEATHER_TOOL = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Current weather for a city.',
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+      required: ['city'],
+      additionalProperties: false,
+    },
+  },
+};
+
+const TIME_TOOL = {
+  type: 'function',
+  function: {
+    name: 'get_local_time',
+    description: 'Current local time in a city.',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
+
+/** Arguments take tokens: enough room for a short JSON object. */
+const ROOM = 64;
+
+const forced = {
+  messages: ask('What is the weather in Paris? Use the get_weather tool.'),
+  tools: [WEATHER_TOOL],
+  tool_choice: { type: 'function', function: { name: 'get_weather' } },
+  max_tokens: ROOM,
+};
+
+const twoTools = {
+  messages: ask('What are the weather and the local time in Tokyo? Use the tools.'),
+  tools: [WEATHER_TOOL, TIME_TOOL],
+  max_tokens: ROOM * 2,
+};
+
+const NON_STREAM = ['tools.call-shape', 'tools.arguments-valid'];
+const STREAM = ['tools.call-shape', 'tools.stream-deltas'];
+
+const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
+
+function single(id: string, title: string, from: Depth, body: Record<string, unknown>): Probe {
+  return {
+    id,
+    title,
+    feeds: body['stream'] === true ? STREAM : NON_STREAM,
+    cost: (depth) => (runsAt(from, depth) ? 1 : 0),
+    async run(io: ProbeIO): Promise<Evidence[]> {
+      if (!runsAt(from, io.config.depth) || io.remainingBudget() < 1) return [];
+      return [await io.chat(id, { body, tags: ['tools'] })];
+    },
+  };
+}
+
+export const toolsPlan: Plan = {
+  area: 'tools',
+  probes: [
+    single('tools-forced', 'a call forced with tool_choice', 'smoke', forced),
+    single('tools-forced-stream', 'a call forced with tool_choice, streamed', 'standard', { ...forced, stream: true }),
+    single('tools-two', 'two tools offered', 'standard', twoTools),
+    single('tools-two-stream', 'two tools offered, streamed', 'deep', { ...twoTools, stream: true }),
+    single('tools-required', 'tool_choice "required"', 'deep', { ...forced, tool_choice: 'required' }),
+  ],
+};

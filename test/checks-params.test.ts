@@ -1,0 +1,153 @@
+import { describe, expect, test } from 'vitest';
+import { paramsChecks } from '../src/checks/params.ts';
+import { paramRanges } from '../src/contract/ranges.ts';
+import { validateRequest } from '../src/contract/validators.ts';
+import { boundaryRowsAt, boundaryTable, examineInvalid, examineValid, propertyShare, validEdgeExamples } from '../src/plans/params.ts';
+import { findingsOf, runCheck, worstVerdict } from './support/chunks.ts';
+import { answered, boundary, errorAnswer, noResponse, ok, openAiError, property, streamed } from './support/requests.ts';
+
+const run = (id: string, evidence: Parameters<typeof runCheck>[2]) => runCheck(paramsChecks, id, evidence);
+
+describe('params.valid-accepted / params.invalid-rejected (property evidence)', () => {
+  test('a property that found no counterexample passes', () => {
+    expect(worstVerdict(run('params.valid-accepted', property('params.valid-accepted')))).toBe('pass');
+    expect(worstVerdict(run('params.invalid-rejected', property('params.invalid-rejected')))).toBe('pass');
+  });
+
+  test('a counterexample fails with its message and the request (reject-valid-edges, accept-out-of-range)', () => {
+    const failure = { seed: 7, path: '0:1', counterexample: { top_p: 1 }, message: 'Received: HTTP 400\nDocumented: 200' };
+    const outcomes = run('params.valid-accepted', property('params.valid-accepted', { failure }));
+    expect(worstVerdict(outcomes)).toBe('fail');
+    expect(findingsOf(outcomes)[0]?.message).toMatch(/^Received: HTTP 400\nDocumented: 200 \(case \{"top_p":1\}\)$/);
+    const withRequest = run('params.valid-accepted', property('params.valid-accepted', { failure: { ...failure, observation: ok() } }));
+    expect(findingsOf(withRequest)[0]?.message).toBe(failure.message);
+    const rejected = run('params.invalid-rejected', property('params.invalid-rejected', { failure: { ...failure, message: 'Received: HTTP 200' } }));
+    expect(worstVerdict(rejected)).toBe('fail');
+  });
+
+  test('an interrupted or empty run is not a pass', () => {
+    expect(worstVerdict(run('params.valid-accepted', property('params.valid-accepted', { interrupted: true, runs: 2 })))).toBe('skip');
+    expect(worstVerdict(run('params.invalid-rejected', property('params.invalid-rejected', { runs: 0 })))).toBe('skip');
+  });
+
+  test('other evidence is not its business', () => {
+    expect(run('params.valid-accepted', property('params.invalid-rejected'))).toEqual([]);
+    expect(run('params.valid-accepted', ok())).toEqual([]);
+  });
+});
+
+describe('params.boundary-accepted', () => {
+  const row = (expected: 'accept' | 'either', answer = ok(), conflict?: string) =>
+    boundary({ param: 'top_p', value: 1, expected, side: 'edge', ...(conflict ? { conflict } : {}) }, answer);
+  const rejected = () => errorAnswer(400, openAiError('top_p must be < 1', 'top_p'));
+
+  test('an accepted edge passes', () => {
+    expect(worstVerdict(run('params.boundary-accepted', row('accept')))).toBe('pass');
+  });
+
+  test('a rejected documented edge fails (reject-valid-edges)', () => {
+    const outcomes = run('params.boundary-accepted', row('accept', rejected()));
+    expect(worstVerdict(outcomes)).toBe('fail');
+    const [finding] = findingsOf(outcomes);
+    expect(finding?.message).toMatch(/^Received: HTTP 400.*top_p=1\nDocumented: /);
+    expect(finding?.conflict).toBeUndefined();
+    expect(finding?.path).toBe('/top_p');
+  });
+
+  test('a rejected ambiguous edge is a finding carrying the range conflict', () => {
+    const [finding] = findingsOf(run('params.boundary-accepted', row('either', rejected(), 'range-temperature')));
+    expect(finding?.conflict).toBe('range-temperature');
+  });
+
+  test('a 5xx at an edge fails; a transport failure skips; beyond rows are not its business', () => {
+    expect(worstVerdict(run('params.boundary-accepted', row('accept', errorAnswer(500, openAiError('boom')))))).toBe('fail');
+    expect(worstVerdict(run('params.boundary-accepted', row('accept', noResponse())))).toBe('skip');
+    expect(run('params.boundary-accepted', boundary({ param: 'top_p', value: 1.01, expected: 'reject', side: 'beyond' }, ok()))).toEqual([]);
+  });
+
+  test('a parameter the target says it does not support skips', () => {
+    const unsupported = errorAnswer(400, openAiError('top_k is not supported by this model', 'top_k'));
+    const evidence = boundary({ param: 'top_k', value: 64, expected: 'accept', side: 'edge' }, unsupported);
+    expect(worstVerdict(run('params.boundary-accepted', evidence))).toBe('skip');
+  });
+});
+
+describe('params.boundary-rejected', () => {
+  const row = (answer = errorAnswer(400, openAiError('too high', 'temperature')), expected: 'reject' | 'either' = 'reject') =>
+    boundary({ param: 'temperature', value: 2.01, expected, side: 'beyond', ...(expected === 'either' ? { conflict: 'range-top-p' } : {}) }, answer);
+
+  test('a rejected value past the edge passes', () => {
+    expect(worstVerdict(run('params.boundary-rejected', row()))).toBe('pass');
+  });
+
+  test('an accepted value past the edge fails (accept-out-of-range)', () => {
+    const outcomes = run('params.boundary-rejected', row(ok()));
+    expect(worstVerdict(outcomes)).toBe('fail');
+    expect(findingsOf(outcomes)[0]?.key).toBe('temperature=2.01');
+  });
+
+  test('a 5xx past the edge fails (crash-on-invalid)', () => {
+    expect(worstVerdict(run('params.boundary-rejected', row(errorAnswer(500, openAiError('boom')))))).toBe('fail');
+  });
+
+  test('accepting an ambiguous value beyond an exclusive edge carries the conflict', () => {
+    expect(findingsOf(run('params.boundary-rejected', row(ok(), 'either')))[0]?.conflict).toBe('range-top-p');
+  });
+});
+
+describe('the boundary table (params plan)', () => {
+  test('every documented range has an edge row and a beyond row on each documented side', () => {
+    const table = boundaryTable();
+    for (const range of paramRanges()) {
+      const rows = table.filter((r) => r.param === range.param);
+      expect(rows.filter((r) => r.side === 'edge').length, range.param).toBeGreaterThanOrEqual(2);
+      expect(rows.filter((r) => r.side === 'beyond').length, range.param).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  test('ambiguous edges are `either` with the range conflict; the others follow the spec reading', () => {
+    const table = boundaryTable();
+    for (const row of table.filter((r) => r.expected === 'either')) expect(row.conflict, `${row.param}=${String(row.value)}`).toBeDefined();
+    for (const row of table.filter((r) => r.expected !== 'either')) {
+      const verdict = validateRequest({ model: 'm', messages: [], [row.param]: row.value, ...row.extra }).ok;
+      expect(verdict, `${row.param}=${String(row.value)}`).toBe(row.expected === 'accept');
+    }
+  });
+
+  test('smoke sends three rows, standard the primary rows within its budget', () => {
+    expect(boundaryRowsAt('smoke')).toHaveLength(3);
+    expect(boundaryRowsAt('standard').length).toBeLessThanOrEqual(50);
+    expect(boundaryRowsAt('deep').length).toBeGreaterThanOrEqual(boundaryRowsAt('standard').length);
+  });
+
+  test('the edge examples tried first are valid requests', () => {
+    for (const example of validEdgeExamples('m')) expect(validateRequest(example)).toEqual({ ok: true });
+  });
+
+  test('the property share leaves room to shrink and never exceeds the requests', () => {
+    expect(propertyShare(8, 2, 'standard')).toEqual({ runs: 3, shrinks: 1 });
+    expect(propertyShare(1, 2, 'standard')).toEqual({ runs: 0, shrinks: 0 });
+    const deep = propertyShare(150, 1, 'deep');
+    expect(deep.runs + deep.shrinks).toBeLessThanOrEqual(150);
+    expect(deep.shrinks).toBe(25);
+  });
+});
+
+describe('what the properties hold a single answer to', () => {
+  test('valid: 200 with a schema-valid body or chunks', () => {
+    expect(examineValid(answered({}, [{ content: 'Hi' }], { usage: 1 }))).toEqual({ ok: true });
+    expect(examineValid(streamed({}, [{ content: 'Hi' }, { finishReason: 'stop' }]))).toEqual({ ok: true });
+    const rejected = examineValid(errorAnswer(400, openAiError('top_p must be < 1', 'top_p')));
+    expect(rejected.ok).toBe(false);
+    expect(!rejected.ok && rejected.message).toMatch(/HTTP 400.*top_p must be/);
+    const broken = examineValid(answered({}, [{ content: 'Hi', finishReason: 'eos' }]));
+    expect(!broken.ok && broken.message).toContain('finish_reason');
+  });
+
+  test('invalid: 4xx with the error object; 200, 5xx or a bare 4xx fail', () => {
+    expect(examineInvalid(errorAnswer(400, openAiError('bad', 'n')), 'n=0')).toEqual({ ok: true });
+    expect(examineInvalid(ok(), 'n=0').ok).toBe(false);
+    expect(examineInvalid(errorAnswer(500, openAiError('boom')), 'n=0').ok).toBe(false);
+    expect(examineInvalid(errorAnswer(422, { detail: 'bad' }), 'n=0').ok).toBe(false);
+  });
+});
