@@ -351,6 +351,11 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
     expect(Number.isInteger(usage.prompt_tokens)).toBe(false);
     expect(addsUp(usage)).toBe(true);
   },
+  async 'usage-missing'(base) {
+    const body = await complete(base, COUNT);
+    expect(body).not.toHaveProperty('usage');
+    expect(body.choices[0].message.content).toEqual(expect.any(String));
+  },
   async 'bad-finish-reason'(base) {
     expect((await complete(base, COUNT)).choices[0].finish_reason).toBe('eos_token');
     expect(choiceEntries((await stream(base, COUNT)).chunks).at(-1)?.finish_reason).toBe('eos_token');

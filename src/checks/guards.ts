@@ -104,9 +104,9 @@ export function choiceStreams(o: Observation): Map<number, ChoiceDelta[]> {
     for (const choice of choices) {
       const index = field(choice, 'index');
       if (!isRecord(choice) || !isCount(index)) continue;
-      const list = streams.get(index) ?? [];
-      list.push({ chunk, choice });
-      streams.set(index, list);
+      const entries = streams.get(index) ?? [];
+      entries.push({ chunk, choice });
+      streams.set(index, entries);
     }
   }
   return streams;

@@ -15,6 +15,7 @@ export interface PreflightInput {
   model?: string;
   apiKeyEnv: string;
   note: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 export interface PreflightResult {
@@ -50,7 +51,8 @@ function firstModelId(exchange: Exchange): string | undefined {
   }
 }
 
-export async function preflight(input: PreflightInput): Promise<PreflightResult> {
+/** Resolves to undefined when the run was interrupted before the target was confirmed usable. */
+export async function preflight(input: PreflightInput): Promise<PreflightResult | undefined> {
   const client = createClient({
     baseUrl: input.target,
     ...(input.apiKey ? { apiKey: input.apiKey } : {}),
@@ -59,11 +61,13 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
     concurrency: 1,
     requestBudget: 2,
     retry: { max: 2, maxWaitMs: 10_000 },
+    ...(input.signal ? { signal: input.signal } : {}),
   });
   try {
     let model = input.model;
     if (model === undefined) {
       const listing = await client.send({ label: 'preflight-models', method: 'GET', path: '/models' });
+      if (input.signal?.aborted) return undefined;
       assertUsable(listing, input.target, input.apiKeyEnv);
       model = firstModelId(listing);
       if (model === undefined) {
@@ -78,6 +82,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult>
       path: '/chat/completions',
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Say hi.' }], max_tokens: 1 }),
     });
+    if (input.signal?.aborted) return undefined;
     assertUsable(plain, input.target, input.apiKeyEnv);
     return { model, requests: client.stats().requests };
   } finally {

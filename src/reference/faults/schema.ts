@@ -74,6 +74,16 @@ export const schemaFaults: readonly Behaviour[] = [
     },
   },
   {
+    name: 'usage-missing',
+    kind: 'fault',
+    description: 'Non-stream answers carry no usage object.',
+    detectedBy: ['schema.usage-present'],
+    response(body) {
+      const { usage: _dropped, ...rest } = body;
+      return rest;
+    },
+  },
+  {
     name: 'bad-finish-reason',
     kind: 'fault',
     description: 'finish_reason "stop" is reported as "eos_token".',
