@@ -3,7 +3,7 @@
  * (ε = 0.01 for numbers, 1 for integers), each sent once — a few rows at smoke depth, the primary rows at standard,
  * all rows at deep. Then two properties share what the budget leaves: generated in-range requests must be
  * answered 200 with a schema-valid body, and requests with one rule broken must be refused with 4xx (each
- * refusal followed by a normal request, recorded as a health-after-reject comparison).
+ * refusal followed by a normal request that must still succeed).
  */
 import fc from 'fast-check';
 import { chatRequest, invalidChatRequest, type ChatRequestBody, type InvalidChatRequest } from '../arbitraries/chat-request.ts';
@@ -12,7 +12,7 @@ import { stepOf, validGrid } from '../arbitraries/range-value.ts';
 import { INVALID_PROPERTY, VALID_PROPERTY } from '../checks/params.ts';
 import { describeStatus, errorBody, errorText, statusOf } from '../checks/request-guards.ts';
 import { excerpt, receivedDocumented } from '../checks/outcome.ts';
-import type { BoundaryEvidence, Comparison, Evidence, Observation } from '../checks/types.ts';
+import type { BoundaryEvidence, Evidence, Observation } from '../checks/types.ts';
 import { limits, paramRange, paramRanges, type ParamRange } from '../contract/ranges.ts';
 import { validateChunk, validateResponse } from '../contract/validators.ts';
 import { AREA_BUDGET } from '../engine/budget.ts';
@@ -271,7 +271,6 @@ const invalidProbe: Probe = {
   cost: () => 2,
   async run(io) {
     const { runs, shrinks } = propertyShare(io.remainingBudget(), 2, io.config.depth);
-    const comparisons: Comparison[] = [];
     const evidence = await runProperty<InvalidCase>(io, {
       probe: 'params-invalid',
       property: INVALID_PROPERTY,
@@ -281,24 +280,23 @@ const invalidProbe: Probe = {
       costPerRun: 2,
       examples: [invalidExample(io.config.model)],
       examine: async (testCase) => {
+        const what = 'raw' in testCase ? 'a malformed JSON body' : `${testCase.defect}${testCase.param ? ` (${testCase.param})` : ''}`;
         const rejected = await sendInvalid(io, testCase);
+        const verdict = examineInvalid(rejected, what);
         const status = statusOf(rejected);
-        if (status !== undefined && (status < 200 || status >= 300) && io.remainingBudget() > 0) {
-          const after = await io.chat('params-health', { body: HEALTHY, tags: ['health'] });
-          comparisons.push({
-            kind: 'comparison',
-            probe: 'params-invalid',
-            tags: [],
-            relation: 'health-after-reject',
-            a: rejected,
-            b: after,
-            deterministic: io.deterministic,
-          });
-        }
-        return examineInvalid(rejected, 'raw' in testCase ? 'a malformed JSON body' : `${testCase.defect}${testCase.param ? ` (${testCase.param})` : ''}`);
+        if (!verdict.ok || status === undefined || status < 400 || io.remainingBudget() === 0) return verdict;
+        // A bad parameter that takes the target down is a failure of its own: a normal request must still succeed.
+        const after = await io.chat('params-health', { body: HEALTHY, tags: ['health'] });
+        const healthy = statusOf(after);
+        if (healthy !== undefined && healthy >= 200 && healthy < 300) return verdict;
+        return {
+          ok: false,
+          message: `after rejecting ${what} (HTTP ${status}), a normal request got ${healthy === undefined ? (after.exchange.error?.code ?? 'no answer') : `HTTP ${healthy}`}`,
+          observation: after,
+        };
       },
     });
-    return [evidence, ...comparisons];
+    return [evidence];
   },
 };
 

@@ -33,7 +33,7 @@ export function createWedgeAfterInvalid(): Behaviour {
     name: 'wedge-after-invalid',
     kind: 'fault',
     description: 'After a rejected request, the next request is answered 503 once.',
-    detectedBy: ['errors.healthy-after-reject'],
+    detectedBy: ['errors.healthy-after-reject', 'params.invalid-rejected'],
     validate(_request, errors) {
       if (!wedged) return errors;
       wedged = false;
