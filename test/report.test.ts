@@ -401,7 +401,7 @@ describe('terminal', () => {
     expect(text).toContain('[1] 49 occurrences · probe stream-basic · exchange #7 · at /id');
     expect(text).toContain('! usage.null-elsewhere (41 occurrences, conflict usage-null-vs-absent)');
     expect(text).toContain('Skipped, not counted as passes (5)');
-    expect(text).toContain('  logprobs.present, logprobs.top-count, logprobs.values: logprobs:true');
+    expect(text).toContain('  logprobs.*: logprobs:true');
     expect(text.trimEnd().split('\n').at(-2)).toBe(
       '✗ 5 failing checks · 3 warnings · 44 passed · 5 skipped · 1 not run · 37/150 requests · 1 retry',
     );

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { AREAS } from '../checks/types.ts';
 import { runBudget } from '../engine/budget.ts';
-import type { RunConfig } from '../engine/config.ts';
+import { DEPTHS, type Depth, type RunConfig } from '../engine/config.ts';
 import { executePlan } from '../engine/execute.ts';
 import { plans } from '../plans/index.ts';
 import { startReference } from '../reference/server.ts';
@@ -33,13 +33,17 @@ function syntheticStream(targetBytes: number): Uint8Array {
 function benchFraming(): void {
   const bytes = syntheticStream(16 * MiB);
   const heapBefore = process.memoryUsage().heapUsed;
+  let heapPeak = heapBefore;
   const started = performance.now();
   const checker = createFrameChecker({ contentType: 'text/event-stream', maxEvents: 1_000_000 });
-  for (let at = 0; at < bytes.length; at += 1024) checker.feed(bytes.subarray(at, at + 1024));
+  for (let at = 0, reads = 0; at < bytes.length; at += 1024, reads += 1) {
+    checker.feed(bytes.subarray(at, at + 1024));
+    if (reads % 512 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  }
   const report = checker.end();
   const seconds = (performance.now() - started) / 1000;
   line('SSE framing checker throughput', `${(bytes.length / MiB / seconds).toFixed(1)} MiB/s (${report.events.length} events, 1 KiB reads)`);
-  line('SSE framing checker heap growth', `${((process.memoryUsage().heapUsed - heapBefore) / MiB).toFixed(1)} MiB for ${(bytes.length / MiB).toFixed(0)} MiB of stream`);
+  line('SSE framing checker peak heap growth', `${((heapPeak - heapBefore) / MiB).toFixed(1)} MiB for ${(bytes.length / MiB).toFixed(0)} MiB of stream (events are kept)`);
 }
 
 async function benchReference(): Promise<void> {
@@ -65,7 +69,7 @@ async function benchReference(): Promise<void> {
   }
 }
 
-async function benchEmbeddedRun(): Promise<void> {
+async function benchEmbeddedRun(depth: Depth): Promise<void> {
   const reference = await startReference({ port: 0, apiKey: 'sk-bench', gapMs: 2 });
   const config: RunConfig = {
     target: reference.url,
@@ -74,7 +78,7 @@ async function benchEmbeddedRun(): Promise<void> {
     reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
     apiKeyEnv: 'CONFORMANCE_API_KEY',
     profile: 'documented',
-    depth: 'standard',
+    depth,
     seed: 1,
     concurrency: 4,
     limits: limitsFor(60_000, 8 * MiB),
@@ -88,7 +92,7 @@ async function benchEmbeddedRun(): Promise<void> {
     let requests = 0;
     for (const area of AREAS) requests += (await executePlan(plans[area], config, { apiKey: 'sk-bench' })).requests;
     const seconds = (performance.now() - started) / 1000;
-    line('all plans at depth standard (embedded)', `${seconds.toFixed(1)} s, ${requests} requests (budget ${runBudget('standard', AREAS)})`);
+    line(`all plans at depth ${depth} (embedded)`, `${seconds.toFixed(1)} s, ${requests} requests (budget ${runBudget(depth, AREAS)} with preflight)`);
     line('resident memory after the run', `${(process.memoryUsage().rss / MiB).toFixed(0)} MiB`);
   } finally {
     await reference.close();
@@ -98,6 +102,6 @@ async function benchEmbeddedRun(): Promise<void> {
 export async function bench(_args: string[]): Promise<number> {
   benchFraming();
   await benchReference();
-  await benchEmbeddedRun();
+  for (const depth of DEPTHS) await benchEmbeddedRun(depth);
   return 0;
 }

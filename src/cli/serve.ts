@@ -11,6 +11,9 @@ import { EXIT_USAGE, ToolError } from './errors.ts';
 export const SERVE_USAGE =
   'chat-conformance serve [--port N] [--host H] [--api-key K] [--ttft-ms N] [--gap-ms N] [--fault NAME] [--variant NAME] [--seed N] [--list-faults]';
 
+/** By default tokens arrive a few milliseconds apart, so a stream is observably incremental, as a real model's is. */
+const DEFAULT_GAP_MS = 5;
+
 const DEFAULT_PORT = 8080;
 
 export async function serve(args: string[]): Promise<number> {
@@ -87,7 +90,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): { option
     host: values.host ?? '127.0.0.1',
     apiKey: values['api-key'] ?? nonEmpty(env.CONFORMANCE_API_KEY) ?? DEFAULT_API_KEY,
     ttftMs: integerFlag('--ttft-ms', values['ttft-ms'], 0, 600_000) ?? 0,
-    gapMs: integerFlag('--gap-ms', values['gap-ms'], 0, 600_000) ?? 0,
+    gapMs: integerFlag('--gap-ms', values['gap-ms'], 0, 600_000) ?? DEFAULT_GAP_MS,
     seed: integerFlag('--seed', values.seed, 0, 2 ** 32 - 1) ?? 0,
   };
   if (behaviour !== undefined) options.behaviour = behaviour;

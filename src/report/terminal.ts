@@ -176,18 +176,29 @@ function observationLines(report: RunReport, opts: TerminalOptions, paint: Paint
 }
 
 /** Checks sharing a reason on one wrapped line: `  reason: id, id, id`. */
-function reasonBlock(title: string, checks: readonly CheckResult[], paint: Paint): string[] {
+function reasonBlock(title: string, checks: readonly CheckResult[], all: readonly CheckResult[], paint: Paint): string[] {
   if (checks.length === 0) return [];
-  const byReason = new Map<string, string[]>();
+  const byReason = new Map<string, CheckResult[]>();
   for (const check of checks) {
     const reason = check.skipReason ?? 'no reason recorded';
-    byReason.set(reason, [...(byReason.get(reason) ?? []), check.id]);
+    byReason.set(reason, [...(byReason.get(reason) ?? []), check]);
   }
   const lines = [paint('bold', `${title} (${checks.length})`)];
-  for (const [reason, ids] of byReason) {
-    lines.push(...wrap(`${ids.join(', ')}: ${oneLine(reason)}`, WIDTH, '  ', '    ').map((l) => paint('dim', l)));
+  for (const [reason, group] of byReason) {
+    lines.push(...wrap(`${namesOf(group, all).join(', ')}: ${oneLine(reason)}`, WIDTH, '  ', '    ').map((l) => paint('dim', l)));
   }
   return lines;
+}
+
+/** Check ids, with a whole area written once as `area.*` when every check of it is in the group. */
+function namesOf(group: readonly CheckResult[], all: readonly CheckResult[]): string[] {
+  const names: string[] = [];
+  for (const check of group) {
+    const whole = all.filter((c) => c.area === check.area).every((c) => group.includes(c));
+    const name = whole ? `${check.area}.*` : check.id;
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
 }
 
 function passedBlock(report: RunReport, paint: Paint): string[] {
@@ -231,8 +242,8 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
     for (const check of failing) blocks.push(failingCheckLines(check, options, paint));
   }
   blocks.push(observationLines(safe, options, paint));
-  blocks.push(reasonBlock('Skipped, not counted as passes', safe.checks.filter((c) => c.verdict === 'skip'), paint));
-  blocks.push(reasonBlock('Not run', safe.checks.filter((c) => c.verdict === 'not-run'), paint));
+  blocks.push(reasonBlock('Skipped, not counted as passes', safe.checks.filter((c) => c.verdict === 'skip'), safe.checks, paint));
+  blocks.push(reasonBlock('Not run', safe.checks.filter((c) => c.verdict === 'not-run'), safe.checks, paint));
   if (options.verbose) blocks.push(passedBlock(safe, paint));
   if (notice) blocks.push([paint('yellow', `⚠ INCOMPLETE: ${safe.incompleteReason ?? 'the run stopped early'}`)]);
   blocks.push([closingLine(safe, options, paint)]);
