@@ -119,6 +119,17 @@ describe('runs against a served reference', () => {
     expect(result.stdout + result.stderr).not.toContain(KEY);
   });
 
+  test('a stream that differs from the non-stream answer is a warning, and a failure with --deterministic', async () => {
+    const target = reference.url.replace(/\/v1$/, '/fault/stream-differs/v1');
+    const args = ['run', `--target=${target}`, '--model=reference-chat', '--only=streaming.matches-nonstream', `--report-dir=${reportDir}`];
+    const unknown = await cli(args);
+    expect(unknown.code, unknown.stdout + unknown.stderr).toBe(0);
+    expect(unknown.stdout).toMatch(/1 warning/);
+    const deterministic = await cli([...args, '--deterministic']);
+    expect(deterministic.code, deterministic.stdout + deterministic.stderr).toBe(1);
+    expect(deterministic.stdout).toContain('✗ streaming.matches-nonstream');
+  });
+
   test('an interrupted run still writes its report, marked incomplete', async () => {
     const target = reference.url.replace(/\/v1$/, '/fault/stall/v1');
     const dir = await mkdtemp(join(tmpdir(), 'cc-int-'));

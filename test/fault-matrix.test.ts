@@ -26,6 +26,7 @@ function configFor(target: string, profile: Profile): RunConfig {
   return {
     target,
     embedded: true,
+    deterministic: true,
     model: 'reference-chat',
     reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
     apiKeyEnv: 'CONFORMANCE_API_KEY',

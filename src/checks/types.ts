@@ -72,7 +72,7 @@ export interface Comparison {
   relation: string;
   a: Observation;
   b: Observation;
-  /** True when the target is known to be deterministic (the embedded reference). */
+  /** True when the target is known to be deterministic (the embedded reference, or --deterministic). */
   deterministic: boolean;
 }
 

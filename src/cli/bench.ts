@@ -74,6 +74,7 @@ async function benchEmbeddedRun(depth: Depth): Promise<void> {
   const config: RunConfig = {
     target: reference.url,
     embedded: true,
+    deterministic: true,
     model: 'reference-chat',
     reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
     apiKeyEnv: 'CONFORMANCE_API_KEY',

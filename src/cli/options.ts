@@ -121,6 +121,7 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
         ),
         help: { type: 'boolean', short: 'h' },
         color: { type: 'boolean' },
+        deterministic: { type: 'boolean' },
         'no-color': { type: 'boolean' },
       },
     });
@@ -158,6 +159,7 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
     skip: selection('skip', list('skip', /[,\s]+/)),
     headers: headerPairs(list('header', /\n/)),
     reportDir: text('report-dir') ?? 'reports',
+    deterministic: values['deterministic'] === true || env['CONFORMANCE_DETERMINISTIC'] === '1',
     reasoningModels: {
       separateReasoning: text('reasoning-model') ?? DEFAULT_REASONING_MODELS.separateReasoning,
       enableThinking: text('thinking-model') ?? DEFAULT_REASONING_MODELS.enableThinking,

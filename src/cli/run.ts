@@ -77,7 +77,7 @@ export async function run(args: string[]): Promise<number> {
     let preflightRequests = 0;
     if (parsed.config.target === undefined) {
       reference = await startReference({ port: 0, apiKey: embeddedKey(), gapMs: EMBEDDED_GAP_MS, seed: parsed.config.seed });
-      config = { ...parsed.config, target: reference.url, embedded: true, model: parsed.config.model ?? EMBEDDED_MODEL, apiKeyEnv: EMBEDDED_KEY_ENV };
+      config = { ...parsed.config, target: reference.url, embedded: true, deterministic: true, model: parsed.config.model ?? EMBEDDED_MODEL, apiKeyEnv: EMBEDDED_KEY_ENV };
       note(`no --target: running against the embedded reference provider at ${reference.url}`);
     } else {
       const checked = await checkTarget(parsed, parsed.config.target, interruption.signal);

@@ -32,6 +32,8 @@ Every flag can also come from the environment variable in brackets.
   --report-dir DIR      where reports go (default reports/) [CONFORMANCE_REPORT_DIR]
   --reasoning-model ID  model for separate_reasoning (default deepseek/deepseek-r1-turbo) [CONFORMANCE_REASONING_MODEL]
   --thinking-model ID   model for enable_thinking (default zai-org/glm-4.5) [CONFORMANCE_THINKING_MODEL]
+  --deterministic       the target answers identical seeded requests identically (a mock, or a proxy in front of
+                        one): stream/non-stream and same-seed differences fail instead of warn [CONFORMANCE_DETERMINISTIC=1]
   --color / --no-color  force or disable colour
 
 Exit codes: 0 no failures · 1 conformance failures · 2 invalid invocation or unusable target · 130 interrupted.

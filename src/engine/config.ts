@@ -21,6 +21,11 @@ export interface RunConfig {
   target: string;
   /** True when the target is the embedded reference provider (deterministic, free). */
   embedded: boolean;
+  /**
+   * True when identical seeded requests get identical answers (the embedded reference, or `--deterministic`):
+   * comparisons that need it (stream vs non-stream, same seed twice) then fail instead of warn.
+   */
+  deterministic: boolean;
   model: string;
   /** Models the documents name for the reasoning switches. */
   reasoningModels: { separateReasoning: string; enableThinking: string };

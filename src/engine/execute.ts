@@ -95,7 +95,7 @@ function probeIO(
   };
   return {
     config,
-    deterministic: config.embedded,
+    deterministic: config.deterministic,
     wants: (id) => selected.some((c) => c.id === id),
     remainingBudget: () => Math.max(0, budget - client.stats().requests),
     progress: (message) => onProgress?.(message),

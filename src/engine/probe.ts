@@ -19,7 +19,7 @@ export interface SendChat {
 
 export interface ProbeIO {
   config: RunConfig;
-  /** True for the embedded reference: identical requests give identical answers. */
+  /** Identical seeded requests give identical answers (the embedded reference, or --deterministic). */
   deterministic: boolean;
   /** POST {target}/chat/completions, read fully (as SSE when the response says so) and decoded. */
   chat(label: string, request: SendChat): Promise<Observation>;
