@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { schemaChecks } from '../src/checks/schema.ts';
-import type { Evidence, Observation } from '../src/checks/types.ts';
+import type { Observation } from '../src/checks/types.ts';
+import { checkTable, type Row } from './support/check-table.ts';
 import { fakeComparison, fakeObservation } from './support/evidence.ts';
 import {
   chunkSequence,
@@ -15,22 +16,7 @@ import {
   worstVerdict,
 } from './support/chunks.ts';
 
-type Row = { name: string; given: () => Evidence; want: ReturnType<typeof worstVerdict>; key?: string; conflict?: string };
-
-function table(id: string, rows: Row[]) {
-  describe(id, () => {
-    for (const row of rows) {
-      test(row.name, () => {
-        const outcomes = runCheck(schemaChecks, id, row.given());
-        expect(worstVerdict(outcomes), JSON.stringify(outcomes, null, 1)).toBe(row.want);
-        const findings = findingsOf(outcomes);
-        if (row.key) expect(findings.map((f) => f.key)).toContain(row.key);
-        if (row.conflict) expect(findings.map((f) => f.conflict)).toContain(row.conflict);
-        for (const f of findings) expect(f.message).toMatch(/^Received: .+\nDocumented: .+/);
-      });
-    }
-  });
-}
+const table = (id: string, rows: Row[]) => checkTable(schemaChecks, id, rows);
 
 const rawObservation = (body: string): Observation => fakeObservation({ sent: { model: 'reference-chat', messages: [] }, body });
 const withBody = (change: (body: Record<string, unknown>) => Record<string, unknown>) => () => jsonObservation(change(completion()));

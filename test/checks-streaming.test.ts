@@ -1,15 +1,15 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { INCREMENTAL_MIN_MS, streamingChecks } from '../src/checks/streaming.ts';
 import type { Evidence, Observation } from '../src/checks/types.ts';
 import { observe } from '../src/engine/observe.ts';
-import { fakeComparison, fakeExchange, sseBody } from './support/evidence.ts';
+import { checkTable, type CorrectStreams, legalSseTable, type Row } from './support/check-table.ts';
+import { fakeComparison, fakeExchange, resetError, sseBody } from './support/evidence.ts';
 import {
   chunkSequence,
   completion,
   findingsOf,
   jsonObservation,
-  legalVariants,
   runCheck,
   splitBytes,
   streamObservation,
@@ -17,51 +17,24 @@ import {
 } from './support/chunks.ts';
 
 type Json = Record<string, unknown>;
-type Row = { name: string; given: () => Evidence; want: ReturnType<typeof worstVerdict>; key?: string; conflict?: string };
 
-function table(id: string, rows: Row[]) {
-  describe(id, () => {
-    for (const row of rows) {
-      test(row.name, () => {
-        const outcomes = runCheck(streamingChecks, id, row.given());
-        expect(worstVerdict(outcomes), JSON.stringify(outcomes, null, 1)).toBe(row.want);
-        const findings = findingsOf(outcomes);
-        if (row.key) expect(findings.map((f) => f.key)).toContain(row.key);
-        if (row.conflict) expect(findings.map((f) => f.conflict)).toContain(row.conflict);
-        for (const f of findings) expect(f.message).toMatch(/^Received: .+\nDocumented: .+/);
-      });
-    }
-  });
-}
+const table = (id: string, rows: Row[]) => checkTable(streamingChecks, id, rows);
 
 const choicesOf = (chunk: Json) => chunk.choices as Json[];
 const mapChoices = (chunks: Json[], change: (choice: Json, chunkIndex: number) => Json): Json[] =>
   chunks.map((chunk, i) => ({ ...chunk, choices: choicesOf(chunk).map((choice) => change(choice, i)) }));
 const stream = (chunks: Json[], sent: Json = {}) => () => streamObservation(chunks, { sent });
 const events = (...texts: string[]) => () => streamObservation([], { body: texts });
-const reset = { code: 'reset' as const, message: 'other side closed' };
 
 /** Every check that judges a single stream: none may fail or warn on a correct stream in any legal SSE form. */
 const PER_STREAM = streamingChecks.filter((c) => c.id !== 'streaming.matches-nonstream').map((c) => c.id);
 
-describe('legal SSE never fails or warns', () => {
-  const answers: Record<string, { chunks: Json[]; sent: Json }> = {
-    'one choice': { chunks: chunkSequence(), sent: {} },
-    'two choices with usage': { chunks: chunkSequence({ n: 2, includeUsage: true }), sent: { n: 2, stream_options: { include_usage: true } } },
-    'multi-byte tokens': { chunks: chunkSequence({ tokens: ['🦙', '🚀', ' 漢', '字', ' Ď', 'á', 'bel', 'ské', ' ñ'] }), sent: {} },
-  };
-  for (const [answer, { chunks, sent }] of Object.entries(answers)) {
-    for (const [variant, body] of Object.entries(legalVariants(chunks))) {
-      test(`${answer}, ${variant}`, () => {
-        const o = streamObservation([], { body, sent });
-        for (const id of PER_STREAM) {
-          const outcomes = runCheck(streamingChecks, id, o);
-          expect(['pass', 'skip'], `${id}: ${JSON.stringify(outcomes)}`).toContain(worstVerdict(outcomes));
-        }
-      });
-    }
-  }
-});
+const correctStreams: CorrectStreams = {
+  'one choice': { chunks: chunkSequence(), sent: {} },
+  'two choices with usage': { chunks: chunkSequence({ n: 2, includeUsage: true }), sent: { n: 2, stream_options: { include_usage: true } } },
+  'multi-byte tokens': { chunks: chunkSequence({ tokens: ['🦙', '🚀', ' 漢', '字', ' Ď', 'á', 'bel', 'ské', ' ñ'] }), sent: {} },
+};
+legalSseTable(streamingChecks, PER_STREAM, correctStreams, ['pass', 'skip']);
 
 table('streaming.content-type', [
   { name: 'text/event-stream passes', given: stream(chunkSequence()), want: 'pass' },
@@ -111,7 +84,7 @@ table('streaming.done-terminator', [
   { name: '[DONE] with a trailing space passes', given: events(...withoutDone, 'data: [DONE] \n\n'), want: 'pass' },
   { name: 'fault no-done', given: events(...withoutDone), want: 'fail', key: 'done-missing' },
   { name: '[DONE] without its blank line fails', given: events(...withoutDone, 'data: [DONE]'), want: 'fail' },
-  { name: 'a stream cut by a reset is skipped', given: () => streamObservation([], { body: withoutDone.slice(0, 2), error: reset }), want: 'skip' },
+  { name: 'a stream cut by a reset is skipped', given: () => streamObservation([], { body: withoutDone.slice(0, 2), error: resetError }), want: 'skip' },
   { name: 'a non-stream answer is not its business', given: () => jsonObservation(completion()), want: 'none' },
 ]);
 
@@ -186,7 +159,7 @@ table('streaming.single-finish', [
     want: 'fail',
     key: 'after-finish',
   },
-  { name: 'a cut stream is skipped', given: () => streamObservation([], { body: sseBody(chunkSequence().slice(0, 3), { done: false }), error: reset }), want: 'skip' },
+  { name: 'a cut stream is skipped', given: () => streamObservation([], { body: sseBody(chunkSequence().slice(0, 3), { done: false }), error: resetError }), want: 'skip' },
 ]);
 
 table('streaming.all-choices', [
@@ -195,7 +168,7 @@ table('streaming.all-choices', [
   { name: 'fault drop-choice', given: stream(chunkSequence({ n: 2 }).filter((c) => choicesOf(c)[0]?.index === 0), { n: 2 }), want: 'fail', key: 'missing-choice' },
   { name: 'a choice that never finishes fails', given: stream(mapChoices(chunkSequence({ n: 2 }), (ch) => (ch.index === 1 ? { ...ch, finish_reason: null } : ch)), { n: 2 }), want: 'fail', key: 'unfinished-choice' },
   { name: 'an index beyond n fails', given: stream(chunkSequence({ n: 2 })), want: 'fail', key: 'unexpected-index' },
-  { name: 'a cut stream is skipped', given: () => streamObservation([], { body: sseBody(chunkSequence({ n: 2 }).slice(0, 2), { done: false }), error: reset, sent: { n: 2 } }), want: 'skip' },
+  { name: 'a cut stream is skipped', given: () => streamObservation([], { body: sseBody(chunkSequence({ n: 2 }).slice(0, 2), { done: false }), error: resetError, sent: { n: 2 } }), want: 'skip' },
 ]);
 
 const pair = (chunks: Json[], body: Json, deterministic = true) => () =>
@@ -224,7 +197,7 @@ table('streaming.matches-nonstream', [
   { name: 'a difference on a non-deterministic target warns', given: pair(chunkSequence({ tokens: ['a'] }), completion({ tokens: ['b'] }), false), want: 'warn' },
   {
     name: 'a cut stream is skipped',
-    given: () => fakeComparison('stream-vs-nonstream', jsonObservation(completion()), streamObservation([], { body: sseBody(chunkSequence().slice(0, 2)), error: reset })),
+    given: () => fakeComparison('stream-vs-nonstream', jsonObservation(completion()), streamObservation([], { body: sseBody(chunkSequence().slice(0, 2)), error: resetError })),
     want: 'skip',
   },
   { name: 'two non-stream answers are skipped', given: () => fakeComparison('stream-vs-nonstream', jsonObservation(completion()), jsonObservation(completion())), want: 'skip' },
@@ -261,7 +234,7 @@ table('streaming.incremental', [
     want: 'pass',
   },
   { name: 'too few content events are skipped', given: () => streamObservation(chunkSequence({ tokens: ['a', 'b'] }), { gapMs: 50 }), want: 'skip' },
-  { name: 'a cut stream is skipped', given: () => streamObservation([], { body: paced.slice(0, 4), gapMs: 50, error: reset }), want: 'skip' },
+  { name: 'a cut stream is skipped', given: () => streamObservation([], { body: paced.slice(0, 4), gapMs: 50, error: resetError }), want: 'skip' },
 ]);
 
 test(`streaming.incremental judges a stream only after ${INCREMENTAL_MIN_MS} ms`, () => {

@@ -1,27 +1,13 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { transportChecks } from '../src/checks/transport.ts';
-import type { Evidence, Observation } from '../src/checks/types.ts';
+import type { Observation } from '../src/checks/types.ts';
 import type { TransportError } from '../src/http/exchange.ts';
+import { checkTable, type Row } from './support/check-table.ts';
 import { type FakeResponse, fakeComparison, fakeObservation, sseBody } from './support/evidence.ts';
-import { chunkSequence, completion, findingsOf, runCheck, worstVerdict } from './support/chunks.ts';
+import { chunkSequence, completion, runCheck } from './support/chunks.ts';
 
-type Row = { name: string; given: () => Evidence; want: ReturnType<typeof worstVerdict>; key?: string; says?: string };
-
-function table(id: string, rows: Row[]) {
-  describe(id, () => {
-    for (const row of rows) {
-      test(row.name, () => {
-        const outcomes = runCheck(transportChecks, id, row.given());
-        expect(worstVerdict(outcomes), JSON.stringify(outcomes, null, 1)).toBe(row.want);
-        const findings = findingsOf(outcomes);
-        if (row.key) expect(findings.map((f) => f.key)).toContain(row.key);
-        if (row.says) expect(findings.map((f) => f.message).join('\n')).toContain(row.says);
-        for (const f of findings) expect(f.message).toMatch(/^Received: .+\nDocumented: .+/);
-      });
-    }
-  });
-}
+const table = (id: string, rows: Row[]) => checkTable(transportChecks, id, rows);
 
 /** An exchange as the HTTP client records it: it always sends Accept-Encoding: identity. */
 function exchange(spec: FakeResponse = {}, acceptEncoding: string | null = 'identity'): Observation {

@@ -1,43 +1,20 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { Evidence } from '../src/checks/types.ts';
 import { usageChecks } from '../src/checks/usage.ts';
-import { fakeComparison, sseBody } from './support/evidence.ts';
-import {
-  chunkSequence,
-  completion,
-  findingsOf,
-  jsonObservation,
-  legalVariants,
-  runCheck,
-  streamObservation,
-  worstVerdict,
-} from './support/chunks.ts';
+import { checkTable, type CorrectStreams, legalSseTable, type Row } from './support/check-table.ts';
+import { fakeComparison, resetError, sseBody } from './support/evidence.ts';
+import { chunkSequence, completion, findingsOf, jsonObservation, runCheck, streamObservation } from './support/chunks.ts';
 
 type Json = Record<string, unknown>;
-type Row = { name: string; given: () => Evidence; want: ReturnType<typeof worstVerdict>; key?: string; conflict?: string };
 
-function table(id: string, rows: Row[]) {
-  describe(id, () => {
-    for (const row of rows) {
-      test(row.name, () => {
-        const outcomes = runCheck(usageChecks, id, row.given());
-        expect(worstVerdict(outcomes), JSON.stringify(outcomes, null, 1)).toBe(row.want);
-        const findings = findingsOf(outcomes);
-        if (row.key) expect(findings.map((f) => f.key)).toContain(row.key);
-        if (row.conflict) expect(findings.map((f) => f.conflict)).toContain(row.conflict);
-        for (const f of findings) expect(f.message).toMatch(/^Received: .+\nDocumented: .+/);
-      });
-    }
-  });
-}
+const table = (id: string, rows: Row[]) => checkTable(usageChecks, id, rows);
 
 const INCLUDE = { stream_options: { include_usage: true } };
 const usageStream = (chunks: Json[], sent: Json = {}) => () => streamObservation(chunks, { sent: { ...INCLUDE, ...sent } });
 const withUsage = (spec: Parameters<typeof chunkSequence>[0] = {}) => chunkSequence({ includeUsage: true, ...spec });
 const isUsageChunk = (c: Json) => Array.isArray(c.choices) && c.choices.length === 0;
 const hasFinish = (c: Json) => (c.choices as Json[]).some((ch) => ch.finish_reason !== null);
-const reset = { code: 'reset' as const, message: 'other side closed' };
 
 /** The usage chunk moved to just before the first finish chunk. */
 function usageBeforeFinish(chunks: Json[]): Json[] {
@@ -55,30 +32,18 @@ function usageOnFinish(chunks: Json[]): Json[] {
   return rest.map((c, i) => (i === at ? { ...c, usage: usage.usage } : c));
 }
 
-describe('legal SSE never fails or warns', () => {
-  const PER_OBSERVATION = usageChecks.filter((c) => c.id !== 'usage.stream-matches-nonstream').map((c) => c.id);
-  const cases: Record<string, { chunks: Json[]; sent: Json }> = {
-    'usage stream, two choices': { chunks: withUsage({ n: 2 }), sent: { ...INCLUDE, n: 2, max_tokens: 16 } },
-    'stream without usage': { chunks: chunkSequence(), sent: { max_tokens: 16 } },
-  };
-  for (const [answer, { chunks, sent }] of Object.entries(cases)) {
-    for (const [variant, body] of Object.entries(legalVariants(chunks))) {
-      test(`${answer}, ${variant}`, () => {
-        const o = streamObservation([], { body, sent });
-        for (const id of PER_OBSERVATION) {
-          const outcomes = runCheck(usageChecks, id, o);
-          expect(['pass', 'skip', 'none'], `${id}: ${JSON.stringify(outcomes)}`).toContain(worstVerdict(outcomes));
-        }
-      });
-    }
-  }
-});
+const PER_OBSERVATION = usageChecks.filter((c) => c.id !== 'usage.stream-matches-nonstream').map((c) => c.id);
+const correctStreams: CorrectStreams = {
+  'usage stream, two choices': { chunks: withUsage({ n: 2 }), sent: { ...INCLUDE, n: 2, max_tokens: 16 } },
+  'stream without usage': { chunks: chunkSequence(), sent: { max_tokens: 16 } },
+};
+legalSseTable(usageChecks, PER_OBSERVATION, correctStreams, ['pass', 'skip', 'none']);
 
 table('usage.chunk-present', [
   { name: 'one usage chunk passes', given: usageStream(withUsage()), want: 'pass' },
   { name: 'fault usage-ignored', given: usageStream(withUsage().filter((c) => !isUsageChunk(c))), want: 'fail', key: 'missing' },
   { name: 'usage on every chunk fails', given: usageStream(withUsage().map((c) => ({ ...c, usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 } }))), want: 'fail', key: 'several' },
-  { name: 'a cut stream is skipped', given: () => streamObservation([], { body: sseBody(withUsage().slice(0, 2), { done: false }), sent: INCLUDE, error: reset }), want: 'skip' },
+  { name: 'a cut stream is skipped', given: () => streamObservation([], { body: sseBody(withUsage().slice(0, 2), { done: false }), sent: INCLUDE, error: resetError }), want: 'skip' },
   { name: 'a stream without include_usage is not its business', given: () => streamObservation(chunkSequence()), want: 'none' },
 ]);
 

@@ -628,7 +628,7 @@ describe('behaviour hooks', () => {
 
 describe('serve command flags', () => {
   test('defaults: port 8080, key from CONFORMANCE_API_KEY, else sk-reference', () => {
-    expect(parseServeArgs([], {}).options).toMatchObject({ port: 8080, host: '127.0.0.1', apiKey: 'sk-reference', ttftMs: 0, gapMs: 0 });
+    expect(parseServeArgs([], {}).options).toMatchObject({ port: 8080, host: '127.0.0.1', apiKey: 'sk-reference', ttftMs: 0, gapMs: 5 });
     expect(parseServeArgs([], { CONFORMANCE_API_KEY: 'sk-env' }).options.apiKey).toBe('sk-env');
     expect(parseServeArgs(['--api-key', 'sk-flag'], { CONFORMANCE_API_KEY: 'sk-env' }).options.apiKey).toBe('sk-flag');
   });

@@ -5,10 +5,10 @@
 import fc from 'fast-check';
 import { paramRanges } from '../contract/ranges.ts';
 import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
-import { invalidFunctionName } from './function-name.ts';
 import { invalidLogitBias, logitBias } from './logit-bias.ts';
 import { invalidMaxTokens, maxTokens } from './max-tokens.ts';
 import { invalidMessages, messages } from './messages.ts';
+import { invalidFunctionName } from './names.ts';
 import { inRange, outOfRange, wrongNumericType } from './range-value.ts';
 import { invalidSeed, seed } from './seed.ts';
 import { invalidStop, stop } from './stop.ts';

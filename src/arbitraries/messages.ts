@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { limits } from '../contract/ranges.ts';
-import { invalidMessageName, messageName } from './message-name.ts';
+import { invalidMessageName, messageName } from './names.ts';
 
 export interface MessagesConstraints {
   /** Most user turns (each after the first comes with an assistant turn before it). */

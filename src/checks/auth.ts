@@ -2,23 +2,21 @@
  * Authentication: the documents require `Authorization: Bearer {{API 秘钥}}` (000); the 401 status and the error
  * object are the OpenAI convention. Probes tag their requests `auth:none` (no header) or `auth:bogus` (a wrong key).
  */
-import { fail, pass, receivedDocumented, warn } from './outcome.ts';
-import { contentTypeOf, describeStatus, errorBody, hasTag, isJsonContentType, statusOf, transportSkip } from './request-guards.ts';
+import { judgeRefusal } from './answers.ts';
+import { contentTypeOf, errorBody, hasTag, isJsonContentType, statusOf } from './guards.ts';
+import { fail, pass, receivedDocumented } from './outcome.ts';
 import type { Check, Observation, Outcome } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
-function refusedWith401(observation: Observation, what: string): Outcome[] {
-  const skipped = transportSkip(observation);
-  if (skipped) return [skipped];
-  const status = statusOf(observation) ?? 0;
-  if (status === 401) return [pass];
-  const received = `${describeStatus(observation)} for a request with ${what}`;
-  const documented = 'the Authorization header is required (Bearer key); a request without a valid key gets 401';
-  if (status === 403) return [warn('status-403', receivedDocumented(received, documented))];
-  const key = status >= 200 && status < 300 ? 'served' : status >= 500 ? 'server-error' : `status-${status}`;
-  return [fail(key, receivedDocumented(received, documented))];
-}
+const refusedWith401 = (observation: Observation, what: string): Outcome[] =>
+  judgeRefusal(observation, {
+    wanted: (status) => status === 401,
+    tolerated: (status) => status === 403,
+    served: 'served',
+    sent: `a request with ${what}`,
+    documented: 'the Authorization header is required (Bearer key); a request without a valid key gets 401',
+  });
 
 const missingKey: Check = {
   id: 'auth.missing-key',

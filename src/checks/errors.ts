@@ -5,18 +5,22 @@
  * Each check judges one aspect (status, body shape, param, stream, health) so one deviation shows up once.
  */
 import { validateError } from '../contract/validators.ts';
-import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import { chunksOf, judgeRefusal } from './answers.ts';
 import {
   contentTypeOf,
   describeStatus,
+  dig,
   errorBody,
+  hasField,
   hasTag,
   isJsonContentType,
-  isRecord,
+  isSuccess,
+  statusKey,
   statusOf,
   tagValue,
   transportSkip,
-} from './request-guards.ts';
+} from './guards.ts';
+import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import type { Check, Observation, Outcome } from './types.ts';
 
 const CONVENTION = 'OpenAI convention (assumed)';
@@ -45,10 +49,10 @@ const clientErrorStatus: Check = {
     const received = `${describeStatus(evidence)} for ${whatWasWrong(evidence)}`;
     const documented = '4xx with an error object';
     if (status >= 500) return [fail('server-error', receivedDocumented(received, documented))];
-    if (hasTag(evidence, 'stream') && status >= 200 && status < 300) {
+    if (hasTag(evidence, 'stream') && isSuccess(status)) {
       return [skip('a 200 answer to an invalid stream request is judged by errors.pre-stream-rejection')];
     }
-    return [fail(status >= 200 && status < 300 ? 'accepted' : `status-${status}`, receivedDocumented(received, documented))];
+    return [fail(statusKey(status, 'accepted'), receivedDocumented(received, documented))];
   },
 };
 
@@ -75,8 +79,8 @@ const envelope: Check = {
       const body =
         evidence.json === undefined
           ? `a body that is not JSON: ${excerpt(evidence.exchange.response?.excerpt ?? '', 80)}`
-          : isRecord(evidence.json) && Object.hasOwn(evidence.json, 'error')
-            ? `"error" that is not an object: ${excerpt(evidence.json['error'], 80)}`
+          : hasField(evidence.json, 'error')
+            ? `"error" that is not an object: ${excerpt(dig(evidence.json, 'error'), 80)}`
             : `JSON without an "error" object: ${excerpt(evidence.json, 80)}`;
       outcomes.push(fail('no-error-object', receivedDocumented(`HTTP ${status} with ${body}`, documented), { path: '/error' }));
       return outcomes;
@@ -134,7 +138,7 @@ const paramNamed: Check = {
 
 /** Whether any chunk of a stream carried an `error` member (the in-band error shape). */
 function streamCarriesError(observation: Observation): boolean {
-  return (observation.stream?.chunks ?? []).some((c) => isRecord(c.value) && Object.hasOwn(c.value, 'error'));
+  return chunksOf(observation).some((c) => hasField(c.value, 'error'));
 }
 
 const preStreamRejection: Check = {
@@ -151,7 +155,7 @@ const preStreamRejection: Check = {
     const sse = evidence.stream !== undefined || contentTypeOf(evidence).startsWith('text/event-stream');
     const documented = 'a 4xx JSON error before any SSE bytes';
     if (status >= 500) return [skip(`HTTP ${status} (judged by errors.client-error-status)`)];
-    if (status >= 200 && status < 300) {
+    if (isSuccess(status)) {
       const how = streamCarriesError(evidence) ? 'an SSE stream carrying data: {"error":…}' : 'an SSE stream';
       return [fail('stream-200', receivedDocumented(`HTTP ${status} with ${how} for ${whatWasWrong(evidence)}`, documented))];
     }
@@ -171,13 +175,12 @@ const unknownModel: Check = {
   source: CONVENTION,
   run(evidence) {
     if (evidence.kind !== 'observation' || !hasTag(evidence, 'unknown-model')) return [];
-    const skipped = transportSkip(evidence);
-    if (skipped) return [skipped];
-    const status = statusOf(evidence) ?? 0;
-    if (isClientError(status)) return [pass];
-    const received = `${describeStatus(evidence)} for model ${excerpt(evidence.sent?.['model'])}`;
-    const key = status >= 200 && status < 300 ? 'served' : status >= 500 ? 'server-error' : `status-${status}`;
-    return [fail(key, receivedDocumented(received, '404 (or another 4xx) with an error object'))];
+    return judgeRefusal(evidence, {
+      wanted: isClientError,
+      served: 'served',
+      sent: `model ${excerpt(evidence.sent?.['model'])}`,
+      documented: '404 (or another 4xx) with an error object',
+    });
   },
 };
 
@@ -189,15 +192,13 @@ const malformedJson: Check = {
   source: CONVENTION,
   run(evidence) {
     if (evidence.kind !== 'observation' || !hasTag(evidence, 'malformed-json')) return [];
-    const skipped = transportSkip(evidence);
-    if (skipped) return [skipped];
-    const status = statusOf(evidence) ?? 0;
-    if (status === 400) return [pass];
-    const received = `${describeStatus(evidence)} for a malformed JSON body`;
-    const documented = '400 with an error object';
-    if (isClientError(status)) return [warn(`status-${status}`, receivedDocumented(received, documented))];
-    const key = status >= 200 && status < 300 ? 'accepted' : status >= 500 ? 'server-error' : `status-${status}`;
-    return [fail(key, receivedDocumented(received, documented))];
+    return judgeRefusal(evidence, {
+      wanted: (status) => status === 400,
+      tolerated: isClientError,
+      served: 'accepted',
+      sent: 'a malformed JSON body',
+      documented: '400 with an error object',
+    });
   },
 };
 
@@ -214,7 +215,7 @@ const healthyAfterReject: Check = {
     const after = evidence.b;
     if (after.exchange.error?.code === 'budget-exhausted') return [skip('no request budget left for the health request')];
     const status = statusOf(after);
-    if (status !== undefined && status >= 200 && status < 300) return [pass];
+    if (isSuccess(status)) return [pass];
     if (status === 429) return [skip('the health request was rate limited (429)')];
     const received = `${describeStatus(after)} for a normal request sent after a rejected one (HTTP ${first} for ${whatWasWrong(evidence.a)})`;
     const key = status === undefined ? 'unreachable' : status >= 500 ? 'server-error' : `status-${status}`;

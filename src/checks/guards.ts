@@ -1,22 +1,34 @@
 /**
- * Small readers that checks share: which observations a piece of evidence holds, what was asked for, and safe
- * access to JSON a target sent (any value may have any type, so nothing here assumes a shape).
+ * Small readers that checks share: safe access to JSON a target sent (any value may have any type, so nothing here
+ * assumes a shape), which observations a piece of evidence holds, what was asked for and how the target answered.
  */
-import { fail, receivedDocumented, warn } from './outcome.ts';
-import type { Evidence, Finding, Observation, Outcome, StreamEvidence } from './types.ts';
+import { skip } from './outcome.ts';
+import type { Evidence, Observation, Outcome, StreamEvidence } from './types.ts';
 
 export type Json = Record<string, unknown>;
 
 export const isRecord = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** `value[key]` when `value` is an object with that own property (never one inherited from a prototype). */
-export const field = (value: unknown, key: string): unknown =>
-  isRecord(value) && Object.hasOwn(value, key) ? value[key] : undefined;
-
 export const hasField = (value: unknown, key: string): boolean => isRecord(value) && Object.hasOwn(value, key);
 
-export const isCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
+/** Reads `value[k1][k2]…`, undefined as soon as a step is not an object or array. */
+export function dig(value: unknown, ...keys: Array<string | number>): unknown {
+  let at: unknown = value;
+  for (const key of keys) {
+    if (Array.isArray(at) && typeof key === 'number') at = at[key];
+    // Own properties only: a body must not reach inherited members such as `constructor`.
+    else if (typeof key === 'string' && hasField(at, key)) at = (at as Json)[key];
+    else return undefined;
+  }
+  return at;
+}
+
+export const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+export const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+
+export const isCount = (value: unknown): value is number => isInteger(value) && value >= 0;
 
 /** Every observation a piece of evidence carries; checks that judge single exchanges run on each. */
 export function observations(evidence: Evidence): Observation[] {
@@ -34,32 +46,63 @@ export function observations(evidence: Evidence): Observation[] {
   }
 }
 
-const tagged = (o: Observation, tag: string): boolean => Array.isArray(o.tags) && o.tags.includes(tag);
+export const hasTag = (o: Observation, tag: string): boolean => Array.isArray(o.tags) && o.tags.includes(tag);
+
+/** The value of a `name:value` tag, when present. */
+export function tagValue(o: Observation, name: string): string | undefined {
+  const prefix = `${name}:`;
+  return o.tags.find((t) => t.startsWith(prefix))?.slice(prefix.length);
+}
+
+export const streamRequested = (o: Observation): boolean => dig(o.sent, 'stream') === true || hasTag(o, 'stream');
+
+export const usageRequested = (o: Observation): boolean =>
+  dig(o.sent, 'stream_options', 'include_usage') === true || hasTag(o, 'include-usage');
+
+/** `n` as sent (1 when absent or not a positive integer). */
+export function requestedN(o: Observation): number {
+  const n = dig(o.sent, 'n');
+  return isInteger(n) && n >= 1 ? n : 1;
+}
+
+export const isStream = (o: Observation): o is Observation & { stream: StreamEvidence } => o.stream !== undefined;
 
 export const statusOf = (o: Observation): number | undefined => o.exchange.response?.status;
 
+export const isSuccess = (status: number | undefined): boolean => status !== undefined && status >= 200 && status < 300;
+
+/** A finding key for how a request that should have been refused was answered: `served`, a 5xx, or the status. */
+export const statusKey = (status: number, served: string): string =>
+  isSuccess(status) ? served : status >= 500 ? 'server-error' : `status-${status}`;
+
+/** Short, single-line description of an HTTP answer for `Received:` lines. */
+export function describeStatus(o: Observation): string {
+  const response = o.exchange.response;
+  if (!response) return o.exchange.error ? `no response (${o.exchange.error.code})` : 'no response';
+  const type = response.headers['content-type'];
+  return `HTTP ${response.status}${type ? ` (${type})` : ''}`;
+}
+
 export const headerOf = (o: Observation, name: string): string | undefined => o.exchange.response?.headers[name];
+
+/** The whole Content-Type value, lower-cased ('' when absent). */
+export const contentTypeOf = (o: Observation): string => (headerOf(o, 'content-type') ?? '').toLowerCase();
 
 /** The media type of a Content-Type value, lower-cased, without parameters. */
 export const mediaType = (contentType: string | undefined): string =>
   (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 
-export const streamRequested = (o: Observation): boolean => field(o.sent, 'stream') === true || tagged(o, 'stream');
+export const isJsonContentType = (contentType: string): boolean => /^application\/([\w.+-]*\+)?json\b/.test(contentType);
 
-export const usageRequested = (o: Observation): boolean =>
-  field(field(o.sent, 'stream_options'), 'include_usage') === true || tagged(o, 'include-usage');
-
-/** `n` as sent (1 when absent or not a positive integer). */
-export function requestedN(o: Observation): number {
-  const n = field(o.sent, 'n');
-  return Number.isInteger(n) && (n as number) >= 1 ? (n as number) : 1;
+/** A skip when nothing usable came back (transport failure or no response), else undefined. */
+export function transportSkip(o: Observation): Outcome | undefined {
+  const error = o.exchange.error;
+  if (error && error.code === 'budget-exhausted') return skip('the request budget was used up before this request');
+  if (!o.exchange.response) {
+    return skip(`no response (${error ? `${error.code}: ${error.message}` : 'nothing received'})`);
+  }
+  return undefined;
 }
-
-export const isStream = (o: Observation): o is Observation & { stream: StreamEvidence } => o.stream !== undefined;
-
-/** The JSON object of a successful non-stream answer. */
-export const okJson = (o: Observation): Json | undefined =>
-  !isStream(o) && statusOf(o) === 200 && isRecord(o.json) ? o.json : undefined;
 
 /** Why a stream cannot be judged as a whole: the exchange was cut, or events were not kept. */
 export function incompleteReason(o: Observation): string | undefined {
@@ -69,90 +112,55 @@ export function incompleteReason(o: Observation): string | undefined {
   return undefined;
 }
 
-export interface Chunk {
-  /** Position among the stream's data events (`[DONE]` included). */
-  position: number;
-  atMs: number;
-  value: Json;
-  /** Arrived after the first `[DONE]`, where a client has stopped reading. */
-  afterDone: boolean;
+/** `judge()`, or a skip with the reason when the observation is incomplete (see `incompleteReason`). */
+export function ifComplete(o: Observation, judge: () => Outcome[]): Outcome[] {
+  const cut = incompleteReason(o);
+  return cut ? [skip(cut)] : judge();
 }
 
-/** The stream's data payloads that are JSON objects, in arrival order. */
-export function chunksOf(o: Observation): Chunk[] {
-  if (!isStream(o)) return [];
-  const doneAt = o.stream.framing.events.find((e) => e.isDone)?.position ?? Infinity;
-  return o.stream.chunks.flatMap((c) =>
-    isRecord(c.value) ? [{ position: c.position, atMs: c.atMs, value: c.value, afterDone: c.position > doneAt }] : [],
-  );
+export interface ErrorBody {
+  message?: unknown;
+  type?: unknown;
+  param?: unknown;
+  code?: unknown;
 }
 
-/** The chunks a client reads: those before `[DONE]`. */
-export const clientChunks = (o: Observation): Chunk[] => chunksOf(o).filter((c) => !c.afterDone);
-
-export interface ChoiceDelta {
-  chunk: Chunk;
-  choice: Json;
+/** The `error` object of a non-stream body, or undefined when the body is not `{error:{…}}`. */
+export function errorBody(o: Observation): ErrorBody | undefined {
+  const error = dig(o.json, 'error');
+  if (!isRecord(error)) return undefined;
+  return {
+    message: error['message'],
+    type: error['type'],
+    param: error['param'],
+    code: error['code'],
+  };
 }
 
-/** Each choice's entries in arrival order, by `index` (entries without a non-negative integer index are left out). */
-export function choiceStreams(o: Observation): Map<number, ChoiceDelta[]> {
-  const streams = new Map<number, ChoiceDelta[]>();
-  for (const chunk of clientChunks(o)) {
-    const choices = field(chunk.value, 'choices');
-    if (!Array.isArray(choices)) continue;
-    for (const choice of choices) {
-      const index = field(choice, 'index');
-      if (!isRecord(choice) || !isCount(index)) continue;
-      const entries = streams.get(index) ?? [];
-      entries.push({ chunk, choice });
-      streams.set(index, entries);
-    }
-  }
-  return streams;
+/** Whatever text the target used to explain an error: `error.message`, a flat `message`/`detail`, or the raw body. */
+export function errorText(o: Observation): string {
+  const candidates = [
+    dig(o.json, 'error', 'message'),
+    dig(o.json, 'error'),
+    dig(o.json, 'message'),
+    dig(o.json, 'detail'),
+  ];
+  for (const c of candidates) if (typeof c === 'string' && c.trim() !== '') return c;
+  if (o.json === undefined) return o.exchange.response?.excerpt ?? '';
+  return '';
 }
 
-/** A finish_reason that ends a choice: anything but null, absent or the empty string. */
-export const isFinish = (reason: unknown): boolean => reason !== null && reason !== undefined && reason !== '';
-
-/** The concatenated `delta[key]` strings of one choice's entries. */
-export const deltaText = (entries: readonly ChoiceDelta[], key = 'content'): string =>
-  entries.map((e) => field(field(e.choice, 'delta'), key)).filter((t): t is string => typeof t === 'string').join('');
-
-/** A JSON pointer with array indices replaced by `*`, so the same problem at every index is one key. */
-export const starPath = (path: string): string => path.replace(/\/\d+(?=\/|$)/g, '/*');
-
-/** The stream and non-stream sides of a comparison, when it has exactly one of each. */
-export function streamPair(a: Observation, b: Observation): { stream: Observation; plain: Observation } | undefined {
-  if (isStream(a) === isStream(b)) return undefined;
-  return isStream(a) ? { stream: a, plain: b } : { stream: b, plain: a };
-}
+const UNSUPPORTED =
+  /not\s+support|unsupported|does\s*n[o']t\s+support|not\s+available|no\s+such\s+model|model[^.]{0,40}(not\s+found|does\s+not\s+exist|unknown|invalid)|(unknown|invalid|unrecognized)\s+(model|parameter|field|argument)|not\s+(found|exist)|不支持|不存在/i;
 
 /**
- * The outcomes of one observation, condensed: each distinct finding once (a problem on every chunk is one finding),
- * else one pass, else the first skip.
+ * A skip when the target plainly says it lacks the capability (400/404/422 whose message says the
+ * parameter or model is unsupported or unknown). Such answers are never a pass.
  */
-export function collapse(outcomes: readonly Outcome[]): Outcome[] {
-  const seen = new Set<string>();
-  const findings = outcomes.filter((o) => {
-    if (!('finding' in o) || seen.has(o.finding.key)) return false;
-    seen.add(o.finding.key);
-    return true;
-  });
-  if (findings.length > 0) return findings;
-  const settled = outcomes.find((o) => o.verdict === 'pass') ?? outcomes[0];
-  return settled ? [settled] : [];
+export function unsupportedSkip(o: Observation, what: string): Outcome | undefined {
+  const status = statusOf(o);
+  if (status !== 400 && status !== 404 && status !== 422) return undefined;
+  const text = errorText(o);
+  if (!UNSUPPORTED.test(text)) return undefined;
+  return skip(`the target says ${what} is not available: HTTP ${status} ${JSON.stringify(text.slice(0, 160))}`);
 }
-
-/** `a, b, c, …` for messages: at most `max` items of a list that may be long. */
-export const list = (items: readonly unknown[], max = 10): string =>
-  items.slice(0, max).map(String).join(', ') + (items.length > max ? `, … (${items.length} in all)` : '');
-
-/** A fail or warn outcome in the `Received: … / Documented: …` idiom. */
-export const deviation = (
-  verdict: 'fail' | 'warn',
-  key: string,
-  received: string,
-  documented: string,
-  extra: Partial<Finding> = {},
-): Outcome => (verdict === 'fail' ? fail : warn)(key, receivedDocumented(received, documented), extra);

@@ -3,35 +3,16 @@
  * top_logprobs "指定在每个 tokens 位置返回的最可能 tokens 的数量" (000). The entry shape
  * (`logprobs.content[]` of {token, logprob, bytes, top_logprobs}) is the OpenAI convention.
  */
+import { type Answer, answerFor, completionTokens, rejected } from './answers.ts';
+import { asArray, dig, isInteger, isRecord } from './guards.ts';
 import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import {
-  answerOf,
-  asArray,
-  completionTokens,
-  describeStatus,
-  dig,
-  isInteger,
-  isRecord,
-  statusOf,
-  transportSkip,
-  unsupportedSkip,
-  type Answer,
-} from './request-guards.ts';
 import type { Check, Observation, Outcome } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
 /** The answer to a logprobs:true request, or the outcome that replaces judging it. */
-function logprobsAnswer(observation: Observation): Answer | Outcome[] {
-  const skipped = transportSkip(observation) ?? unsupportedSkip(observation, 'logprobs');
-  if (skipped) return [skipped];
-  const status = statusOf(observation) ?? 0;
-  if (status < 200 || status >= 300) {
-    return [fail('rejected', receivedDocumented(`${describeStatus(observation)} for logprobs:true`, '200 with log probabilities'))];
-  }
-  const answer = answerOf(observation);
-  return answer ?? [skip('no choices to read (judged by the schema checks)')];
-}
+const logprobsAnswer = (observation: Observation): Answer | Outcome[] =>
+  answerFor(observation, 'logprobs', rejected(observation, 'logprobs:true', '200 with log probabilities'));
 
 const NOT_ANSWERED = skip('no answer to read (judged by logprobs.present)');
 

@@ -3,8 +3,8 @@
  * Boundary rows are tagged `edge` (a value on or just inside a documented bound) or `beyond` (just past it),
  * plus `range:<documented text>` for messages.
  */
+import { describeStatus, isSuccess, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
 import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import { describeStatus, statusOf, transportSkip, unsupportedSkip } from './request-guards.ts';
 import type { BoundaryEvidence, Check, Outcome, PropertyEvidence } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
@@ -53,7 +53,7 @@ type Answered = 'accepted' | 'rejected' | 'crashed' | 'other';
 
 function answered(row: BoundaryEvidence): Answered {
   const status = statusOf(row.observation) ?? 0;
-  if (status >= 200 && status < 300) return 'accepted';
+  if (isSuccess(status)) return 'accepted';
   if (status >= 400 && status < 500) return 'rejected';
   if (status >= 500) return 'crashed';
   return 'other';

@@ -4,18 +4,9 @@
  * A probe that finds the model absent from GET /models records an observation tagged `reasoning:model-absent`
  * and `toggle:<field>`; the check then skips with that reason.
  */
+import { type Answer, answerFor, type AnswerChoice, rejected } from './answers.ts';
+import { hasTag, tagValue } from './guards.ts';
 import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import {
-  answerOf,
-  describeStatus,
-  hasTag,
-  statusOf,
-  tagValue,
-  transportSkip,
-  unsupportedSkip,
-  type Answer,
-  type AnswerChoice,
-} from './request-guards.ts';
 import type { Check, Observation, Outcome } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
@@ -34,13 +25,7 @@ function switchAnswer(observation: Observation, field: string): Answer | Outcome
   const value = observation.sent?.[field];
   if (typeof value !== 'boolean') return undefined;
   const model = String(observation.sent?.['model'] ?? '');
-  const skipped = transportSkip(observation) ?? unsupportedSkip(observation, `${field} with model ${model}`);
-  if (skipped) return [skipped];
-  const status = statusOf(observation) ?? 0;
-  if (status < 200 || status >= 300) {
-    return [fail('rejected', receivedDocumented(`${describeStatus(observation)} for ${field}: ${value} (model ${model})`, '200 with an answer'))];
-  }
-  return answerOf(observation) ?? [skip('no choices to read (judged by the schema checks)')];
+  return answerFor(observation, `${field} with model ${model}`, rejected(observation, `${field}: ${value} (model ${model})`));
 }
 
 function judgeSeparate(choice: AnswerChoice, on: boolean): Outcome {

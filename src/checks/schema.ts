@@ -4,27 +4,30 @@
  */
 import { limits } from '../contract/ranges.ts';
 import { type SchemaViolation, type Validation, validateChunk, validateResponse } from '../contract/validators.ts';
+import { clientChunks, okJson } from './answers.ts';
 import {
-  clientChunks,
-  collapse,
-  field,
+  asArray,
+  dig,
   hasField,
   headerOf,
+  ifComplete,
   incompleteReason,
   isStream,
+  isSuccess,
   type Json,
   mediaType,
   observations,
-  okJson,
-  starPath,
   statusOf,
   streamRequested,
 } from './guards.ts';
-import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import { collapse, excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import type { Check, Observation, Outcome } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 const SECONDS_PER_DAY = 86_400;
+
+/** A JSON pointer with array indices replaced by `*`, so the same problem at every index is one key. */
+const starPath = (path: string): string => path.replace(/\/\d+(?=\/|$)/g, '/*');
 
 /**
  * Violations another check owns, left out so one deviation is reported once: which finish_reason value was sent
@@ -82,8 +85,8 @@ const chunkValid: Check = {
 function createdValues(o: Observation): Array<{ where: string; value: number }> {
   const found = (where: string, value: unknown) => (typeof value === 'number' ? [{ where, value }] : []);
   const body = nonStreamOk(o);
-  if (body) return found('/created', field(body, 'created'));
-  return clientChunks(o).flatMap((c) => found(`chunk ${c.position} /created`, field(c.value, 'created')));
+  if (body) return found('/created', dig(body, 'created'));
+  return clientChunks(o).flatMap((c) => found(`chunk ${c.position} /created`, dig(c.value, 'created')));
 }
 
 function createdOutcome(where: string, value: number, now: number): Outcome {
@@ -111,14 +114,14 @@ const createdSeconds: Check = {
 /** finish_reason strings of an observation; in streams the empty string is streaming.single-finish's to judge. */
 function finishReasons(o: Observation): Array<{ where: string; value: string }> {
   const from = (where: string, choices: unknown, skipEmpty: boolean) =>
-    (Array.isArray(choices) ? choices : []).flatMap((choice, i) => {
-      const value = field(choice, 'finish_reason');
+    asArray(choices).flatMap((choice, i) => {
+      const value = dig(choice, 'finish_reason');
       if (typeof value !== 'string' || (skipEmpty && value === '')) return [];
       return [{ where: `${where}/choices/${i}/finish_reason`, value }];
     });
   const body = nonStreamOk(o);
-  if (body) return from('', field(body, 'choices'), false);
-  return clientChunks(o).flatMap((c) => from(`chunk ${c.position} `, field(c.value, 'choices'), true));
+  if (body) return from('', dig(body, 'choices'), false);
+  return clientChunks(o).flatMap((c) => from(`chunk ${c.position} `, dig(c.value, 'choices'), true));
 }
 
 function finishOutcome(where: string, value: string, documented: readonly string[]): Outcome {
@@ -172,10 +175,8 @@ const jsonContentType: Check = {
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
-      const status = statusOf(o);
-      if (streamRequested(o) || status === undefined || status < 200 || status > 299) return [];
-      const cut = incompleteReason(o);
-      return cut ? [skip(cut)] : contentTypeOutcomes(o);
+      if (streamRequested(o) || !isSuccess(statusOf(o))) return [];
+      return ifComplete(o, () => contentTypeOutcomes(o));
     }),
 };
 
@@ -188,7 +189,7 @@ const usagePresent: Check = {
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
       const body = nonStreamOk(o);
-      const usage = field(body, 'usage');
+      const usage = dig(body, 'usage');
       if (!body || (usage !== null && usage !== undefined)) return body ? [pass] : [];
       const isNull = hasField(body, 'usage');
       const message = receivedDocumented(isNull ? '/usage = null' : 'no usage field', `a usage object (optional in ${DOC})`);

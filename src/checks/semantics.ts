@@ -2,20 +2,20 @@
  * Whether parameters do what the documents say they do (n, max_tokens, max_completion_tokens, stop, seed).
  * Checks read the request that was sent (`sent`) and the answer, streamed or not.
  */
-import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import { type Answer, answerOf, completionTokens, rejected } from './answers.ts';
 import {
-  answerOf,
   asArray,
-  completionTokens,
   describeStatus,
   dig,
   hasTag,
   isInteger,
+  isSuccess,
+  requestedN,
   statusOf,
   transportSkip,
   unsupportedSkip,
-  type Answer,
-} from './request-guards.ts';
+} from './guards.ts';
+import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import type { Check, Observation, Outcome } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
@@ -34,20 +34,11 @@ const COUNT_END = '100';
 export const TRUNCATION_PROMPT = `Count from 1 to ${COUNT_END}, separated by commas.`;
 
 /** Outcome for a 2xx-less answer to a valid request: transport skip, unsupported skip, or a failure. */
-function notAnswered(observation: Observation, what: string, conflict?: string): Outcome[] {
-  const skipped = transportSkip(observation) ?? unsupportedSkip(observation, what);
-  if (skipped) return [skipped];
-  return [
-    fail('rejected', receivedDocumented(`${describeStatus(observation)} for a valid request with ${what}`, '200 with an answer'), {
-      ...(conflict ? { conflict } : {}),
-    }),
-  ];
-}
-
-const answerIfSuccessful = (observation: Observation): Answer | undefined => {
-  const status = statusOf(observation);
-  return status !== undefined && status >= 200 && status < 300 ? answerOf(observation) : undefined;
-};
+const notAnswered = (observation: Observation, what: string, conflict?: string): Outcome[] => [
+  transportSkip(observation) ??
+    unsupportedSkip(observation, what) ??
+    rejected(observation, `a valid request with ${what}`, '200 with an answer', conflict ? { conflict } : {}),
+];
 
 const nChoices: Check = {
   id: 'semantics.n-choices',
@@ -60,8 +51,7 @@ const nChoices: Check = {
     if (evidence.kind !== 'observation' || evidence.stream) return [];
     const n = evidence.sent?.['n'];
     if (!isInteger(n) || n < 2 || evidence.sent?.['stream'] === true) return [];
-    const status = statusOf(evidence);
-    if (status === undefined || status < 200 || status >= 300) return notAnswered(evidence, `n=${n}`);
+    if (!isSuccess(statusOf(evidence))) return notAnswered(evidence, `n=${n}`);
     const choices = dig(evidence.json, 'choices');
     if (!Array.isArray(choices)) return [skip('the response has no choices array (judged by schema.response-valid)')];
     const outcomes: Outcome[] = [];
@@ -88,22 +78,15 @@ const nChoices: Check = {
   },
 };
 
-/** How many choices a request asked for (1 unless n says otherwise). */
-const choicesAskedFor = (sent: Record<string, unknown> | undefined): number => {
-  const n = sent?.['n'];
-  return isInteger(n) && n > 0 ? n : 1;
-};
-
 /**
  * completion_tokens ≤ limit, and a reply cut by the limit says "length". `field` is the parameter judged;
  * `limit` its value. Only single-choice requests are judged for the exact count (usage sums all choices).
  */
 function judgeLimit(observation: Observation, field: string, limit: number): Outcome[] {
-  const status = statusOf(observation);
-  if (status === undefined || status < 200 || status >= 300) return notAnswered(observation, `${field}=${limit}`);
+  if (!isSuccess(statusOf(observation))) return notAnswered(observation, `${field}=${limit}`);
   const answer = answerOf(observation);
   if (!answer || answer.choices.length === 0) return [skip('no choices to read')];
-  const choices = choicesAskedFor(observation.sent);
+  const choices = requestedN(observation);
   const used = completionTokens(answer);
   const outcomes: Outcome[] = [];
   if (used !== undefined && used > limit * choices) {
@@ -148,7 +131,7 @@ const maxTokens: Check = {
     const limit = evidence.sent?.['max_tokens'];
     // With both limits set the tighter one governs; that pair is judged by semantics.max-completion-tokens.
     if (!isInteger(limit) || limit < 1 || evidence.sent?.['max_completion_tokens'] !== undefined) return [];
-    if (!hasTag(evidence, LIMIT_TAG) && answerIfSuccessful(evidence) === undefined) return [];
+    if (!hasTag(evidence, LIMIT_TAG) && answerOf(evidence) === undefined) return [];
     return judgeLimit(evidence, 'max_tokens', limit);
   },
 };
@@ -163,7 +146,7 @@ const maxCompletionTokens: Check = {
     if (evidence.kind !== 'observation') return [];
     const limit = evidence.sent?.['max_completion_tokens'];
     if (!isInteger(limit) || limit < 1) return [];
-    if (!hasTag(evidence, LIMIT_TAG) && answerIfSuccessful(evidence) === undefined) return [];
+    if (!hasTag(evidence, LIMIT_TAG) && answerOf(evidence) === undefined) return [];
     const other = evidence.sent?.['max_tokens'];
     const tighter = isInteger(other) && other > 0 ? Math.min(limit, other) : limit;
     return judgeLimit(evidence, 'max_completion_tokens', tighter);
@@ -223,8 +206,7 @@ const stopSequence: Check = {
     const stops = stopList(sent);
     if (stops.length === 0) return [];
     const counting = hasTag(evidence, STOP_TAG);
-    const status = statusOf(evidence);
-    if (status === undefined || status < 200 || status >= 300) {
+    if (!isSuccess(statusOf(evidence))) {
       if (!counting) return [];
       return notAnswered(evidence, `stop ${excerpt(sent)}`, Array.isArray(sent) ? 'stop-array' : undefined);
     }
@@ -253,8 +235,8 @@ const seedDeterminism: Check = {
   source: DOC,
   run(evidence) {
     if (evidence.kind !== 'comparison' || evidence.relation !== 'same-seed') return [];
-    const a = answerIfSuccessful(evidence.a);
-    const b = answerIfSuccessful(evidence.b);
+    const a = answerOf(evidence.a);
+    const b = answerOf(evidence.b);
     if (!a || !b) {
       const bad = a ? evidence.b : evidence.a;
       return [skip(`one of the two seeded requests was not answered (${describeStatus(bad)})`)];

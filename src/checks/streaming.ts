@@ -9,25 +9,30 @@ import {
   type ChoiceDelta,
   choiceStreams,
   clientChunks,
-  collapse,
   deltaText,
-  deviation,
-  field,
-  headerOf,
-  incompleteReason,
   isFinish,
-  isStream,
-  list,
+  okJson,
+  onStreamPairs,
+  onStreams,
+  type StreamPair,
+  type Streamed,
+  streamPair,
+} from './answers.ts';
+import {
+  asArray,
+  dig,
+  headerOf,
+  ifComplete,
+  incompleteReason,
+  isInteger,
   mediaType,
   observations,
-  okJson,
   requestedN,
   statusOf,
-  streamPair,
   streamRequested,
 } from './guards.ts';
-import { excerpt, pass, skip } from './outcome.ts';
-import type { Check, Comparison, Evidence, Observation, Outcome, StreamEvidence } from './types.ts';
+import { collapse, deviation, excerpt, list, pass, skip } from './outcome.ts';
+import type { Check, Comparison, Evidence, Outcome } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 const OPENAI = 'OpenAI convention (assumed)';
@@ -38,30 +43,15 @@ export const INCREMENTAL_MIN_MS = 20;
 export const INCREMENTAL_MIN_SHARE = 0.02;
 const INCREMENTAL_MIN_EVENTS = 3;
 
-type Streamed = Observation & { stream: StreamEvidence };
-
-/** Runs `judge` on every observation that was read as a stream. */
-const onStreams = (evidence: Evidence, judge: (o: Streamed) => Outcome[]): Outcome[] =>
-  observations(evidence).flatMap((o) => (isStream(o) ? judge(o) : []));
-
 /** Like `onStreams`, for rules that need the whole stream: a cut stream is skipped with the reason. */
 const onCompleteStreams = (evidence: Evidence, judge: (o: Streamed) => Outcome[]): Outcome[] =>
-  onStreams(evidence, (o) => {
-    const cut = incompleteReason(o);
-    return cut ? [skip(cut)] : judge(o);
-  });
+  onStreams(evidence, (o) => ifComplete(o, () => judge(o)));
 
 /** The frame checker's violations of some kinds, one finding per key (it lists at most a few of each kind). */
 function framingOutcomes(o: Streamed, kinds: FramingViolationKind[], found: (v: FramingViolation) => Outcome): Outcome[] {
   const listed = o.stream.framing.violations.filter((v) => kinds.includes(v.kind));
   return listed.length === 0 ? [pass] : collapse(listed.map(found));
 }
-
-/** The `choices` array of a chunk value, or none. */
-const choicesIn = (chunk: unknown): unknown[] => {
-  const choices = field(chunk, 'choices');
-  return Array.isArray(choices) ? choices : [];
-};
 
 const contentType: Check = {
   id: 'streaming.content-type',
@@ -170,7 +160,7 @@ const chunkObject: Check = {
     onStreams(evidence, (o) =>
       collapse(
         clientChunks(o).map((c) => {
-          const object = field(c.value, 'object');
+          const object = dig(c.value, 'object');
           if (object === 'chat.completion.chunk') return pass;
           const received = `chunk ${c.position} /object = ${excerpt(object)}`;
           return deviation('fail', `object:${excerpt(object, 40)}`, received, `"chat.completion.chunk" (${OPENAI})`, {
@@ -185,8 +175,8 @@ function roleOutcomes(index: number, entries: readonly ChoiceDelta[]): Outcome[]
   const documented = `the first delta of each choice carries role "assistant"; role is never null (${OPENAI})`;
   const path = '/choices/*/delta/role';
   return entries.map((entry, i) => {
-    const delta = field(entry.choice, 'delta');
-    const role = field(delta, 'role');
+    const delta = dig(entry.choice, 'delta');
+    const role = dig(delta, 'role');
     const where = `chunk ${entry.chunk.position} choice ${index} delta.role`;
     if (i === 0 && role === undefined) {
       return deviation('fail', 'first-without-role', `${where} absent in the first delta ${excerpt(delta)}`, documented, { path });
@@ -230,8 +220,8 @@ const stableIdentity: Check = {
       const first = chunks[0];
       if (!first) return [skip('the stream carried no JSON object chunks')];
       const found = IDENTITY_FIELDS.flatMap((name) => {
-        const shown = (c: typeof first) => `chunk ${c.position} /${name} = ${excerpt(field(c.value, name))}`;
-        const other = chunks.find((c) => excerpt(field(c.value, name)) !== excerpt(field(first.value, name)));
+        const shown = (c: typeof first) => `chunk ${c.position} /${name} = ${excerpt(dig(c.value, name))}`;
+        const other = chunks.find((c) => excerpt(dig(c.value, name)) !== excerpt(dig(first.value, name)));
         if (!other) return [];
         const documented = `the same ${name} on every chunk of one stream (${OPENAI})`;
         return [deviation('fail', name, `${shown(other)}, ${shown(first)}`, documented, { path: `/${name}` })];
@@ -243,7 +233,7 @@ const stableIdentity: Check = {
 function finishOutcomes(index: number, entries: readonly ChoiceDelta[]): Outcome[] {
   const documented = `one non-null finish_reason per choice, on its last delta; null (never "") before it (${DOC})`;
   const path = '/choices/*/finish_reason';
-  const reasons = entries.map((e) => field(e.choice, 'finish_reason'));
+  const reasons = entries.map((e) => dig(e.choice, 'finish_reason'));
   const finishes = reasons.flatMap((r, i) => (isFinish(r) ? [i] : []));
   const where = (i: number) => `chunk ${entries[i]!.chunk.position} choice ${index}`;
   const found: Outcome[] = [];
@@ -288,7 +278,7 @@ function choiceOutcomes(o: Streamed): Outcome[] {
   const streams = choiceStreams(o);
   const seen = [...streams.keys()].sort((a, b) => a - b);
   const documented = `choices with index 0..${n - 1}, each streamed and finished (n = ${n}, ${DOC})`;
-  const finished = (index: number) => streams.get(index)!.some((e) => isFinish(field(e.choice, 'finish_reason')));
+  const finished = (index: number) => streams.get(index)!.some((e) => isFinish(dig(e.choice, 'finish_reason')));
   const missing = missingIndices(streams, n);
   const unfinished = seen.filter((index) => index < n && !finished(index));
   const unexpected = seen.filter((index) => index >= n);
@@ -325,20 +315,17 @@ function firstDifference(streamed: string, plain: string): string {
   return `at character ${at}: stream …${around(a)} vs non-stream …${around(b)}`;
 }
 
-function matchOutcomes(c: Comparison): Outcome[] {
-  const pair = streamPair(c.a, c.b);
-  if (!pair) return [skip('the comparison does not hold one stream and one non-stream answer')];
-  const cut = incompleteReason(pair.stream) ?? incompleteReason(pair.plain);
-  if (cut) return [skip(cut)];
-  const choices = field(okJson(pair.plain), 'choices');
+function matchOutcomes(pair: StreamPair, c: Comparison): Outcome[] {
+  const choices = dig(okJson(pair.plain), 'choices');
   if (!Array.isArray(choices) || statusOf(pair.stream) !== 200) {
     return [skip('one side of the comparison was not a successful answer')];
   }
   const streams = choiceStreams(pair.stream);
   const documented = `the concatenated deltas equal message.content of the same seeded request (${OPENAI})`;
   const found = choices.flatMap((choice, i) => {
-    const index = Number.isInteger(field(choice, 'index')) ? (field(choice, 'index') as number) : i;
-    const content = field(field(choice, 'message'), 'content');
+    const given = dig(choice, 'index');
+    const index = isInteger(given) ? given : i;
+    const content = dig(choice, 'message', 'content');
     const plain = typeof content === 'string' ? content : '';
     const streamed = deltaText(streams.get(index) ?? []);
     if (streamed === plain) return [];
@@ -354,19 +341,18 @@ const matchesNonstream: Check = {
   severity: 'medium',
   rule: 'The deltas concatenate to message.content of the same seeded request without stream (a warning unless deterministic).',
   source: OPENAI,
-  run: (evidence) =>
-    evidence.kind === 'comparison' && evidence.relation === 'stream-vs-nonstream' ? matchOutcomes(evidence) : [],
+  run: (evidence) => onStreamPairs(evidence, matchOutcomes),
 };
 
 /** Arrival times of the chunks whose deltas carry generated text (content or reasoning). */
 function contentArrivals(o: Streamed): number[] {
   const carriesText = (choice: unknown): boolean =>
     ['content', 'reasoning_content'].some((key) => {
-      const text = field(field(choice, 'delta'), key);
+      const text = dig(choice, 'delta', key);
       return typeof text === 'string' && text !== '';
     });
   return clientChunks(o)
-    .filter((c) => choicesIn(c.value).some(carriesText))
+    .filter((c) => asArray(dig(c.value, 'choices')).some(carriesText))
     .map((c) => c.atMs);
 }
 
@@ -404,7 +390,7 @@ function replacementOutcomes(o: Streamed): Outcome[] {
   const found = [...choiceStreams(o)].flatMap(([index, entries]) =>
     entries.flatMap((e) =>
       ['content', 'reasoning_content'].flatMap((key) => {
-        const text = field(field(e.choice, 'delta'), key);
+        const text = dig(e.choice, 'delta', key);
         if (typeof text !== 'string' || !text.includes('\uFFFD')) return [];
         const received = `chunk ${e.chunk.position} choice ${index} delta.${key} = ${excerpt(text)} (U+FFFD)`;
         return [deviation('fail', 'replacement-char', received, documented, { path: `/choices/*/delta/${key}` })];
@@ -424,7 +410,7 @@ const utf8Intact: Check = {
     const pair = evidence.kind === 'comparison' ? streamPair(evidence.a, evidence.b) : undefined;
     if (!pair) return onStreams(evidence, replacementOutcomes);
     // U+FFFD in the non-stream answer too means the model wrote it; it is not a split.
-    const plain = JSON.stringify(field(okJson(pair.plain), 'choices') ?? null);
+    const plain = JSON.stringify(dig(okJson(pair.plain), 'choices') ?? null);
     if (plain.includes('\uFFFD')) return [skip('the non-stream answer contains U+FFFD as well')];
     return onStreams(pair.stream, replacementOutcomes);
   },

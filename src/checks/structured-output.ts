@@ -4,32 +4,17 @@
  * be valid JSON (002, conflict json-mode-instruction).
  */
 import { compileUserSchema } from '../contract/validators.ts';
+import { type Answer, answerFor, type AnswerChoice, rejected } from './answers.ts';
+import { dig } from './guards.ts';
 import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import {
-  answerOf,
-  describeStatus,
-  dig,
-  statusOf,
-  transportSkip,
-  unsupportedSkip,
-  type Answer,
-  type AnswerChoice,
-} from './request-guards.ts';
 import type { Check, Observation, Outcome } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
 const formatType = (observation: Observation): unknown => dig(observation.sent, 'response_format', 'type');
 
-function formatAnswer(observation: Observation, what: string): Answer | Outcome[] {
-  const skipped = transportSkip(observation) ?? unsupportedSkip(observation, `response_format ${what}`);
-  if (skipped) return [skipped];
-  const status = statusOf(observation) ?? 0;
-  if (status < 200 || status >= 300) {
-    return [fail('rejected', receivedDocumented(`${describeStatus(observation)} for response_format ${what}`, '200 with an answer'))];
-  }
-  return answerOf(observation) ?? [skip('no choices to read (judged by the schema checks)')];
-}
+const formatAnswer = (observation: Observation, what: string): Answer | Outcome[] =>
+  answerFor(observation, `response_format ${what}`, rejected(observation, `response_format ${what}`));
 
 type Parsed = { ok: true; value: unknown } | { ok: false; outcome: Outcome };
 

@@ -4,36 +4,25 @@
  * OpenAI convention (an integer `index` per call, `arguments` fragments that concatenate).
  */
 import { compileUserSchema } from '../contract/validators.ts';
+import { type Answer, answerFor, type AnswerToolCall, chunksOf, rejected } from './answers.ts';
+import { asArray, dig, isInteger, isSuccess, statusOf } from './guards.ts';
 import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import {
-  answerOf,
-  asArray,
-  declaredToolNames,
-  describeStatus,
-  dig,
-  isInteger,
-  isRecord,
-  statusOf,
-  transportSkip,
-  unsupportedSkip,
-  type Answer,
-  type AnswerToolCall,
-} from './request-guards.ts';
 import type { Check, Observation, Outcome } from './types.ts';
+
+/** Names of the tools a request declared. */
+function declaredToolNames(sent: Record<string, unknown> | undefined): string[] {
+  return asArray(sent?.['tools'])
+    .map((tool) => dig(tool, 'function', 'name'))
+    .filter((name): name is string => typeof name === 'string');
+}
 
 const declaresTools = (observation: Observation): boolean => declaredToolNames(observation.sent).length > 0;
 
+const NOT_ANSWERED = skip('not answered (judged by tools.call-shape)');
+
 /** The answer to a request with tools, or the outcomes that replace judging it. */
-function toolAnswer(observation: Observation, judgeRejection: boolean): Answer | Outcome[] {
-  const skipped = transportSkip(observation) ?? unsupportedSkip(observation, 'tools');
-  if (skipped) return [skipped];
-  const status = statusOf(observation) ?? 0;
-  if (status < 200 || status >= 300) {
-    if (!judgeRejection) return [skip('not answered (judged by tools.call-shape)')];
-    return [fail('rejected', receivedDocumented(`${describeStatus(observation)} for a request with tools`, '200 with an answer'))];
-  }
-  return answerOf(observation) ?? [skip('no choices to read (judged by the schema checks)')];
-}
+const toolAnswer = (observation: Observation, judgeRejection: boolean): Answer | Outcome[] =>
+  answerFor(observation, 'tools', judgeRejection ? rejected(observation, 'a request with tools') : NOT_ANSWERED);
 
 const NO_CALL = skip('the model answered without calling a tool, so there is no call to judge');
 
@@ -147,13 +136,13 @@ interface DeltaFragment {
 /** Every `delta.tool_calls[]` element of a stream, in arrival order. */
 function toolDeltas(observation: Observation): DeltaFragment[] {
   const fragments: DeltaFragment[] = [];
-  for (const chunk of observation.stream?.chunks ?? []) {
+  for (const chunk of chunksOf(observation)) {
     asArray(dig(chunk.value, 'choices')).forEach((choice, c) => {
       const rawIndex = dig(choice, 'index');
       asArray(dig(choice, 'delta', 'tool_calls')).forEach((call, i) => {
         fragments.push({
           choice: isInteger(rawIndex) ? rawIndex : c,
-          index: isRecord(call) ? call['index'] : undefined,
+          index: dig(call, 'index'),
           arguments: dig(call, 'function', 'arguments'),
           path: `/choices/${c}/delta/tool_calls/${i} (chunk ${chunk.position})`,
         });
@@ -171,8 +160,7 @@ const streamDeltas: Check = {
   source: 'OpenAI convention (assumed)',
   run(evidence) {
     if (evidence.kind !== 'observation' || !declaresTools(evidence) || !evidence.stream) return [];
-    const status = statusOf(evidence) ?? 0;
-    if (status < 200 || status >= 300) return [skip('not answered (judged by tools.call-shape)')];
+    if (!isSuccess(statusOf(evidence))) return [NOT_ANSWERED];
     const fragments = toolDeltas(evidence);
     if (fragments.length === 0) return [NO_CALL];
     const outcomes: Outcome[] = [];

@@ -4,8 +4,8 @@
  * They apply to every observation they are given.
  */
 import { bodyBytes, type Exchange, type TransportErrorCode } from '../http/exchange.ts';
-import { deviation, headerOf, list, observations } from './guards.ts';
-import { pass, skip } from './outcome.ts';
+import { headerOf, observations } from './guards.ts';
+import { deviation, list, pass, skip } from './outcome.ts';
 import type { Check, Evidence, Observation, Outcome, Severity } from './types.ts';
 
 const OPENAI = 'OpenAI convention (assumed)';

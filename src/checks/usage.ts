@@ -8,25 +8,27 @@ import {
   type Chunk,
   choiceStreams,
   chunksOf,
-  collapse,
-  deviation,
-  field,
-  hasField,
-  incompleteReason,
-  isCount,
   isFinish,
+  okJson,
+  onStreamPairs,
+  onStreams,
+  type StreamPair,
+} from './answers.ts';
+import {
+  asArray,
+  dig,
+  hasField,
+  ifComplete,
+  isCount,
   isRecord,
   isStream,
-  list,
   observations,
-  okJson,
   requestedN,
   statusOf,
-  streamPair,
   streamRequested,
   usageRequested,
 } from './guards.ts';
-import { excerpt, pass, skip } from './outcome.ts';
+import { collapse, deviation, excerpt, list, pass, skip } from './outcome.ts';
 import type { Check, Comparison, Evidence, Observation, Outcome } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
@@ -35,32 +37,27 @@ const COUNTS = ['prompt_tokens', 'completion_tokens', 'total_tokens'] as const;
 
 /** Chunks whose usage is present and not null. */
 const usageChunks = (chunks: readonly Chunk[]): Chunk[] =>
-  chunks.filter((c) => field(c.value, 'usage') !== null && field(c.value, 'usage') !== undefined);
+  chunks.filter((c) => dig(c.value, 'usage') !== null && dig(c.value, 'usage') !== undefined);
 
-const hasFinishIn = (chunk: Chunk): boolean => {
-  const choices = field(chunk.value, 'choices');
-  return Array.isArray(choices) && choices.some((choice) => isFinish(field(choice, 'finish_reason')));
-};
+const hasFinishIn = (chunk: Chunk): boolean =>
+  asArray(dig(chunk.value, 'choices')).some((choice) => isFinish(dig(choice, 'finish_reason')));
 
-/** Runs `judge` on each stream observation that asked for usage (stream_options.include_usage: true). */
-const onUsageStreams = (evidence: Evidence, judge: (o: Observation, chunks: Chunk[]) => Outcome[]): Outcome[] =>
-  observations(evidence).flatMap((o) => (isStream(o) && usageRequested(o) ? judge(o, chunksOf(o)) : []));
+/** Runs `judge` on the chunks of each stream that asked for usage (stream_options.include_usage: true). */
+const onUsageStreams = (evidence: Evidence, judge: (chunks: Chunk[]) => Outcome[]): Outcome[] =>
+  onStreams(evidence, (o) => (usageRequested(o) ? judge(chunksOf(o)) : []));
 
 /** Like `onUsageStreams`, for rules that need the whole stream: a cut stream is skipped with the reason. */
-const onCompleteUsageStreams = (evidence: Evidence, judge: (o: Observation, chunks: Chunk[]) => Outcome[]): Outcome[] =>
-  onUsageStreams(evidence, (o, chunks) => {
-    const cut = incompleteReason(o);
-    return cut ? [skip(cut)] : judge(o, chunks);
-  });
+const onCompleteUsageStreams = (evidence: Evidence, judge: (chunks: Chunk[]) => Outcome[]): Outcome[] =>
+  onStreams(evidence, (o) => (usageRequested(o) ? ifComplete(o, () => judge(chunksOf(o))) : []));
 
 /** The usage a whole answer reported: the non-stream body's, or the last usage chunk's before `[DONE]`. */
 function reportedUsage(o: Observation): { where: string; usage: unknown } | undefined {
   if (isStream(o)) {
     const last = usageChunks(chunksOf(o).filter((c) => !c.afterDone)).at(-1);
-    return last ? { where: `chunk ${last.position} /usage`, usage: field(last.value, 'usage') } : undefined;
+    return last ? { where: `chunk ${last.position} /usage`, usage: dig(last.value, 'usage') } : undefined;
   }
   const body = okJson(o);
-  return body && hasField(body, 'usage') ? { where: '/usage', usage: field(body, 'usage') } : undefined;
+  return body && hasField(body, 'usage') ? { where: '/usage', usage: dig(body, 'usage') } : undefined;
 }
 
 const chunkPresent: Check = {
@@ -70,7 +67,7 @@ const chunkPresent: Check = {
   rule: 'With stream_options.include_usage, exactly one extra chunk carries the usage of the whole request.',
   source: DOC,
   run: (evidence) =>
-    onCompleteUsageStreams(evidence, (_o, chunks) => {
+    onCompleteUsageStreams(evidence, (chunks) => {
       const found = usageChunks(chunks);
       if (found.length === 1) return [pass];
       const documented = `one chunk with non-null usage before data: [DONE] (${DOC})`;
@@ -102,7 +99,7 @@ const chunkPlacement: Check = {
   severity: 'medium',
   rule: 'The usage chunk comes after every finish chunk and just before data: [DONE] ("在 data: [DONE] 消息之前").',
   source: DOC,
-  run: (evidence) => onCompleteUsageStreams(evidence, (_o, chunks) => placementOutcomes(chunks)),
+  run: (evidence) => onCompleteUsageStreams(evidence, placementOutcomes),
 };
 
 const chunkEmptyChoices: Check = {
@@ -112,12 +109,12 @@ const chunkEmptyChoices: Check = {
   rule: 'In the usage chunk "the choices field is always an empty array" (choices: []).',
   source: DOC,
   run: (evidence) =>
-    onUsageStreams(evidence, (_o, chunks) => {
+    onUsageStreams(evidence, (chunks) => {
       const found = usageChunks(chunks);
       if (found.length === 0) return [skip('no usage chunk; usage.chunk-present reports it')];
       return collapse(
         found.map((c) => {
-          const choices = field(c.value, 'choices');
+          const choices = dig(c.value, 'choices');
           if (Array.isArray(choices) && choices.length === 0) return pass;
           const missing = !hasField(c.value, 'choices');
           const shown = missing ? 'no choices field' : `/choices = ${excerpt(choices)}`;
@@ -135,7 +132,7 @@ function nullOutcome(c: Chunk, documented: string): Outcome {
     const extra = { path: '/usage', conflict: 'usage-null-vs-absent' };
     return deviation('fail', 'absent', `chunk ${c.position} has no usage field`, documented, extra);
   }
-  const usage = field(c.value, 'usage');
+  const usage = dig(c.value, 'usage');
   if (usage === null) return pass;
   const received = `chunk ${c.position} /usage = ${excerpt(usage)} before the usage chunk`;
   return deviation('fail', 'non-null', received, documented, { path: '/usage' });
@@ -148,7 +145,7 @@ const nullElsewhere: Check = {
   rule: 'With include_usage, "all other chunks also contain a usage field, but with value null".',
   source: DOC,
   run: (evidence) =>
-    onUsageStreams(evidence, (_o, chunks) => {
+    onUsageStreams(evidence, (chunks) => {
       const read = chunks.filter((c) => !c.afterDone);
       const last = usageChunks(read).at(-1);
       const others = read.filter((c) => c !== last);
@@ -164,12 +161,12 @@ const notRequested: Check = {
   rule: 'Without stream_options.include_usage no chunk carries non-null usage (the usage chunk is opt-in).',
   source: DOC,
   run: (evidence) =>
-    observations(evidence).flatMap((o) => {
-      if (!isStream(o) || !streamRequested(o) || !isRecord(o.sent) || usageRequested(o)) return [];
+    onStreams(evidence, (o) => {
+      if (!streamRequested(o) || !isRecord(o.sent) || usageRequested(o)) return [];
       const found = usageChunks(chunksOf(o));
       const first = found[0];
       if (!first) return [pass];
-      const usage = excerpt(field(first.value, 'usage'));
+      const usage = excerpt(dig(first.value, 'usage'));
       const received = `chunk ${first.position} /usage = ${usage} (${found.length} chunk(s) with usage), not requested`;
       const documented = `usage only when stream_options.include_usage is true (${DOC})`;
       // Another reading of "usage is in the last chunk of a stream" sends it unasked; the profile decides.
@@ -179,7 +176,7 @@ const notRequested: Check = {
 };
 
 function totalsOutcome(where: string, usage: unknown): Outcome {
-  const counts = COUNTS.map((name) => field(usage, name));
+  const counts = COUNTS.map((name) => dig(usage, name));
   if (!counts.every((v) => Number.isInteger(v))) {
     return skip(`${where} lacks integer token counts; the schema checks report their type`);
   }
@@ -205,10 +202,10 @@ const totalsAddUp: Check = {
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
       if (!isStream(o)) {
-        const usage = field(okJson(o), 'usage');
+        const usage = dig(okJson(o), 'usage');
         return isRecord(usage) ? [totalsOutcome('/usage', usage)] : [];
       }
-      const judge = (c: Chunk) => totalsOutcome(`chunk ${c.position} /usage`, field(c.value, 'usage'));
+      const judge = (c: Chunk) => totalsOutcome(`chunk ${c.position} /usage`, dig(c.value, 'usage'));
       return collapse(usageChunks(chunksOf(o)).map(judge));
     }),
 };
@@ -216,16 +213,15 @@ const totalsAddUp: Check = {
 /** The finish_reason of every choice of an answer (undefined for a streamed choice that never finished). */
 function finishesOf(o: Observation): unknown[] {
   if (isStream(o)) {
-    const reasons = (entries: ChoiceDelta[]) => entries.map((e) => field(e.choice, 'finish_reason'));
+    const reasons = (entries: ChoiceDelta[]) => entries.map((e) => dig(e.choice, 'finish_reason'));
     return [...choiceStreams(o).values()].map((entries) => reasons(entries).find(isFinish));
   }
-  const choices = field(okJson(o), 'choices');
-  return Array.isArray(choices) ? choices.map((c) => field(c, 'finish_reason')) : [];
+  return asArray(dig(okJson(o), 'choices')).map((c) => dig(c, 'finish_reason'));
 }
 
 function maxTokensOutcome(o: Observation, maxTokens: number): Outcome {
   const reported = reportedUsage(o);
-  const completion = field(reported?.usage, 'completion_tokens');
+  const completion = dig(reported?.usage, 'completion_tokens');
   if (!reported || !isCount(completion)) return skip('the answer reported no integer completion_tokens');
   const finishes = finishesOf(o);
   const n = Math.max(requestedN(o), finishes.length);
@@ -247,25 +243,20 @@ const withinMaxTokens: Check = {
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
-      const maxTokens = field(o.sent, 'max_tokens');
+      const maxTokens = dig(o.sent, 'max_tokens');
       if (!isCount(maxTokens) || statusOf(o) !== 200) return [];
-      const cut = incompleteReason(o);
-      return [cut ? skip(cut) : maxTokensOutcome(o, maxTokens)];
+      return ifComplete(o, () => [maxTokensOutcome(o, maxTokens)]);
     }),
 };
 
-function usageMatchOutcomes(c: Comparison): Outcome[] {
-  const pair = streamPair(c.a, c.b);
-  if (!pair) return [skip('the comparison does not hold one stream and one non-stream answer')];
-  const cut = incompleteReason(pair.stream) ?? incompleteReason(pair.plain);
-  if (cut) return [skip(cut)];
+function usageMatchOutcomes(pair: StreamPair, c: Comparison): Outcome[] {
   const streamed = reportedUsage(pair.stream)?.usage;
   const plain = reportedUsage(pair.plain)?.usage;
   if (!isRecord(streamed) || !isRecord(plain)) return [skip('one side reported no usage (a stream needs include_usage)')];
-  const differing = COUNTS.filter((name) => field(streamed, name) !== field(plain, name));
+  const differing = COUNTS.filter((name) => dig(streamed, name) !== dig(plain, name));
   if (differing.length === 0) return [pass];
   const shown = (name: string) =>
-    `${name} stream ${excerpt(field(streamed, name))} vs non-stream ${excerpt(field(plain, name))}`;
+    `${name} stream ${excerpt(dig(streamed, name))} vs non-stream ${excerpt(dig(plain, name))}`;
   const documented = `the same usage for the same seeded request, streamed or not (${OPENAI})`;
   const verdict = c.deterministic ? 'fail' : 'warn';
   return [deviation(verdict, differing.join('+'), differing.map(shown).join('; '), documented, { path: '/usage' })];
@@ -277,8 +268,7 @@ const streamMatchesNonstream: Check = {
   severity: 'medium',
   rule: 'Stream and non-stream usage agree for the same seeded request (a warning unless the target is deterministic).',
   source: OPENAI,
-  run: (evidence) =>
-    evidence.kind === 'comparison' && evidence.relation === 'stream-vs-nonstream' ? usageMatchOutcomes(evidence) : [],
+  run: (evidence) => onStreamPairs(evidence, usageMatchOutcomes),
 };
 
 export const usageChecks: Check[] = [

@@ -1,18 +1,6 @@
 /** Tokens a run spent, read from the usage the target reported (each exchange counted once). */
+import { observations } from '../checks/guards.ts';
 import type { Evidence, Observation } from '../checks/types.ts';
-
-function observationsIn(evidence: Evidence): Observation[] {
-  switch (evidence.kind) {
-    case 'observation':
-      return [evidence];
-    case 'comparison':
-      return [evidence.a, evidence.b];
-    case 'boundary':
-      return [evidence.observation];
-    case 'property':
-      return evidence.failure?.observation ? [evidence.failure.observation] : [];
-  }
-}
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0);
 
@@ -30,7 +18,7 @@ function usageOf(observation: Observation): { prompt: number; completion: number
 export function tokensUsed(evidence: readonly Evidence[]): { prompt: number; completion: number } {
   const seen = new Set<number>();
   const total = { prompt: 0, completion: 0 };
-  for (const observation of evidence.flatMap(observationsIn)) {
+  for (const observation of evidence.flatMap(observations)) {
     if (seen.has(observation.exchange.id)) continue;
     seen.add(observation.exchange.id);
     const usage = usageOf(observation);

@@ -2,28 +2,18 @@
  * Authentication: no Authorization header at every depth; from standard depth a bogus bearer key and a scheme
  * other than Bearer; at deep depth a bogus key with a lower-case scheme and an empty bearer token.
  */
-import type { Evidence } from '../checks/types.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
+import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO, SendChat } from '../engine/probe.ts';
+import { probe } from './requests.ts';
 
 const HELLO = { messages: [{ role: 'user', content: 'Say OK.' }], max_tokens: 4 };
 
 /** Not a key of any provider: long enough to pass format checks, marked so logs show where it came from. */
 const BOGUS_KEY = 'sk-chat-conformance-invalid-0000000000000000';
 
-const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
-
 function attempt(id: string, title: string, from: Depth, feeds: string[], auth: SendChat['auth'], tag: string): Probe {
-  return {
-    id,
-    title,
-    feeds: [...feeds, 'auth.error-envelope'],
-    cost: (depth) => (runsAt(from, depth) ? 1 : 0),
-    async run(io: ProbeIO): Promise<Evidence[]> {
-      if (!runsAt(from, io.config.depth) || io.remainingBudget() < 1) return [];
-      return [await io.chat(id, { body: HELLO, auth, tags: [tag] })];
-    },
-  };
+  const send = async (io: ProbeIO) => [await io.chat(id, { body: HELLO, auth, tags: [tag] })];
+  return probe({ id, title, from, feeds: [...feeds, 'auth.error-envelope'], requests: 1, send });
 }
 
 const MISSING = ['auth.missing-key'];

@@ -6,10 +6,9 @@
  */
 import type { Comparison, Evidence, Observation } from '../checks/types.ts';
 import { paramRange } from '../contract/ranges.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
+import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO, SendChat } from '../engine/probe.ts';
-
-const ask = (text: string) => [{ role: 'user', content: text }];
+import { ask, runsAt } from './requests.ts';
 const HELLO = { messages: ask('Say OK.'), max_tokens: 4 };
 
 /** A model id no provider serves. */
@@ -17,8 +16,6 @@ const UNKNOWN_MODEL = 'chat-conformance/no-such-model-7f3a';
 
 const STATUS_CHECKS = ['errors.client-error-status', 'errors.envelope', 'errors.param-named'];
 const HEALTH = 'errors.healthy-after-reject';
-
-const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
 
 /** A temperature past the documented maximum under every reading. */
 function temperatureTooHigh(): number {

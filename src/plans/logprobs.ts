@@ -2,29 +2,19 @@
  * Log probabilities: logprobs with top_logprobs 3 at every depth; streamed, and logprobs without top_logprobs,
  * from standard depth; top_logprobs at its documented edges (0 and 20) at deep depth.
  */
-import type { Evidence } from '../checks/types.ts';
 import { paramRange } from '../contract/ranges.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
+import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
+import { ask, type Body, probe } from './requests.ts';
 
-const ask = (text: string) => [{ role: 'user', content: text }];
 const base = { messages: ask('Name three colours.'), max_tokens: 8, logprobs: true };
 
 const ALL = ['logprobs.present', 'logprobs.top-count', 'logprobs.values'];
 
-const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
-
-function single(id: string, title: string, from: Depth, body: () => Record<string, unknown>): Probe {
-  return {
-    id,
-    title,
-    feeds: ALL,
-    cost: (depth) => (runsAt(from, depth) ? 1 : 0),
-    async run(io: ProbeIO): Promise<Evidence[]> {
-      if (!runsAt(from, io.config.depth) || io.remainingBudget() < 1) return [];
-      return [await io.chat(id, { body: body(), tags: ['logprobs'] })];
-    },
-  };
+/** The body is built when the probe runs, so the documented range is read only then. */
+function single(id: string, title: string, from: Depth, body: () => Body): Probe {
+  const send = async (io: ProbeIO) => [await io.chat(id, { body: body(), tags: ['logprobs'] })];
+  return probe({ id, title, from, feeds: ALL, requests: 1, send });
 }
 
 const edge = (side: 'minimum' | 'maximum'): number => {

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { chatRequest, invalidChatRequest, type ChatRequestBody, type InvalidChatRequest } from '../arbitraries/chat-request.ts';
 import { malformedJson } from '../arbitraries/malformed-json.ts';
 import { stepOf, validGrid } from '../arbitraries/range-value.ts';
-import { INVALID_PROPERTY, VALID_PROPERTY } from '../checks/params.ts';
-import { describeStatus, errorBody, errorText, statusOf } from '../checks/request-guards.ts';
+import { describeStatus, errorBody, errorText, isSuccess, statusOf } from '../checks/guards.ts';
 import { excerpt, receivedDocumented } from '../checks/outcome.ts';
+import { INVALID_PROPERTY, VALID_PROPERTY } from '../checks/params.ts';
 import type { BoundaryEvidence, Evidence, Observation } from '../checks/types.ts';
 import { limits, paramRange, paramRanges, type ParamRange } from '../contract/ranges.ts';
 import { validateChunk, validateResponse } from '../contract/validators.ts';
@@ -19,8 +19,7 @@ import { AREA_BUDGET } from '../engine/budget.ts';
 import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
 import { runProperty, type Examination } from '../engine/property.ts';
-
-const ask = (text: string) => [{ role: 'user', content: text }];
+import { ask } from './requests.ts';
 
 /** Every boundary row asks for one token: the answer's status is what matters. */
 const ROW_BASE = { messages: ask('Say OK.'), max_tokens: 1 };
@@ -288,7 +287,7 @@ const invalidProbe: Probe = {
         // A bad parameter that takes the target down is a failure of its own: a normal request must still succeed.
         const after = await io.chat('params-health', { body: HEALTHY, tags: ['health'] });
         const healthy = statusOf(after);
-        if (healthy !== undefined && healthy >= 200 && healthy < 300) return verdict;
+        if (isSuccess(healthy)) return verdict;
         return {
           ok: false,
           message: `after rejecting ${what} (HTTP ${status}), a normal request got ${healthy === undefined ? (after.exchange.error?.code ?? 'no answer') : `HTTP ${healthy}`}`,

@@ -4,14 +4,14 @@
  * (a model the target does not list is skipped with that reason) and a streamed request with each switch on.
  */
 import { MODEL_ABSENT_TAG } from '../checks/reasoning.ts';
-import { asArray, dig } from '../checks/request-guards.ts';
+import { asArray, dig } from '../checks/guards.ts';
 import type { Evidence, Observation } from '../checks/types.ts';
 import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
+import { ask } from './requests.ts';
 
 /** Reasoning comes before the answer; the limit leaves room for both to start. */
 const ROOM = 64;
-const ask = (text: string) => [{ role: 'user', content: text }];
 const question = { messages: ask('Is 91 a prime number? Answer briefly.'), max_tokens: ROOM };
 
 type Switch = 'separate_reasoning' | 'enable_thinking';

@@ -2,12 +2,10 @@
  * Probes for the shape of answers: a plain answer and a stream at every depth; n=2, logprobs, a tool call, a
  * truncated answer and a usage stream from standard depth; streamed forms of those at deep depth.
  */
-import type { Evidence } from '../checks/types.ts';
 import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
-import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
-
-const ask = (text: string) => [{ role: 'user', content: text }];
+import type { Depth } from '../engine/config.ts';
+import type { Plan, Probe } from '../engine/probe.ts';
+import { ask, type Body, single } from './requests.ts';
 
 const BODY_CHECKS = [
   'schema.response-valid',
@@ -23,24 +21,12 @@ interface OneRequest {
   title: string;
   /** The shallowest depth that sends it. */
   from: Depth;
-  body: Record<string, unknown>;
+  body: Body;
   tags?: string[];
 }
 
-/** A probe that sends one request, from depth `from` up. */
-function oneRequest(spec: OneRequest): Probe {
-  const runs = (depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(spec.from);
-  return {
-    id: spec.id,
-    title: spec.title,
-    feeds: spec.body['stream'] === true ? CHUNK_CHECKS : BODY_CHECKS,
-    cost: (depth) => (runs(depth) ? 1 : 0),
-    async run(io: ProbeIO): Promise<Evidence[]> {
-      if (!runs(io.config.depth) || io.remainingBudget() < 1) return [];
-      return [await io.chat(spec.id, { body: spec.body, tags: spec.tags ?? [] })];
-    },
-  };
-}
+const oneRequest = ({ id, title, from, body, tags }: OneRequest): Probe =>
+  single(id, title, from, body['stream'] === true ? CHUNK_CHECKS : BODY_CHECKS, body, tags);
 
 const hello = { messages: ask('Say hello in one short sentence.'), max_tokens: CHEAP_MAX_TOKENS };
 const logprobs = { ...hello, logprobs: true, top_logprobs: 2 };
@@ -59,7 +45,7 @@ const weather = {
   ],
   max_tokens: CHEAP_MAX_TOKENS,
 };
-const streamed = (body: Record<string, unknown>) => ({ ...body, stream: true });
+const streamed = (body: Body) => ({ ...body, stream: true });
 
 export const schemaPlan: Plan = {
   area: 'schema',

@@ -11,43 +11,14 @@ import {
   TRUNCATION_PROMPT,
   TRUNCATION_TAG,
 } from '../checks/semantics.ts';
-import type { Evidence } from '../checks/types.ts';
 import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
-import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
-
-const ask = (text: string) => [{ role: 'user', content: text }];
-
-interface ProbeSpec {
-  id: string;
-  title: string;
-  from: Depth;
-  feeds: string[];
-  requests: number;
-  send(io: ProbeIO): Promise<Evidence[]>;
-}
-
-const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
-
-function probe(spec: ProbeSpec): Probe {
-  return {
-    id: spec.id,
-    title: spec.title,
-    feeds: spec.feeds,
-    cost: (depth) => (runsAt(spec.from, depth) ? spec.requests : 0),
-    run: async (io) => (runsAt(spec.from, io.config.depth) && io.remainingBudget() >= spec.requests ? spec.send(io) : []),
-  };
-}
-
-function single(id: string, title: string, from: Depth, feeds: string[], body: Record<string, unknown>, tags: string[]): Probe {
-  return probe({ id, title, from, feeds, requests: 1, send: async (io) => [await io.chat(id, { body, tags })] });
-}
+import type { Plan } from '../engine/probe.ts';
+import { ask, probe, single, withUsage } from './requests.ts';
 
 /** A limit the counting prompt cannot finish within. */
 const LIMIT = 5;
 const LIMIT_TAGS = [LIMIT_TAG, TRUNCATION_TAG];
 const truncated = { messages: ask(TRUNCATION_PROMPT), max_tokens: LIMIT };
-const withUsage = { stream: true, stream_options: { include_usage: true } };
 
 /** Counting to ten with ", " takes about twenty tokens; the stop sequence comes well before the limit. */
 const counting = { messages: ask(STOP_PROMPT), max_tokens: 48 };

@@ -3,14 +3,10 @@
  * multi-byte text at every depth; n=2, a truncated stream and a counting pair from standard depth; n=3, repeats and
  * an n=2 pair at deep depth.
  */
-import type { Comparison, Evidence, Observation } from '../checks/types.ts';
+import type { Observation } from '../checks/types.ts';
 import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
-import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
-
-type Body = Record<string, unknown>;
-
-const ask = (text: string) => [{ role: 'user', content: text }];
+import type { Plan, ProbeIO } from '../engine/probe.ts';
+import { ask, type Body, probe, streamVsNonstream } from './requests.ts';
 
 /** Checks that judge any single stream. */
 const STREAM_CHECKS = [
@@ -29,38 +25,8 @@ const STREAM_CHECKS = [
 ];
 const PAIR_CHECKS = [...STREAM_CHECKS, 'streaming.matches-nonstream'];
 
-interface ProbeSpec {
-  id: string;
-  title: string;
-  /** The shallowest depth that runs it. */
-  from: Depth;
-  feeds: string[];
-  requests: number;
-  send(io: ProbeIO): Promise<Evidence[]>;
-}
-
-/** A probe that runs from depth `from` up, and only when its requests fit the budget left. */
-function probe(spec: ProbeSpec): Probe {
-  const runs = (depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(spec.from);
-  return {
-    id: spec.id,
-    title: spec.title,
-    feeds: spec.feeds,
-    cost: (depth) => (runs(depth) ? spec.requests : 0),
-    run: async (io) => (runs(io.config.depth) && io.remainingBudget() >= spec.requests ? spec.send(io) : []),
-  };
-}
-
 const streamOf = (io: ProbeIO, label: string, body: Body, tags: string[] = []): Promise<Observation> =>
   io.chat(label, { body: { ...body, stream: true }, tags });
-
-/** The same seeded request without and with stream; a deterministic target must answer both alike. */
-async function streamVsNonstream(io: ProbeIO, label: string, body: Body, tags: string[]): Promise<Comparison> {
-  const seeded = { ...body, seed: io.config.seed };
-  const [plain, streamed] = await Promise.all([io.chat(label, { body: seeded, tags }), streamOf(io, label, seeded, tags)]);
-  const relation = 'stream-vs-nonstream';
-  return { kind: 'comparison', probe: label, tags, relation, a: plain, b: streamed, deterministic: io.deterministic };
-}
 
 const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
 const multiByte = { messages: ask('Repeat exactly: 🦙🚀 漢字 Ďábelské ñ'), max_tokens: CHEAP_MAX_TOKENS };

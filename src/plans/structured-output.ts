@@ -3,9 +3,9 @@
  * json_object streamed and a nested schema at deep depth. Every prompt also asks for JSON in words, as 002
  * requires for JSON mode.
  */
-import type { Evidence } from '../checks/types.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
-import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
+import type { Depth } from '../engine/config.ts';
+import type { Plan, Probe } from '../engine/probe.ts';
+import { type Body, single } from './requests.ts';
 
 /** JSON takes tokens; a short object fits. */
 const ROOM = 96;
@@ -40,29 +40,19 @@ const jsonSchema = (name: string, schema: object) => ({
   response_format: { type: 'json_schema', json_schema: { name, schema, strict: true } },
 });
 
-const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
-
-function single(id: string, title: string, from: Depth, body: Record<string, unknown>): Probe {
+function structured(id: string, title: string, from: Depth, body: Body): Probe {
   const type = (body['response_format'] as { type: string }).type;
-  return {
-    id,
-    title,
-    feeds: [type === 'json_object' ? 'structured-output.json-object' : 'structured-output.json-schema'],
-    cost: (depth) => (runsAt(from, depth) ? 1 : 0),
-    async run(io: ProbeIO): Promise<Evidence[]> {
-      if (!runsAt(from, io.config.depth) || io.remainingBudget() < 1) return [];
-      return [await io.chat(id, { body, tags: ['structured-output'] })];
-    },
-  };
+  const feed = type === 'json_object' ? 'structured-output.json-object' : 'structured-output.json-schema';
+  return single(id, title, from, [feed], body, ['structured-output']);
 }
 
 export const structuredOutputPlan: Plan = {
   area: 'structured-output',
   probes: [
-    single('structured-json-schema', 'response_format json_schema', 'smoke', jsonSchema('planet', PLANET_SCHEMA)),
-    single('structured-json-object', 'response_format json_object', 'standard', jsonObject),
-    single('structured-json-schema-stream', 'response_format json_schema, streamed', 'standard', { ...jsonSchema('planet', PLANET_SCHEMA), stream: true }),
-    single('structured-json-object-stream', 'response_format json_object, streamed', 'deep', { ...jsonObject, stream: true }),
-    single('structured-json-schema-nested', 'a schema with an array and an enum', 'deep', jsonSchema('planet_detail', NESTED_SCHEMA)),
+    structured('structured-json-schema', 'response_format json_schema', 'smoke', jsonSchema('planet', PLANET_SCHEMA)),
+    structured('structured-json-object', 'response_format json_object', 'standard', jsonObject),
+    structured('structured-json-schema-stream', 'response_format json_schema, streamed', 'standard', { ...jsonSchema('planet', PLANET_SCHEMA), stream: true }),
+    structured('structured-json-object-stream', 'response_format json_object, streamed', 'deep', { ...jsonObject, stream: true }),
+    structured('structured-json-schema-nested', 'a schema with an array and an enum', 'deep', jsonSchema('planet_detail', NESTED_SCHEMA)),
   ],
 };

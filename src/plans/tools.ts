@@ -2,11 +2,9 @@
  * Function calling: a forced call at every depth; the same call streamed from standard depth, plus a request
  * offering two tools; at deep depth the two-tool request streamed and `tool_choice: "required"`.
  */
-import type { Evidence } from '../checks/types.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
-import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
-
-const ask = (text: string) => [{ role: 'user', content: text }];
+import type { Depth } from '../engine/config.ts';
+import type { Plan, Probe } from '../engine/probe.ts';
+import { ask, type Body, single } from './requests.ts';
 
 export const WEATHER_TOOL = {
   type: 'function',
@@ -50,28 +48,16 @@ const twoTools = {
 const NON_STREAM = ['tools.call-shape', 'tools.arguments-valid'];
 const STREAM = ['tools.call-shape', 'tools.stream-deltas'];
 
-const runsAt = (from: Depth, depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
-
-function single(id: string, title: string, from: Depth, body: Record<string, unknown>): Probe {
-  return {
-    id,
-    title,
-    feeds: body['stream'] === true ? STREAM : NON_STREAM,
-    cost: (depth) => (runsAt(from, depth) ? 1 : 0),
-    async run(io: ProbeIO): Promise<Evidence[]> {
-      if (!runsAt(from, io.config.depth) || io.remainingBudget() < 1) return [];
-      return [await io.chat(id, { body, tags: ['tools'] })];
-    },
-  };
-}
+const toolRequest = (id: string, title: string, from: Depth, body: Body): Probe =>
+  single(id, title, from, body['stream'] === true ? STREAM : NON_STREAM, body, ['tools']);
 
 export const toolsPlan: Plan = {
   area: 'tools',
   probes: [
-    single('tools-forced', 'a call forced with tool_choice', 'smoke', forced),
-    single('tools-forced-stream', 'a call forced with tool_choice, streamed', 'standard', { ...forced, stream: true }),
-    single('tools-two', 'two tools offered', 'standard', twoTools),
-    single('tools-two-stream', 'two tools offered, streamed', 'deep', { ...twoTools, stream: true }),
-    single('tools-required', 'tool_choice "required"', 'deep', { ...forced, tool_choice: 'required' }),
+    toolRequest('tools-forced', 'a call forced with tool_choice', 'smoke', forced),
+    toolRequest('tools-forced-stream', 'a call forced with tool_choice, streamed', 'standard', { ...forced, stream: true }),
+    toolRequest('tools-two', 'two tools offered', 'standard', twoTools),
+    toolRequest('tools-two-stream', 'two tools offered, streamed', 'deep', { ...twoTools, stream: true }),
+    toolRequest('tools-required', 'tool_choice "required"', 'deep', { ...forced, tool_choice: 'required' }),
   ],
 };

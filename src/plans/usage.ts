@@ -3,14 +3,10 @@
  * include_usage with n=2, include_usage:false and a seeded stream-vs-non-stream pair from standard depth; a truncated
  * usage stream, n=2 without stream and an n=2 pair at deep depth.
  */
-import type { Comparison, Evidence } from '../checks/types.ts';
+import type { Comparison } from '../checks/types.ts';
 import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
-import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
-
-type Body = Record<string, unknown>;
-
-const ask = (text: string) => [{ role: 'user', content: text }];
+import type { Plan, ProbeIO } from '../engine/probe.ts';
+import { ask, type Body, probe, single, streamVsNonstream, withUsage } from './requests.ts';
 
 const USAGE_STREAM_CHECKS = [
   'usage.chunk-present',
@@ -23,44 +19,9 @@ const USAGE_STREAM_CHECKS = [
 const COUNT_CHECKS = ['usage.totals-add-up', 'usage.within-max-tokens'];
 const UNREQUESTED_CHECKS = ['usage.not-requested'];
 
-interface ProbeSpec {
-  id: string;
-  title: string;
-  /** The shallowest depth that runs it. */
-  from: Depth;
-  feeds: string[];
-  requests: number;
-  send(io: ProbeIO): Promise<Evidence[]>;
-}
-
-/** A probe that runs from depth `from` up, and only when its requests fit the budget left. */
-function probe(spec: ProbeSpec): Probe {
-  const runs = (depth: Depth) => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(spec.from);
-  return {
-    id: spec.id,
-    title: spec.title,
-    feeds: spec.feeds,
-    cost: (depth) => (runs(depth) ? spec.requests : 0),
-    run: async (io) => (runs(io.config.depth) && io.remainingBudget() >= spec.requests ? spec.send(io) : []),
-  };
-}
-
-/** One request, tagged with what the usage checks gate on. */
-const single = (id: string, title: string, from: Depth, feeds: string[], body: Body, tags: string[]): Probe =>
-  probe({ id, title, from, feeds, requests: 1, send: async (io) => [await io.chat(id, { body, tags })] });
-
-const withUsage = { stream: true, stream_options: { include_usage: true } };
-
 /** The same seeded request streamed with include_usage and not streamed; the counts must agree. */
-async function usagePair(io: ProbeIO, label: string, body: Body, tags: string[]): Promise<Comparison> {
-  const seeded = { ...body, seed: io.config.seed };
-  const [plain, streamed] = await Promise.all([
-    io.chat(label, { body: seeded, tags }),
-    io.chat(label, { body: { ...seeded, ...withUsage }, tags: [...tags, 'include-usage'] }),
-  ]);
-  const relation = 'stream-vs-nonstream';
-  return { kind: 'comparison', probe: label, tags, relation, a: plain, b: streamed, deterministic: io.deterministic };
-}
+const usagePair = (io: ProbeIO, label: string, body: Body, tags: string[]): Promise<Comparison> =>
+  streamVsNonstream(io, label, body, tags, withUsage, ['include-usage']);
 
 const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
 const truncated = { messages: ask('Count from 1 to 100.'), max_tokens: 5 };

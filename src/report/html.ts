@@ -23,9 +23,9 @@ import {
   budgetLines,
   checksByArea,
   countByArea,
+  countedFindings,
   countsPhrase,
   findingFacts,
-  groupFindings,
   incompleteNotice,
   observations,
   oneLine,
@@ -99,7 +99,7 @@ function areaTable(report: RunReport): Markup {
 }
 
 function cellTitle(check: CheckResult): string {
-  const findings = groupFindings(check.findings).filter((f) => f.verdict !== 'pass');
+  const findings = countedFindings(check);
   const lines = [`${check.id} — ${VERDICT_STYLE[check.verdict].label}`, check.rule];
   if (check.skipReason) lines.push(`Reason: ${check.skipReason}`);
   const first = findings[0];
@@ -188,7 +188,7 @@ ${finding.replay ? markup`<div>Replay with (seed ${finding.replay.seed}, path <c
 }
 
 function checkSection(check: CheckResult): Markup {
-  const findings = groupFindings(check.findings).filter((f) => f.verdict !== 'pass');
+  const findings = countedFindings(check);
   const blocks = findings.map((f, i) =>
     findingSection(f, findings.length === 1 ? f.verdict : `${f.verdict} ${i + 1} of ${findings.length}`),
   );

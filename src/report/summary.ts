@@ -27,6 +27,10 @@ export function groupFindings(findings: readonly FindingRecord[]): FindingRecord
   return [...groups.values()].sort((a, b) => rank[a.verdict] - rank[b.verdict]);
 }
 
+/** A check's distinct fail and warn findings; those a profile forgave (recorded as pass) are observations. */
+export const countedFindings = (check: CheckResult): FindingRecord[] =>
+  groupFindings(check.findings).filter((f) => f.verdict !== 'pass');
+
 export type AreaCounts = { area: string } & Record<CheckVerdict, number>;
 
 /** Check counts per area, in the registry's area order (unknown areas last, alphabetically). */
@@ -198,7 +202,7 @@ function findingBlock(finding: FindingRecord, label: string): string {
 
 function failureSection(failing: readonly CheckResult[]): string {
   const blocks = failing.map((check) => {
-    const findings = groupFindings(check.findings).filter((f) => f.verdict !== 'pass');
+    const findings = countedFindings(check);
     const shown = findings.slice(0, SUMMARY_FINDINGS_PER_CHECK);
     const parts = [
       `### ❌ ${mdCode(check.id)}`,

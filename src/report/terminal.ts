@@ -6,9 +6,9 @@ import type { CheckResult, FindingRecord, RunReport } from '../engine/result.ts'
 import { mapStrings, redactOutput, redactReport, type RenderOptions } from './json.ts';
 import {
   type CheckVerdict,
+  countedFindings,
   countsPhrase,
   findingFacts,
-  groupFindings,
   incompleteNotice,
   observations,
   oneLine,
@@ -124,7 +124,7 @@ function findingLines(finding: FindingRecord, indent: string, opts: TerminalOpti
 }
 
 function failingCheckLines(check: CheckResult, opts: TerminalOptions, paint: Paint): string[] {
-  const findings = groupFindings(check.findings).filter((f) => f.verdict !== 'pass');
+  const findings = countedFindings(check);
   const shown = opts.verbose ? findings : findings.slice(0, FINDINGS_PER_CHECK);
   const [first = '', ...rest] = wrap(`${check.id} — ${check.rule} (${check.source})`, WIDTH - 2, '', '    ');
   const lines = [`${paint('red', GLYPH.fail)} ${paint('bold', first)}`, ...rest.map((l) => paint('bold', l))];

@@ -17,6 +17,9 @@ export interface FakeResponse {
   noResponse?: boolean;
 }
 
+/** A connection the target closed before the body was complete. */
+export const resetError: TransportError = { code: 'reset', message: 'other side closed' };
+
 const encoder = new TextEncoder();
 
 export function fakeExchange(spec: FakeResponse, id = 1): Exchange {
