@@ -94,6 +94,15 @@ describe('runs against a served reference', () => {
     oneErrorLine(result);
   });
 
+  test('a wrong base path or an unserved model is an unusable target, not a pile of failures', async () => {
+    for (const args of [[`--target=${reference.url.replace(/\/v1$/, '')}`, '--model=reference-chat'], [`--target=${reference.url}`, '--model=no-such-model']]) {
+      const result = await cli(['run', ...args]);
+      expect(result.code, result.stderr).toBe(2);
+      oneErrorLine(result);
+      expect(result.stderr).toMatch(/HTTP 404/);
+    }
+  });
+
   test('a clean target exits 0, picks the model from /models, and writes every report file', async () => {
     const result = await cli(['run', `--target=${reference.url}/chat/completions`, '--depth=smoke', `--report-dir=${reportDir}`, '--seed=5']);
     expect(result.code, result.stdout + result.stderr).toBe(0);

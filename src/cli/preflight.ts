@@ -38,6 +38,17 @@ function assertUsable(exchange: Exchange, target: string, apiKeyEnv: string): vo
   }
 }
 
+/** A 404/405 to a plain request means nothing can be tested: a wrong base path or a model the target does not serve. */
+function assertEndpoint(exchange: Exchange, target: string, model: string): void {
+  const status = exchange.response?.status;
+  if (status === 404 || status === 405) {
+    throw new ToolError(
+      'CC_BAD_TARGET',
+      `POST ${target}/chat/completions answered HTTP ${status} for model ${model}; check that --target is the base URL (…/v1) and --model a model it serves`,
+    );
+  }
+}
+
 function firstModelId(exchange: Exchange): string | undefined {
   if (exchange.response?.status !== 200) return undefined;
   try {
@@ -84,6 +95,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightResult 
     });
     if (input.signal?.aborted) return undefined;
     assertUsable(plain, input.target, input.apiKeyEnv);
+    assertEndpoint(plain, input.target, model);
     return { model, requests: client.stats().requests };
   } finally {
     await client.close();
