@@ -61,6 +61,7 @@ describe('invocation errors: one line, exit 2', () => {
     ['--path without --seed', ['run', '--path=1:2']],
     ['an unknown command', ['frobnicate']],
     ['a bad serve port', ['serve', '--port=abc']],
+    ['a missing baseline', ['run', '--baseline=/nonexistent/report.json']],
   ])('%s', async (_title, args) => {
     const result = await cli(args);
     expect(result.code).toBe(2);

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, describe, expect, test } from 'vitest';
-import type { CheckResult, RunReport } from '../src/engine/result.ts';
-import { LATENCY_ROWS_MAX, latencyRows, renderHtml } from '../src/report/html.ts';
+import { summariseExchange } from '../src/engine/parts.ts';
+import { GAPS_KEPT, type CheckResult, type RunReport } from '../src/engine/result.ts';
+import type { Exchange } from '../src/http/exchange.ts';
+import { LATENCY_ROWS_MAX, latencyRows, renderHtml, streamGaps } from '../src/report/html.ts';
 import { renderJson } from '../src/report/json.ts';
 import { renderJunit } from '../src/report/junit.ts';
 import schema from '../src/report/schema.json' with { type: 'json' };
@@ -55,7 +57,24 @@ function hostileReport(): RunReport {
   const exchange = report.exchanges[0]!;
   exchange.label = HOSTILE;
   exchange.error = `"><script>alert(4)</script>`;
+  const comparison = report.comparison!;
+  comparison.against.file = `reports/</code>${HOSTILE}.json`;
+  comparison.newlyFailing.push(`x.${HOSTILE}`);
+  comparison.changed.push({ id: `x.${HOSTILE}`, from: 'not-run', to: 'fail' });
   return report;
+}
+
+/** The sample with no verdict changed since the run it is compared with. */
+function unchangedReport(): RunReport {
+  const report = sampleReport();
+  report.comparison = { ...report.comparison!, newlyFailing: [], newlyPassing: [], changed: [] };
+  return report;
+}
+
+/** The histogram's bars as `[label, count]`, read from their tooltips. */
+function histogramBars(html: string): Array<[string, number]> {
+  const svg = svgBlocks(html).find((block) => block.includes('class="chart histogram"')) ?? '';
+  return [...svg.matchAll(/<title>([^<]+) ms: (\d+) (?:gap|exchange)s?<\/title>/g)].map((m) => [m[1]!, Number(m[2])]);
 }
 
 // --- a tiny XML well-formedness checker (enough for junit.xml and inline SVG) ---
@@ -181,6 +200,35 @@ describe('report.json', () => {
     expect(text.endsWith('}\n')).toBe(true);
   });
 
+  test('a run with no comparison and no kept gaps (an older report) still validates', () => {
+    const report = sampleReport();
+    delete report.comparison;
+    for (const exchange of report.exchanges) delete exchange.gapsMs;
+    const value: unknown = JSON.parse(renderJson(report));
+    expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  test('the comparison sits after the budget, and its verdicts and the gap count are constrained', () => {
+    const text = renderJson(sampleReport());
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    const keys = Object.keys(parsed);
+    expect(keys.indexOf('comparison')).toBe(keys.indexOf('budget') + 1);
+    expect(Object.keys(parsed['comparison'] as object)).toEqual(['against', 'newlyFailing', 'newlyPassing', 'changed']);
+    const badVerdict = structuredClone(parsed) as { comparison: { changed: Array<{ to: string }> } };
+    badVerdict.comparison.changed[0]!.to = 'worse';
+    expect(validate(badVerdict)).toBe(false);
+    const tooManyGaps = structuredClone(parsed) as { exchanges: Array<{ gapsMs?: number[] }> };
+    tooManyGaps.exchanges[1]!.gapsMs = Array.from({ length: GAPS_KEPT + 1 }, () => 1);
+    expect(validate(tooManyGaps)).toBe(false);
+  });
+
+  test('stream gaps are written on one line per exchange', () => {
+    const text = renderJson(sampleReport());
+    expect(text).toContain('      "gapsMs": [0.4, 3.1, 2.8, 2710],\n');
+    expect(text).not.toMatch(/"gapsMs": \[\n/);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(sampleReport())));
+  });
+
   test('undefined optional fields are left out rather than written as null', () => {
     const parsed = JSON.parse(renderJson(sampleReport())) as { checks: Array<Record<string, unknown>> };
     const passing = parsed.checks.find((c) => c['verdict'] === 'pass')!;
@@ -270,6 +318,30 @@ describe('summary.md', () => {
     expect(md).toContain('Skipped checks are not counted as passes.');
   });
 
+  test('says what changed since the previous run: newly failing with rules, then now passing, then the rest', () => {
+    const md = renderSummary(sampleReport());
+    const section = md.slice(md.indexOf('## Since the previous run'), md.indexOf('## Checks by area'));
+    expect(md.indexOf('## Since the previous run')).toBeGreaterThan(md.indexOf('❌ 5 failing checks'));
+    expect(section).toContain('Compared with the run of 2026-11-22T06:34:00.000Z (seed 42), read from `reports/latest/report.json`.');
+    const order = ['### ❌ Newly failing (2)', '### ✅ Now passing (1)', '### Other verdict changes (2)'].map((h) => section.indexOf(h));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(section).toContain(
+      '| `schema.created-seconds` | pass | medium | \\`created\\` is Unix seconds (within a day of now), not milliseconds |',
+    );
+    expect(section).toContain('- `usage.totals-add-up` (failed before)');
+    expect(section).toContain('| `errors.param-named` | pass | warn |');
+    expect(section).toContain('| `semantics.seed-determinism` | pass | not-run |');
+    expect(section).not.toContain('| `usage.totals-add-up` | fail | pass |');
+  });
+
+  test('a comparison with no change says so; a run with no comparison has no such section', () => {
+    expect(renderSummary(unchangedReport())).toContain('## Since the previous run\n\nCompared with the run of 2026-11-22T06:34:00.000Z (seed 42), read from `reports/latest/report.json`.\n\nNo check changed its verdict.\n');
+    const report = sampleReport();
+    delete report.comparison;
+    expect(renderSummary(report)).not.toContain('Since the previous run');
+  });
+
   test('an incomplete run says so before anything else', () => {
     const report = sampleReport();
     report.complete = false;
@@ -348,8 +420,48 @@ describe('report.html', () => {
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;');
+    expect(html).toContain('read from <code>reports/&lt;/code&gt;&lt;script&gt;');
     expect(html).not.toContain('\u0000');
     for (const svg of svgBlocks(html)) assertWellFormedXml(svg);
+  });
+
+  test('shows what changed since the previous run', () => {
+    const html = renderHtml(sampleReport());
+    const section = html.slice(html.indexOf('<h2 id="changes">'), html.indexOf('<h2 id="matrix">'));
+    expect(section).toContain('Since the previous run');
+    expect(section).toContain('read from <code>reports/latest/report.json</code>');
+    expect(section).toContain('<h3 class="fail">Newly failing (2)</h3>');
+    expect(section).toContain('<li><code class="fail">params.boundary-accepted</code> — each documented edge value is accepted <span class="muted">(was pass)</span></li>');
+    expect(section).toContain('<h3 class="pass">Now passing (1)</h3>');
+    expect(section).toContain('<code>errors.param-named</code>: <span class="pass">pass</span> → <span class="warn">warn</span>');
+    expect(renderHtml(unchangedReport())).toContain('No check changed its verdict.');
+    const report = sampleReport();
+    delete report.comparison;
+    expect(renderHtml(report)).not.toContain('id="changes"');
+  });
+
+  test('the gap histogram counts every gap between stream reads', () => {
+    const report = sampleReport();
+    const gaps = report.exchanges.flatMap((e) => e.gapsMs ?? []);
+    const streams = report.exchanges.filter((e) => e.gapsMs !== undefined);
+    expect(gaps.length).toBeGreaterThan(streams.length * 8);
+    expect(streamGaps(report.exchanges)).toEqual(gaps);
+    const html = renderHtml(report);
+    const bars = histogramBars(html);
+    expect(bars.reduce((n, [, count]) => n + count, 0)).toBe(gaps.length);
+    const small = gaps.filter((g) => g < 1).length;
+    expect(bars[0]).toEqual(['0–1', small]);
+    expect(html).toContain(`${gaps.length} gaps in ${streams.length} exchanges with more than one read`);
+  });
+
+  test('an older report without every gap falls back to the largest gap of each exchange', () => {
+    const report = sampleReport();
+    for (const exchange of report.exchanges) delete exchange.gapsMs;
+    const withGaps = report.exchanges.filter((e) => e.maxGapMs !== undefined);
+    const html = renderHtml(report);
+    expect(histogramBars(html).reduce((n, [, count]) => n + count, 0)).toBe(withGaps.length);
+    expect(html).toContain('Histogram of the largest gap between body reads, per exchange');
+    expect(html).toContain(`(${withGaps.length} exchanges with more than one read; this report does not keep every gap)`);
   });
 
   test('a long run keeps the slowest exchanges in the latency chart, in run order', () => {
@@ -445,6 +557,38 @@ describe('terminal', () => {
     expect(lines.at(-3)).toBe('⚠ INCOMPLETE: interrupted (SIGINT)');
   });
 
+  test('names the verdict changes since the previous run just before the closing line', () => {
+    const blocks = renderTerminal(sampleReport(), { color: false, reportsAt: 'reports/x' }).trimEnd().split('\n\n');
+    expect(blocks.at(-1)).toMatch(/^✗ 5 failing checks/);
+    expect(blocks.at(-2)).toBe(
+      'Since 2026-11-22T06:34Z (seed 42): 2 newly failing (schema.created-seconds,\n' +
+        '  params.boundary-accepted) · 1 now passing (usage.totals-add-up) · 2 other verdict changes',
+    );
+    const unchanged = renderTerminal(unchangedReport(), { color: true });
+    expect(unchanged).toContain('\u001b[2mSince 2026-11-22T06:34Z (seed 42): no check changed its verdict\u001b[0m');
+    expect(renderTerminal(sampleReport(), { color: true })).toContain('\u001b[31mSince 2026-11-22T06:34Z');
+    const report = sampleReport();
+    delete report.comparison;
+    expect(renderTerminal(report, { color: false })).not.toContain('Since ');
+  });
+
+  test('a long list of changes names a few checks and counts the rest', () => {
+    const report = sampleReport();
+    const failing = report.checks.slice(0, 9).map((c) => c.id);
+    report.comparison = {
+      ...report.comparison!,
+      newlyFailing: failing,
+      newlyPassing: [],
+      changed: failing.map((id) => ({ id, from: 'pass' as const, to: 'fail' as const })),
+    };
+    const block = renderTerminal(report, { color: false }).trimEnd().split('\n\n').at(-2) ?? '';
+    expect(block.split('\n').length).toBeLessThanOrEqual(2);
+    for (const line of block.split('\n')) expect([...line].length).toBeLessThanOrEqual(WIDTH);
+    expect(block.replace(/\n {2}/g, ' ')).toBe(
+      `Since 2026-11-22T06:34Z (seed 42): 9 newly failing (${failing.slice(0, 4).join(', ')}, +5 more)`,
+    );
+  });
+
   test('progress lines are short and carry the verdict glyph', () => {
     expect(renderProgressLine('streaming', 'streaming.done-terminator', 'pass')).toBe('  ✓ streaming.done-terminator');
     expect(renderProgressLine('usage', 'usage.chunk-present', 'fail')).toBe('  ✗ usage.chunk-present');
@@ -454,6 +598,36 @@ describe('terminal', () => {
   test('matches the stored terminal output of the sample run', async () => {
     const text = renderTerminal(sampleReport(), { color: false, reportsAt: 'reports/2026-11-23T06-34-00Z-42' });
     await expect(text).toMatchFileSnapshot('./__snapshots__/report-terminal.txt');
+  });
+});
+
+describe('exchange summaries', () => {
+  function streamed(gaps: number[]): Exchange {
+    return {
+      id: 3,
+      label: 'stream-basic',
+      request: { method: 'POST', url: 'http://127.0.0.1:4010/v1/chat/completions', headers: {} },
+      response: { status: 200, headers: {}, bodyBytes: gaps.length + 1, excerpt: '' },
+      reads: Array.from({ length: gaps.length + 1 }, (_, i) => ({ atMs: i, bytes: new Uint8Array(1) })),
+      timings: { headersMs: 10.26, firstByteMs: 12.7, totalMs: 480.4, gapsMs: gaps },
+      retries: [],
+    };
+  }
+
+  test('keep the first gaps at 0.1 ms, and the largest of all of them', () => {
+    const gaps = Array.from({ length: GAPS_KEPT + 50 }, (_, i) => 1.2345 + (i % 7));
+    gaps[GAPS_KEPT + 10] = 912.76;
+    const summary = summariseExchange(streamed(gaps));
+    expect(summary.gapsMs).toHaveLength(GAPS_KEPT);
+    expect(summary.gapsMs!.slice(0, 3)).toEqual([1.2, 2.2, 3.2]);
+    expect(summary.maxGapMs).toBe(913);
+    expect(summary.bytes).toBe(GAPS_KEPT + 51);
+  });
+
+  test('a body read at once has no gaps', () => {
+    const summary = summariseExchange(streamed([]));
+    expect(summary).not.toHaveProperty('gapsMs');
+    expect(summary).not.toHaveProperty('maxGapMs');
   });
 });
 

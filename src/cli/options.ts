@@ -22,6 +22,7 @@ export const FLAG_ENV = {
   skip: 'CONFORMANCE_SKIP',
   header: 'CONFORMANCE_HEADERS',
   'report-dir': 'CONFORMANCE_REPORT_DIR',
+  baseline: 'CONFORMANCE_BASELINE',
   'reasoning-model': 'CONFORMANCE_REASONING_MODEL',
   'thinking-model': 'CONFORMANCE_THINKING_MODEL',
 } as const;
@@ -39,6 +40,8 @@ export interface ParsedRun {
   config: Omit<RunConfig, 'model' | 'target' | 'embedded'> & { model?: string; target?: string };
   help: boolean;
   color?: boolean;
+  /** report.json of an earlier run to compare with; without it, the previous run in the report folder. */
+  baseline?: string;
 }
 
 function integer(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -176,6 +179,8 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
   if (target !== undefined) config.target = normaliseTarget(target);
   if (model !== undefined) config.model = model;
   const result: ParsedRun = { config, help: values['help'] === true };
+  const baseline = text('baseline');
+  if (baseline !== undefined) result.baseline = baseline;
   if (values['color'] === true) result.color = true;
   if (values['no-color'] === true) result.color = false;
   return result;

@@ -4,21 +4,23 @@
  * 130 interrupted (the report is still written, marked incomplete).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVitest } from 'vitest/node';
 import { checks, isSelected } from '../checks/registry.ts';
 import { AREAS } from '../checks/types.ts';
+import { compareRuns, parseBaseline, sameSubject, type RunVerdicts } from '../engine/compare.ts';
 import type { RunConfig } from '../engine/config.ts';
 import { mergeReport } from '../engine/merge.ts';
 import { readParts, type PlanPart } from '../engine/parts.ts';
 import { RUN_ENV, type SuiteRun } from '../engine/vitest-suite.ts';
 import { ProgressReporter } from '../report/progress-reporter.ts';
 import { renderTerminal } from '../report/terminal.ts';
-import { writeReports } from '../report/write.ts';
+import { LATEST_DIR, writeReports } from '../report/write.ts';
 import { startReference, type RunningReference } from '../reference/server.ts';
+import { ToolError } from './errors.ts';
 import { parseRunArgs, type ParsedRun } from './options.ts';
 import { preflight } from './preflight.ts';
 import { RUN_USAGE } from './usage.ts';
@@ -70,6 +72,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const color = parsed.color ?? (process.stdout.isTTY === true && !process.env['NO_COLOR']);
+  // Read before anything is spent, and before this run replaces latest/.
+  const baseline = await readBaseline(parsed.baseline, parsed.config.reportDir);
   const interruption = trapSignals();
   let reference: RunningReference | undefined;
   try {
@@ -84,7 +88,7 @@ export async function run(args: string[]): Promise<number> {
       config = { ...parsed.config, target: parsed.config.target, embedded: false, model: checked?.model ?? parsed.config.model ?? '(not resolved)' };
       preflightRequests = checked?.requests ?? 0;
     }
-    return await conformanceRun(config, preflightRequests, color, interruption);
+    return await conformanceRun(config, preflightRequests, color, interruption, baseline);
   } finally {
     interruption.release();
     await reference?.close();
@@ -112,7 +116,46 @@ async function checkTarget(parsed: ParsedRun, target: string, signal: AbortSigna
   });
 }
 
-async function conformanceRun(config: RunConfig, preflightRequests: number, color: boolean, interruption: Interruption): Promise<number> {
+interface Baseline {
+  run: RunVerdicts;
+  /** Where it was read, relative when under the working directory. */
+  file: string;
+  /** Named by --baseline (always compared), rather than found in the report folder (compared when it matches). */
+  explicit: boolean;
+}
+
+const READ_PROBLEMS: Record<string, string> = { ENOENT: 'does not exist', EISDIR: 'is a folder, not a report.json' };
+
+/** --baseline must name a usable report.json; the previous run in the report folder is used only when it is one. */
+async function readBaseline(named: string | undefined, reportDir: string): Promise<Baseline | undefined> {
+  const path = named ?? join(reportDir, LATEST_DIR, 'report.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (named === undefined) return undefined;
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new ToolError('CC_BAD_FLAG', `--baseline ${named} ${READ_PROBLEMS[code] ?? `cannot be read (${code})`}`);
+  }
+  const parsed = parseBaseline(text);
+  if ('problem' in parsed) {
+    if (named === undefined) return undefined;
+    throw new ToolError('CC_BAD_FLAG', `--baseline ${named} ${parsed.problem}`);
+  }
+  const absolute = resolve(path);
+  const under = relative(process.cwd(), absolute);
+  const outside = under === '' || under === '..' || under.startsWith(`..${sep}`) || isAbsolute(under);
+  const file = outside ? absolute : under;
+  return { run: parsed.run, file, explicit: named !== undefined };
+}
+
+async function conformanceRun(
+  config: RunConfig,
+  preflightRequests: number,
+  color: boolean,
+  interruption: Interruption,
+  baseline: Baseline | undefined,
+): Promise<number> {
   const areas = AREAS.filter((area) => checks.some((c) => c.area === area && isSelected(c, config.only, config.skip)));
   const startedAt = new Date();
   let parts: PlanPart[] = [];
@@ -134,6 +177,13 @@ async function conformanceRun(config: RunConfig, preflightRequests: number, colo
     preflightRequests,
     ...(reason ? { interruption: reason } : {}),
   });
+  if (baseline && (baseline.explicit || sameSubject(baseline.run, report))) {
+    if (!sameSubject(baseline.run, report)) {
+      const { target, model, profile } = baseline.run;
+      note(`note: the baseline tested ${target}, model ${model}, profile ${profile}; its verdicts are compared anyway`);
+    }
+    report.comparison = compareRuns(baseline.run, report, baseline.file);
+  }
   const secrets = [process.env[config.apiKeyEnv]].filter((s): s is string => Boolean(s));
   const written = await writeReports(report, config.reportDir, { secrets });
   process.stdout.write(`${renderTerminal(report, { color, reportsAt: written.runDir, secrets })}\n`);

@@ -30,6 +30,8 @@ Every flag can also come from the environment variable in brackets.
   --skip LIST           areas or check ids to leave out [CONFORMANCE_SKIP]
   --header 'N: v'       extra header on every request, repeatable (newline-separated in the env) [CONFORMANCE_HEADERS]
   --report-dir DIR      where reports go (default reports/) [CONFORMANCE_REPORT_DIR]
+  --baseline FILE       report.json of an earlier run to list verdict changes against (default: the previous
+                        run in the report folder, when it tested the same target, model and profile) [CONFORMANCE_BASELINE]
   --reasoning-model ID  model for separate_reasoning (default deepseek/deepseek-r1-turbo) [CONFORMANCE_REASONING_MODEL]
   --thinking-model ID   model for enable_thinking (default zai-org/glm-4.5) [CONFORMANCE_THINKING_MODEL]
   --deterministic       the target answers identical seeded requests identically (a mock, or a proxy in front of

@@ -5,7 +5,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Exchange } from '../http/exchange.ts';
-import type { ExchangeSummary, PlanResult } from './result.ts';
+import { GAPS_KEPT, type ExchangeSummary, type PlanResult } from './result.ts';
 
 export type PlanPart = Omit<PlanResult, 'exchanges'> & { exchanges: ExchangeSummary[] };
 
@@ -23,7 +23,12 @@ export function summariseExchange(exchange: Exchange): ExchangeSummary {
   if (exchange.error) summary.error = exchange.error.code;
   if (exchange.timings.headersMs !== undefined) summary.headersMs = Math.round(exchange.timings.headersMs);
   if (exchange.timings.firstByteMs !== undefined) summary.firstByteMs = Math.round(exchange.timings.firstByteMs);
-  if (exchange.timings.gapsMs.length > 0) summary.maxGapMs = Math.round(Math.max(...exchange.timings.gapsMs));
+  const gaps = exchange.timings.gapsMs;
+  if (gaps.length > 0) {
+    // reduce, not Math.max(...gaps): an endless stream can record more reads than a call may take arguments.
+    summary.maxGapMs = Math.round(gaps.reduce((max, ms) => Math.max(max, ms), 0));
+    summary.gapsMs = gaps.slice(0, GAPS_KEPT).map((ms) => Math.round(ms * 10) / 10);
+  }
   return summary;
 }
 

@@ -78,11 +78,28 @@ export interface ExchangeSummary {
   totalMs: number;
   /** Largest gap between body reads. */
   maxGapMs?: number;
+  /** Gaps between consecutive body reads, 0.1 ms resolution, the first GAPS_KEPT of them. */
+  gapsMs?: number[];
   bytes: number;
   retries: number;
 }
 
+/** Gaps kept per exchange, so a long stream cannot bloat report.json. */
+export const GAPS_KEPT = 256;
+
 export const REPORT_SCHEMA_VERSION = 1;
+
+/** What changed since an earlier run of the same target: its verdicts against this run's, check by check. */
+export interface RunComparison {
+  /** The earlier run; `file` is where its report.json was read (relative when under the working directory). */
+  against: { startedAt: string; seed: number; file: string };
+  /** Checks failing now that did not fail then (including checks the earlier run did not have or did not run). */
+  newlyFailing: string[];
+  /** Checks that failed then and pass now. */
+  newlyPassing: string[];
+  /** Every check whose verdict differs, the two lists above included; a check absent from one run counts as `not-run` there. */
+  changed: Array<{ id: string; from: Verdict | 'not-run'; to: Verdict | 'not-run' }>;
+}
 
 export interface RunReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -103,6 +120,8 @@ export interface RunReport {
   totals: Record<Verdict | 'not-run', number>;
   /** 0 no failures, 1 conformance failures (2 never appears here: invocation errors write no report). */
   exitCode: 0 | 1;
+  /** Verdict changes since an earlier run (`--baseline`, or the previous run in the report folder). */
+  comparison?: RunComparison;
   checks: CheckResult[];
   boundaries: BoundaryRow[];
   exchanges: ExchangeSummary[];

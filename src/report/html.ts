@@ -3,7 +3,7 @@
  * the pass/fail matrix, the latency pictures, the findings with reproduction lines and the boundary table.
  * All text goes through the `markup` template, which escapes by default: most of it comes from the target.
  */
-import type { BoundaryRow, CheckResult, ExchangeSummary, FindingRecord, RunReport } from '../engine/result.ts';
+import { GAPS_KEPT, type BoundaryRow, type CheckResult, type ExchangeSummary, type FindingRecord, type RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
 import {
   binValues,
@@ -29,6 +29,7 @@ import {
   incompleteNotice,
   observations,
   oneLine,
+  otherChanges,
   VERDICT_ORDER,
   verdictMark,
 } from './summary.ts';
@@ -151,6 +152,11 @@ export function latencyRows(exchanges: readonly ExchangeSummary[], max = LATENCY
   }));
 }
 
+/** Every recorded gap between body reads; reports written before gaps were kept give one value per exchange. */
+export function streamGaps(exchanges: readonly ExchangeSummary[]): number[] {
+  return exchanges.flatMap((e) => e.gapsMs ?? (e.maxGapMs !== undefined ? [e.maxGapMs] : []));
+}
+
 function latencySection(exchanges: readonly ExchangeSummary[]): Markup {
   if (exchanges.length === 0) return markup`<h2 id="latency">Latency</h2><p class="muted">No exchanges were recorded.</p>`;
   const rows = latencyRows(exchanges);
@@ -158,21 +164,45 @@ function latencySection(exchanges: readonly ExchangeSummary[]): Markup {
     rows.length < exchanges.length
       ? markup`<p class="muted">Showing the ${rows.length} slowest of ${exchanges.length} exchanges.</p>`
       : '';
-  const gaps = exchanges.map((e) => e.maxGapMs).filter((g): g is number => g !== undefined);
+  const gaps = streamGaps(exchanges);
+  const read = exchanges.filter((e) => e.gapsMs !== undefined || e.maxGapMs !== undefined).length;
+  // Reports from before every gap was kept carry only each exchange's largest one.
+  const largestOnly = exchanges.some((e) => e.gapsMs === undefined && e.maxGapMs !== undefined);
   const histogram =
     gaps.length === 0
       ? markup`<p class="muted">No exchange had more than one body read.</p>`
-      : histogramSvg(
-          binValues(gaps, GAP_EDGES_MS),
-          'Histogram of the largest gap between body reads, per exchange',
-          'exchange',
-        );
+      : largestOnly
+        ? histogramSvg(binValues(gaps, GAP_EDGES_MS), 'Histogram of the largest gap between body reads, per exchange', 'exchange')
+        : histogramSvg(binValues(gaps, GAP_EDGES_MS), 'Histogram of the gaps between consecutive body reads', 'gap');
+  const caption = largestOnly
+    ? markup`Largest silence between consecutive body reads of each exchange (${read} exchanges with more than one read; this report does not keep every gap).`
+    : markup`Every silence between consecutive body reads (${gaps.length} gaps in ${read} exchanges with more than one read; at most the first ${GAPS_KEPT} of each).`;
   return markup`<h2 id="latency">Latency</h2>
 <p>Each bar is one exchange: time to response headers, then to the first body byte, then to the end. Hover a bar for details.</p>
 ${note}${latencySvg(rows)}
 <h3>Gaps between stream reads</h3>
-<p>Largest silence between consecutive body reads of each exchange (${gaps.length} exchanges with more than one read).</p>
+<p>${caption}</p>
 ${histogram}`;
+}
+
+function comparisonSection(report: RunReport): Markup {
+  const comparison = report.comparison;
+  if (!comparison) return markup``;
+  const rule = (id: string): string => report.checks.find((c) => c.id === id)?.rule ?? '';
+  const was = new Map(comparison.changed.map((c) => [c.id, c.from]));
+  const failing = comparison.newlyFailing.map(
+    (id) => markup`<li><code class="fail">${id}</code> — ${rule(id)} <span class="muted">(was ${was.get(id) ?? 'not-run'})</span></li>`,
+  );
+  const passing = comparison.newlyPassing.map((id) => markup`<li><code class="pass">${id}</code> <span class="muted">(failed before)</span></li>`);
+  const others = otherChanges(comparison).map(
+    (c) => markup`<li><code>${c.id}</code>: <span class="${c.from}">${c.from}</span> → <span class="${c.to}">${c.to}</span></li>`,
+  );
+  return markup`<h2 id="changes">Since the previous run</h2>
+<p>Compared with the run of ${comparison.against.startedAt} (seed ${comparison.against.seed}), read from <code>${comparison.against.file}</code>.</p>
+${comparison.changed.length === 0 ? markup`<p class="muted">No check changed its verdict.</p>` : ''}
+${failing.length > 0 ? markup`<h3 class="fail">Newly failing (${failing.length})</h3><ul>${failing}</ul>` : ''}
+${passing.length > 0 ? markup`<h3 class="pass">Now passing (${passing.length})</h3><ul>${passing}</ul>` : ''}
+${others.length > 0 ? markup`<h3>Other verdict changes (${others.length})</h3><ul>${others}</ul>` : ''}`;
 }
 
 function findingSection(finding: FindingRecord, label: string): Markup {
@@ -263,6 +293,7 @@ ${notice ? markup`<div class="banner"><strong>⚠ ${notice}</strong></div>` : ''
 <div class="verdict">${verdictMark(safe)} ${countsPhrase(safe.totals)}</div>
 ${factsList(safe)}
 </header>
+${comparisonSection(safe)}
 <h2 id="matrix">Pass/fail matrix</h2>
 <p>One row per area, one cell per check (numbered in run order). Hover a cell for the check and its finding; cells with findings link to them.</p>
 ${matrixSvg(matrixRows(safe.checks))}

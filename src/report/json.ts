@@ -3,7 +3,7 @@
  * report object happened to be built), so two runs diff cleanly. The format is described by
  * src/report/schema.json and reports/README.md; bump REPORT_SCHEMA_VERSION when either changes incompatibly.
  */
-import type { BoundaryRow, CheckResult, ExchangeSummary, FindingRecord, RunReport } from '../engine/result.ts';
+import type { BoundaryRow, CheckResult, ExchangeSummary, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
 import { redactText } from '../http/redact.ts';
 
 export interface RenderOptions {
@@ -30,6 +30,7 @@ const REPORT_ORDER: KeyOrder<RunReport> = {
   exitCode: null,
   totals: null,
   budget: null,
+  comparison: null,
   checks: null,
   boundaries: null,
   exchanges: null,
@@ -40,6 +41,12 @@ const TOOL_ORDER: KeyOrder<RunReport['tool']> = { name: null, version: null };
 const TOTALS_ORDER: KeyOrder<RunReport['totals']> = { pass: null, fail: null, warn: null, skip: null, 'not-run': null };
 
 const BUDGET_ORDER: KeyOrder<RunReport['budget']> = { requestLimit: null, requests: null, retries: null, tokens: null };
+
+const COMPARISON_ORDER: KeyOrder<RunComparison> = { against: null, newlyFailing: null, newlyPassing: null, changed: null };
+
+const AGAINST_ORDER: KeyOrder<RunComparison['against']> = { startedAt: null, seed: null, file: null };
+
+const CHANGE_ORDER: KeyOrder<RunComparison['changed'][number]> = { id: null, from: null, to: null };
 
 const TOKENS_ORDER: KeyOrder<RunReport['budget']['tokens']> = { prompt: null, completion: null };
 
@@ -92,6 +99,7 @@ const EXCHANGE_ORDER: KeyOrder<ExchangeSummary> = {
   firstByteMs: null,
   totalMs: null,
   maxGapMs: null,
+  gapsMs: null,
   bytes: null,
   retries: null,
 };
@@ -119,6 +127,11 @@ export function orderReport(report: RunReport): RunReport {
   out.totals = ordered(report.totals, TOTALS_ORDER);
   out.budget = ordered(report.budget, BUDGET_ORDER);
   out.budget.tokens = ordered(report.budget.tokens, TOKENS_ORDER);
+  if (report.comparison) {
+    out.comparison = ordered(report.comparison, COMPARISON_ORDER);
+    out.comparison.against = ordered(report.comparison.against, AGAINST_ORDER);
+    out.comparison.changed = report.comparison.changed.map((change) => ordered(change, CHANGE_ORDER));
+  }
   out.checks = report.checks.map((check) => {
     const c = ordered(check, CHECK_ORDER);
     c.findings = check.findings.map(orderFinding);
@@ -154,7 +167,16 @@ export function redactOutput(text: string, secrets: readonly string[] = []): str
   return redactText(text, [...secrets]);
 }
 
+const NUMBER_ARRAY = /\[\n\s+(-?\d[\d.eE+-]*(?:,\n\s+-?\d[\d.eE+-]*)*)\n\s*\]/g;
+
+/**
+ * Arrays of numbers (the stream gaps) on one line, not one number per line: a report of long streams would
+ * otherwise run to tens of thousands of lines. JSON strings cannot hold a raw newline, so only arrays match.
+ */
+const compactNumberArrays = (json: string): string =>
+  json.replace(NUMBER_ARRAY, (_, items: string) => `[${items.split(/,\n\s+/).join(', ')}]`);
+
 export function renderJson(report: RunReport, options: RenderOptions = {}): string {
   const safe = orderReport(redactReport(report, options.secrets));
-  return redactOutput(`${JSON.stringify(safe, null, 2)}\n`, options.secrets);
+  return redactOutput(`${compactNumberArrays(JSON.stringify(safe, null, 2))}\n`, options.secrets);
 }

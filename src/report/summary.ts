@@ -4,7 +4,7 @@
  * Target-supplied text is escaped or fenced: Markdown renders HTML and links, and the target is hostile input.
  */
 import { AREAS, type Verdict } from '../checks/types.ts';
-import type { BoundaryRow, CheckResult, FindingRecord, RunReport } from '../engine/result.ts';
+import type { BoundaryRow, CheckResult, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
 
 export type CheckVerdict = Verdict | 'not-run';
@@ -86,6 +86,32 @@ export function incompleteNotice(report: RunReport): string | undefined {
   if (report.complete) return undefined;
   const reason = report.incompleteReason ?? 'the run stopped early';
   return `Incomplete run: ${reason}. Checks that did not run are listed as not run, never as passed.`;
+}
+
+/** `2026-11-22T03:00:41.5Z` → `2026-11-22T03:00Z`; text that is not a time is kept as it is. */
+export function minuteStamp(iso: string): string {
+  const time = Date.parse(iso);
+  return Number.isFinite(time) ? `${new Date(time).toISOString().slice(0, 16)}Z` : iso;
+}
+
+/** Changes other than newly failing and now passing (e.g. pass → warn, or a check that did not run). */
+export const otherChanges = (comparison: RunComparison): RunComparison['changed'] =>
+  comparison.changed.filter((c) => !comparison.newlyFailing.includes(c.id) && !comparison.newlyPassing.includes(c.id));
+
+/**
+ * `Since 2026-11-22T03:00Z (seed 3): 2 newly failing (a, b) · 1 now passing (c) · 1 other change`,
+ * naming at most `maxIds` checks per list.
+ */
+export function comparisonPhrase(comparison: RunComparison, maxIds = 4): string {
+  const names = (ids: readonly string[]): string =>
+    ids.length > maxIds ? `${ids.slice(0, maxIds).join(', ')}, +${ids.length - maxIds} more` : ids.join(', ');
+  const parts: string[] = [];
+  if (comparison.newlyFailing.length > 0) parts.push(`${comparison.newlyFailing.length} newly failing (${names(comparison.newlyFailing)})`);
+  if (comparison.newlyPassing.length > 0) parts.push(`${comparison.newlyPassing.length} now passing (${names(comparison.newlyPassing)})`);
+  const others = otherChanges(comparison).length;
+  if (others > 0) parts.push(plural(others, 'other verdict change', 'other verdict changes'));
+  const since = `Since ${minuteStamp(comparison.against.startedAt)} (seed ${comparison.against.seed})`;
+  return `${since}: ${parts.length > 0 ? parts.join(' · ') : 'no check changed its verdict'}`;
 }
 
 export function durationMs(report: RunReport): number | undefined {
@@ -260,6 +286,36 @@ function observationSection(report: RunReport): string | undefined {
   return lines.join('\n');
 }
 
+function comparisonSection(report: RunReport): string | undefined {
+  const comparison = report.comparison;
+  if (!comparison) return undefined;
+  const { against } = comparison;
+  const lines = [
+    '## Since the previous run',
+    '',
+    `Compared with the run of ${mdInline(against.startedAt)} (seed ${against.seed}), read from ${mdCode(against.file)}.`,
+  ];
+  const was = new Map(comparison.changed.map((c) => [c.id, c.from]));
+  if (comparison.newlyFailing.length > 0) {
+    const rows = comparison.newlyFailing.map((id) => {
+      const check = report.checks.find((c) => c.id === id);
+      return [mdCellCode(id), mdInline(was.get(id) ?? 'not-run'), mdInline(check?.severity ?? ''), mdInline(check?.rule ?? '')];
+    });
+    lines.push('', `### ❌ Newly failing (${rows.length})`, '', table(['Check', 'Before', 'Severity', 'Rule'], rows));
+  }
+  if (comparison.newlyPassing.length > 0) {
+    lines.push('', `### ✅ Now passing (${comparison.newlyPassing.length})`, '');
+    lines.push(...comparison.newlyPassing.map((id) => `- ${mdCode(id)} (failed before)`));
+  }
+  const others = otherChanges(comparison);
+  if (others.length > 0) {
+    const rows = others.map((c) => [mdCellCode(c.id), mdInline(c.from), mdInline(c.to)]);
+    lines.push('', `### Other verdict changes (${others.length})`, '', table(['Check', 'Before', 'Now'], rows));
+  }
+  if (comparison.changed.length === 0) lines.push('', 'No check changed its verdict.');
+  return lines.join('\n');
+}
+
 function reasonSection(title: string, intro: string, checks: readonly CheckResult[]): string | undefined {
   if (checks.length === 0) return undefined;
   const rows = checks.map((c) => [mdCellCode(c.id), mdInline(c.skipReason ?? 'no reason recorded')]);
@@ -293,6 +349,7 @@ export function renderSummary(report: RunReport, options: RenderOptions = {}): s
     `# chat-conformance ${verdictMark(safe)}`,
     notice ? `> ⚠️ **${mdInline(notice)}**` : undefined,
     mdInline(headline(safe)),
+    comparisonSection(safe),
     areaSection(safe),
     failing.length > 0 ? failureSection(failing) : undefined,
     observationSection(safe),

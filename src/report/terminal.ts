@@ -6,6 +6,7 @@ import type { CheckResult, FindingRecord, RunReport } from '../engine/result.ts'
 import { mapStrings, redactOutput, redactReport, type RenderOptions } from './json.ts';
 import {
   type CheckVerdict,
+  comparisonPhrase,
   countedFindings,
   countsPhrase,
   findingFacts,
@@ -210,6 +211,15 @@ function passedBlock(report: RunReport, paint: Paint): string[] {
   ];
 }
 
+/** One or two lines: red when something newly fails, green when something only got fixed. */
+function comparisonLines(report: RunReport, paint: Paint): string[] {
+  const comparison = report.comparison;
+  if (!comparison) return [];
+  const style: Style =
+    comparison.newlyFailing.length > 0 ? 'red' : comparison.newlyPassing.length > 0 ? 'green' : 'dim';
+  return wrap(comparisonPhrase(comparison), WIDTH, '', '  ').map((line) => paint(style, line));
+}
+
 function closingLine(report: RunReport, opts: TerminalOptions, paint: Paint): string {
   const mark = report.exitCode === 1 ? paint('red', GLYPH.fail) : paint('green', GLYPH.pass);
   const parts = [countsPhrase(report.totals), `${report.budget.requests}/${report.budget.requestLimit} requests`];
@@ -245,6 +255,7 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
   blocks.push(reasonBlock('Skipped, not counted as passes', safe.checks.filter((c) => c.verdict === 'skip'), safe.checks, paint));
   blocks.push(reasonBlock('Not run', safe.checks.filter((c) => c.verdict === 'not-run'), safe.checks, paint));
   if (options.verbose) blocks.push(passedBlock(safe, paint));
+  blocks.push(comparisonLines(safe, paint));
   if (notice) blocks.push([paint('yellow', `⚠ INCOMPLETE: ${safe.incompleteReason ?? 'the run stopped early'}`)]);
   blocks.push([closingLine(safe, options, paint)]);
   const text = `${blocks
