@@ -4,8 +4,9 @@
  */
 import { checksOf, isSelected } from '../checks/registry.ts';
 import type { Check, CheckContext, Evidence, Observation, Outcome } from '../checks/types.ts';
-import { createClient, type HttpClient } from '../http/client.ts';
+import { createClient, type HttpClient, type SendOptions } from '../http/client.ts';
 import type { Exchange } from '../http/exchange.ts';
+import { createBreaker, type Breaker } from './breaker.ts';
 import { AREA_BUDGET } from './budget.ts';
 import type { RunConfig } from './config.ts';
 import { findingRecord, mergeFinding } from './findings.ts';
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   onProgress?: (message: string) => void;
   /** Replace the HTTP client (self-tests). */
   client?: HttpClient;
+  /** Shared with the run's other plans, so one unresponsive target stops them all. */
+  breaker?: Breaker;
 }
 
 export async function executePlan(plan: Plan, config: RunConfig, options: ExecuteOptions = {}): Promise<PlanResult> {
@@ -45,7 +48,8 @@ export async function executePlan(plan: Plan, config: RunConfig, options: Execut
   const skippedProbes: string[] = [];
   let incomplete: string | undefined;
 
-  const io = probeIO(config, client, exchanges, budget, selected, options.onProgress);
+  const breaker = options.breaker ?? createBreaker();
+  const io = probeIO(config, client, breaker, exchanges, budget, selected, options.onProgress);
   for (const probe of plan.probes) {
     if (options.signal?.aborted) {
       incomplete = 'interrupted';
@@ -63,6 +67,7 @@ export async function executePlan(plan: Plan, config: RunConfig, options: Execut
     }
   }
   if (!options.client) await client.close();
+  incomplete ??= breaker.tripped();
 
   const ctx: CheckContext = { profile: config.profile, model: config.model };
   const results = areaChecks.map((check) =>
@@ -84,12 +89,17 @@ export async function executePlan(plan: Plan, config: RunConfig, options: Execut
 function probeIO(
   config: RunConfig,
   client: HttpClient,
+  breaker: Breaker,
   exchanges: Exchange[],
   budget: number,
   selected: readonly Check[],
   onProgress: ((message: string) => void) | undefined,
 ): ProbeIO {
-  const record = (exchange: Exchange): Exchange => {
+  const send = async (options: SendOptions): Promise<Exchange> => {
+    const reason = breaker.tripped();
+    if (reason) return unsent(options, config.target, reason);
+    const exchange = await client.send(options);
+    breaker.observe(exchange);
     exchanges.push(exchange);
     return exchange;
   };
@@ -101,22 +111,33 @@ function probeIO(
     progress: (message) => onProgress?.(message),
     async chat(label: string, request: SendChat): Promise<Observation> {
       const body = request.body ? { model: config.model, ...request.body } : undefined;
-      const exchange = record(
-        await client.send({
+      const exchange = await send({
           label,
           method: 'POST',
           path: '/chat/completions',
           body: request.rawBody ?? JSON.stringify(body ?? {}),
           auth: request.auth ?? { kind: 'default' },
           ...(request.headers ? { headers: request.headers } : {}),
-        }),
-      );
+      });
       return observe(exchange, { probe: label, tags: request.tags ?? [], ...(body ? { sent: body } : {}) });
     },
     async get(label: string, path: string): Promise<Observation> {
-      const exchange = record(await client.send({ label, method: 'GET', path, auth: { kind: 'default' } }));
+      const exchange = await send({ label, method: 'GET', path, auth: { kind: 'default' } });
       return observe(exchange, { probe: label });
     },
+  };
+}
+
+/** The record of a request the breaker kept from being sent. */
+function unsent(options: SendOptions, target: string, reason: string): Exchange {
+  return {
+    id: 0,
+    label: options.label,
+    request: { method: options.method, url: `${target}${options.path}`, headers: {}, ...(options.body ? { body: options.body } : {}) },
+    reads: [],
+    timings: { totalMs: 0, gapsMs: [] },
+    error: { code: 'aborted', message: `not sent: ${reason}` },
+    retries: [],
   };
 }
 

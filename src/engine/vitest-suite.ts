@@ -2,9 +2,11 @@
  * Binds a plan to vitest: one describe per area, the plan executed once before its tests, one test per check.
  * A failing check throws its findings; a warning passes with an annotation; a skip carries its reason.
  */
+import { join } from 'node:path';
 import { beforeAll, describe, test } from 'vitest';
 import { checksOf } from '../checks/registry.ts';
 import type { RunConfig } from './config.ts';
+import { createBreaker } from './breaker.ts';
 import { executePlan } from './execute.ts';
 import { writePart } from './parts.ts';
 import type { Plan } from './probe.ts';
@@ -12,6 +14,8 @@ import type { CheckResult, PlanResult } from './result.ts';
 
 /** Environment variable through which `chat-conformance run` hands the resolved run to the suites. */
 export const RUN_ENV = 'CONFORMANCE_RUN';
+/** File in the parts folder whose presence tells every plan the target stopped answering. */
+const UNRESPONSIVE_MARKER = 'unresponsive.txt';
 /** Prefix of console lines that the progress reporter shows as progress, not as output. */
 export const PROGRESS_PREFIX = '\u00a7progress ';
 
@@ -49,6 +53,7 @@ export function conformanceSuite(plan: Plan): void {
       if (!run) return;
       result = await executePlan(plan, run.config, {
         apiKey: process.env[run.config.apiKeyEnv],
+        breaker: createBreaker(join(run.partsDir, UNRESPONSIVE_MARKER)),
         onProgress: (message) => console.log(`${PROGRESS_PREFIX}${plan.area}: ${message}`),
       });
       await writePart(run.partsDir, result);
