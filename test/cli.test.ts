@@ -62,6 +62,11 @@ describe('invocation errors: one line, exit 2', () => {
     ['an unknown command', ['frobnicate']],
     ['a bad serve port', ['serve', '--port=abc']],
     ['a missing baseline', ['run', '--baseline=/nonexistent/report.json']],
+    ['a mistyped check id', ['run', '--only=usage.chunk-presnt']],
+    ['a selection that leaves nothing', ['run', '--only=usage', '--skip=usage']],
+    ['a report folder that is a file', ['run', `--report-dir=${CLI}`]],
+    ['a target with a query string', ['run', '--target=http://127.0.0.1:9/v1?api-version=1']],
+    ['--path without --only', ['run', '--seed=1', '--path=0']],
   ])('%s', async (_title, args) => {
     const result = await cli(args);
     expect(result.code).toBe(2);

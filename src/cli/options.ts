@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { AREAS, PROFILES, type Area, type Profile } from '../checks/types.ts';
 import { DEPTHS, type Depth, type Limits, type RunConfig } from '../engine/config.ts';
+import { checks, findCheck, isSelected } from '../checks/registry.ts';
 import { ToolError } from './errors.ts';
 
 /** Flag name → environment variable that supplies it when the flag is absent. */
@@ -39,6 +40,7 @@ export const DEFAULT_REASONING_MODELS = {
 export interface ParsedRun {
   config: Omit<RunConfig, 'model' | 'target' | 'embedded'> & { model?: string; target?: string };
   help: boolean;
+  verbose: boolean;
   color?: boolean;
   /** report.json of an earlier run to compare with; without it, the previous run in the report folder. */
   baseline?: string;
@@ -72,7 +74,9 @@ export function normaliseTarget(raw: string): string {
   if (url.username || url.password) {
     throw new ToolError('CC_BAD_TARGET', '--target must not carry credentials; put the key in the environment (see --api-key-env)');
   }
-  url.search = '';
+  if (url.search) {
+    throw new ToolError('CC_BAD_TARGET', `--target must not carry a query string ("${url.search}"); requests go to <target>/chat/completions`);
+  }
   url.hash = '';
   return url.toString().replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
 }
@@ -93,19 +97,22 @@ function headerPairs(values: readonly string[]): Record<string, string> {
 function selection(flag: string, values: readonly string[]): string[] {
   const items = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   for (const item of items) {
-    const area = item.split('.')[0] as Area;
-    if (!AREAS.includes(area)) {
+    if (!AREAS.includes(item as Area) && !findCheck(item)) {
       throw new ToolError('CC_BAD_FLAG', `--${flag} names "${item}", which is neither an area (${AREAS.join(', ')}) nor a check id`);
     }
   }
   return items;
 }
 
+/**
+ * The per-request bounds from one deadline. The headers and silence bounds sit below the total deadline, so a
+ * target that never answers or stalls mid-stream is reported as such rather than as merely slow.
+ */
 export function limitsFor(timeoutMs: number, maxBytes: number): Limits {
   return {
     connectMs: Math.min(timeoutMs, 10_000),
-    headersMs: timeoutMs,
-    idleMs: Math.min(timeoutMs, 30_000),
+    headersMs: Math.round(timeoutMs * 0.75),
+    idleMs: Math.min(Math.round(timeoutMs / 2), 30_000),
     totalMs: timeoutMs,
     maxBytes,
   };
@@ -125,6 +132,7 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
         help: { type: 'boolean', short: 'h' },
         color: { type: 'boolean' },
         deterministic: { type: 'boolean' },
+        verbose: { type: 'boolean' },
         'no-color': { type: 'boolean' },
       },
     });
@@ -162,7 +170,7 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
     skip: selection('skip', list('skip', /[,\s]+/)),
     headers: headerPairs(list('header', /\n/)),
     reportDir: text('report-dir') ?? 'reports',
-    deterministic: values['deterministic'] === true || env['CONFORMANCE_DETERMINISTIC'] === '1',
+    deterministic: values['deterministic'] === true || /^(1|true|yes)$/i.test(env['CONFORMANCE_DETERMINISTIC'] ?? ''),
     reasoningModels: {
       separateReasoning: text('reasoning-model') ?? DEFAULT_REASONING_MODELS.separateReasoning,
       enableThinking: text('thinking-model') ?? DEFAULT_REASONING_MODELS.enableThinking,
@@ -171,14 +179,18 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.apiKeyEnv)) {
     throw new ToolError('CC_BAD_FLAG', `--api-key-env must name an environment variable, got "${config.apiKeyEnv}"`);
   }
+  if (!checks.some((c) => isSelected(c, config.only, config.skip))) {
+    throw new ToolError('CC_BAD_FLAG', '--only and --skip together leave no check to run');
+  }
   if (path !== undefined) {
     if (!/^\d+(:\d+)*$/.test(path)) throw new ToolError('CC_BAD_FLAG', `--path must read like 3:1:0, got "${path}"`);
     if (seedText === undefined) throw new ToolError('CC_BAD_FLAG', '--path replays a counterexample and needs the --seed it was found with');
+    if (config.only.length === 0) throw new ToolError('CC_BAD_FLAG', '--path replays one property: name its check with --only');
     config.replayPath = path;
   }
   if (target !== undefined) config.target = normaliseTarget(target);
   if (model !== undefined) config.model = model;
-  const result: ParsedRun = { config, help: values['help'] === true };
+  const result: ParsedRun = { config, help: values['help'] === true, verbose: values['verbose'] === true };
   const baseline = text('baseline');
   if (baseline !== undefined) result.baseline = baseline;
   if (values['color'] === true) result.color = true;

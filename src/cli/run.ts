@@ -4,9 +4,10 @@
  * 130 interrupted (the report is still written, marked incomplete).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVitest } from 'vitest/node';
 import { checks, isSelected } from '../checks/registry.ts';
@@ -32,7 +33,6 @@ const EMBEDDED_KEY_ENV = 'CONFORMANCE_EMBEDDED_KEY';
 const EMBEDDED_MODEL = 'reference-chat';
 /** Gap between the embedded reference's events: small, but enough for the incremental-delivery check to judge. */
 const EMBEDDED_GAP_MS = 2;
-export const EXIT_INTERRUPTED = 130;
 /** After an interrupt, how long a plan waiting on a slow target may take before the workers are stopped outright. */
 const INTERRUPT_GRACE_MS = 2000;
 
@@ -72,6 +72,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const color = parsed.color ?? (process.stdout.isTTY === true && !process.env['NO_COLOR']);
+  await assertWritable(parsed.config.reportDir);
   // Read before anything is spent, and before this run replaces latest/.
   const baseline = await readBaseline(parsed.baseline, parsed.config.reportDir);
   const interruption = trapSignals();
@@ -88,10 +89,25 @@ export async function run(args: string[]): Promise<number> {
       config = { ...parsed.config, target: parsed.config.target, embedded: false, model: checked?.model ?? parsed.config.model ?? '(not resolved)' };
       preflightRequests = checked?.requests ?? 0;
     }
-    return await conformanceRun(config, preflightRequests, color, interruption, baseline);
+    return await conformanceRun(config, preflightRequests, { color, verbose: parsed.verbose }, interruption, baseline);
   } finally {
     interruption.release();
     await reference?.close();
+  }
+}
+
+/** An unusable report folder is an invocation error, found before any request is spent. */
+async function assertWritable(dir: string): Promise<void> {
+  try {
+    // One level at a time: a recursive mkdir can spin forever below some virtual file systems (/proc).
+    const missing: string[] = [];
+    for (let at = resolve(dir); !existsSync(at); at = dirname(at)) missing.unshift(at);
+    for (const level of missing) await mkdir(level);
+    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    const why = error instanceof Error && 'code' in error ? String(error.code) : 'not writable';
+    throw new ToolError('CC_BAD_FLAG', `--report-dir ${dir} cannot be written (${why})`);
   }
 }
 
@@ -152,7 +168,7 @@ async function readBaseline(named: string | undefined, reportDir: string): Promi
 async function conformanceRun(
   config: RunConfig,
   preflightRequests: number,
-  color: boolean,
+  output: { color: boolean; verbose: boolean },
   interruption: Interruption,
   baseline: Baseline | undefined,
 ): Promise<number> {
@@ -176,6 +192,7 @@ async function conformanceRun(
     endedAt: new Date(),
     preflightRequests,
     ...(reason ? { interruption: reason } : {}),
+    signalled: interruption.reason() !== undefined,
   });
   if (baseline && (baseline.explicit || sameSubject(baseline.run, report))) {
     if (!sameSubject(baseline.run, report)) {
@@ -186,11 +203,9 @@ async function conformanceRun(
   }
   const secrets = [process.env[config.apiKeyEnv]].filter((s): s is string => Boolean(s));
   const written = await writeReports(report, config.reportDir, { secrets });
-  process.stdout.write(`${renderTerminal(report, { color, reportsAt: written.runDir, secrets })}\n`);
+  process.stdout.write(`${renderTerminal(report, { color: output.color, verbose: output.verbose, reportsAt: written.runDir, secrets })}\n`);
   for (const crash of crashes) note(`error: ${crash}`);
-  if (report.exitCode !== 0) return report.exitCode;
-  if (crashes.length > 0) return 1;
-  return interruption.reason() ? EXIT_INTERRUPTED : 0;
+  return report.exitCode;
 }
 
 /** Runs the selected areas' suites under vitest; each writes its plan result as a part. */
@@ -199,6 +214,7 @@ async function runSuites(config: RunConfig, areas: readonly string[], signal: Ab
   const suiteRun: SuiteRun = { config, partsDir };
   process.env[RUN_ENV] = JSON.stringify(suiteRun);
   const reporter = new ProgressReporter((line) => process.stdout.write(`${line}\n`));
+  const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
   const vitest = await createVitest('test', {
     root: ROOT,
     config: join(ROOT, 'vitest.config.ts'),
@@ -206,6 +222,10 @@ async function runSuites(config: RunConfig, areas: readonly string[], signal: Ab
     watch: false,
     reporters: [reporter],
   });
+  // Vitest's logger exits the process on SIGINT/SIGTERM; this run handles them itself, so the report still gets written.
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(name)) if (!signalListeners[name].includes(listener)) process.off(name, listener);
+  }
   let forceStop: NodeJS.Timeout | undefined;
   const onAbort = () => {
     void vitest.cancelCurrentRun('keyboard-input');

@@ -17,6 +17,10 @@ const DEFAULT_GAP_MS = 5;
 const DEFAULT_PORT = 8080;
 
 export async function serve(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`Usage: ${SERVE_USAGE}\n`);
+    return 0;
+  }
   let options: ReferenceOptions;
   let listOnly: boolean;
   try {

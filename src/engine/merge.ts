@@ -19,6 +19,8 @@ export interface MergeInput {
   preflightRequests: number;
   /** Why the run did not finish, when it did not (interrupted, a suite crashed…). */
   interruption?: string;
+  /** True when a signal (Ctrl-C, SIGTERM) stopped the run. */
+  signalled?: boolean;
 }
 
 export function mergeReport(input: MergeInput): RunReport {
@@ -75,7 +77,10 @@ export function mergeReport(input: MergeInput): RunReport {
       },
     },
     totals,
-    exitCode: exitCodeFor(results.map((r) => r.verdict)),
+    exitCode: exitCodeFor(
+      results.map((r) => r.verdict),
+      { complete: reasons.length === 0, signalled: input.signalled === true },
+    ),
     checks: results,
     boundaries: input.parts.flatMap((p) => p.boundaries),
     exchanges,

@@ -119,7 +119,7 @@ export interface RunReport {
   budget: { requestLimit: number; requests: number; retries: number; tokens: { prompt: number; completion: number } };
   totals: Record<Verdict | 'not-run', number>;
   /** 0 no failures, 1 conformance failures (2 never appears here: invocation errors write no report). */
-  exitCode: 0 | 1;
+  exitCode: 0 | 1 | 130;
   /** Verdict changes since an earlier run (`--baseline`, or the previous run in the report folder). */
   comparison?: RunComparison;
   checks: CheckResult[];

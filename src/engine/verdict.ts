@@ -24,6 +24,12 @@ export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
 }
 
 /** 1 when anything failed under the profile, else 0. */
-export function exitCodeFor(verdicts: ReadonlyArray<Verdict | 'not-run'>): 0 | 1 {
-  return verdicts.includes('fail') ? 1 : 0;
+export function exitCodeFor(
+  verdicts: ReadonlyArray<Verdict | 'not-run'>,
+  run: { complete: boolean; signalled: boolean } = { complete: true, signalled: false },
+): 0 | 1 | 130 {
+  if (verdicts.includes('fail')) return 1;
+  if (run.signalled) return 130;
+  // A run that could not finish (the target stopped answering, a suite crashed) has not shown conformance.
+  return run.complete ? 0 : 1;
 }

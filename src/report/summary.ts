@@ -74,7 +74,7 @@ export function runFacts(report: RunReport): string {
 
 /** The run's verdict mark; it follows the given exit code, it never decides it. */
 export function verdictMark(report: RunReport): '❌' | '✅' | '⚠️' {
-  if (report.exitCode === 1) return '❌';
+  if (report.exitCode !== 0) return '❌';
   return report.complete ? '✅' : '⚠️';
 }
 

@@ -221,7 +221,7 @@ function comparisonLines(report: RunReport, paint: Paint): string[] {
 }
 
 function closingLine(report: RunReport, opts: TerminalOptions, paint: Paint): string {
-  const mark = report.exitCode === 1 ? paint('red', GLYPH.fail) : paint('green', GLYPH.pass);
+  const mark = report.exitCode !== 0 ? paint('red', GLYPH.fail) : paint('green', GLYPH.pass);
   const parts = [countsPhrase(report.totals), `${report.budget.requests}/${report.budget.requestLimit} requests`];
   if (report.budget.retries > 0) parts.push(report.budget.retries === 1 ? '1 retry' : `${report.budget.retries} retries`);
   const plain = parts.join(' · ');
