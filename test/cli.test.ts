@@ -49,7 +49,8 @@ const oneErrorLine = (r: Result) => {
   expect(r.stderr).not.toMatch(/\n\s+at /);
 };
 
-describe('invocation errors: one line, exit 2', () => {
+// Each case is a separate short-lived process; running them side by side keeps the file quick.
+describe.concurrent('invocation errors: one line, exit 2', () => {
   test.each([
     ['a malformed URL', ['run', '--target=not a url']],
     ['a non-http URL', ['run', '--target=ftp://example.com/v1']],
@@ -143,6 +144,15 @@ describe('runs against a served reference', () => {
     const deterministic = await cli([...args, '--deterministic']);
     expect(deterministic.code, deterministic.stdout + deterministic.stderr).toBe(1);
     expect(deterministic.stdout).toContain('✗ streaming.matches-nonstream');
+  });
+
+  test('Ctrl-C in the middle of the suites still writes the report, marked incomplete, and exits 130', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cc-mid-'));
+    const result = await cli(['run', '--seed=3', `--report-dir=${dir}`], { killAfterMs: 7000 });
+    expect(result.code, result.stdout + result.stderr).toBe(130);
+    const report = JSON.parse(await readFile(join(dir, 'latest', 'report.json'), 'utf8'));
+    expect(report.complete).toBe(false);
+    expect(report.exitCode).toBe(130);
   });
 
   test('an interrupted run still writes its report, marked incomplete', async () => {
