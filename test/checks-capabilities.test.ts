@@ -8,12 +8,13 @@ import { MODEL_ABSENT_TAG, reasoningChecks } from '../src/checks/reasoning.ts';
 import { semanticsChecks } from '../src/checks/semantics.ts';
 import { structuredOutputChecks } from '../src/checks/structured-output.ts';
 import { toolsChecks } from '../src/checks/tools.ts';
-import type { Check, Evidence } from '../src/checks/types.ts';
+import type { Check } from '../src/checks/types.ts';
 import { PLANET_SCHEMA } from '../src/plans/structured-output.ts';
 import { WEATHER_TOOL } from '../src/plans/tools.ts';
 import { CTX, findingsOf, runCheck, worstVerdict } from './support/chunks.ts';
 import { fakeObservation, sseBody } from './support/evidence.ts';
 import { answered, errorAnswer, noResponse, openAiError, streamed } from './support/requests.ts';
+import type { Evidence } from '../src/core/evidence.ts';
 
 const runner = (checks: readonly Check[]) => (id: string, evidence: Evidence) => runCheck(checks, id, evidence);
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { schemaChecks } from '../src/checks/schema.ts';
-import type { Observation } from '../src/checks/types.ts';
 import { checkTable, type Row } from './support/check-table.ts';
 import { fakeComparison, fakeObservation } from './support/evidence.ts';
 import {
@@ -15,6 +14,7 @@ import {
   streamObservation,
   worstVerdict,
 } from './support/chunks.ts';
+import type { Observation } from '../src/core/evidence.ts';
 
 const table = (id: string, rows: Row[]) => checkTable(schemaChecks, id, rows);
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { INCREMENTAL_MIN_MS, streamingChecks } from '../src/checks/streaming.ts';
-import type { Evidence, Observation } from '../src/checks/types.ts';
 import { observe } from '../src/engine/observe.ts';
 import { checkTable, type CorrectStreams, legalSseTable, type Row } from './support/check-table.ts';
 import { fakeComparison, fakeExchange, resetError, sseBody } from './support/evidence.ts';
@@ -15,6 +14,7 @@ import {
   streamObservation,
   worstVerdict,
 } from './support/chunks.ts';
+import type { Evidence, Observation } from '../src/core/evidence.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { transportChecks } from '../src/checks/transport.ts';
-import type { Observation } from '../src/checks/types.ts';
-import type { TransportError } from '../src/http/exchange.ts';
 import { checkTable, type Row } from './support/check-table.ts';
 import { type FakeResponse, fakeComparison, fakeObservation, sseBody } from './support/evidence.ts';
 import { chunkSequence, completion, runCheck } from './support/chunks.ts';
+import type { Observation } from '../src/core/evidence.ts';
+import type { TransportError } from '../src/core/exchange.ts';
 
 const table = (id: string, rows: Row[]) => checkTable(transportChecks, id, rows);
 

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import type { Evidence } from '../src/checks/types.ts';
 import { usageChecks } from '../src/checks/usage.ts';
 import { checkTable, type CorrectStreams, legalSseTable, type Row } from './support/check-table.ts';
 import { fakeComparison, resetError, sseBody } from './support/evidence.ts';
 import { chunkSequence, completion, findingsOf, jsonObservation, runCheck, streamObservation } from './support/chunks.ts';
+import type { Evidence } from '../src/core/evidence.ts';
 
 type Json = Record<string, unknown>;
 

@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checks, findCheck } from '../src/checks/registry.ts';
-import type { Area, Profile } from '../src/checks/types.ts';
 import type { RunConfig } from '../src/engine/config.ts';
 import { executePlan } from '../src/engine/execute.ts';
 import type { PlanResult } from '../src/engine/result.ts';
 import { plans } from '../src/plans/index.ts';
 import { behaviours } from '../src/reference/catalogue.ts';
 import { startReference, type RunningReference } from '../src/reference/server.ts';
+import type { Area, Profile } from '../src/core/vocabulary.ts';
 
 const API_KEY = 'sk-matrix-test';
 let reference: RunningReference;
@@ -94,7 +94,7 @@ describe('faults', () => {
       const areas = [...new Set(fault.detectedBy.map((id) => findCheck(id)!.area))];
       // Strict counts every observation as a failure, so a fault that is legal under some reading still shows.
       // Only the claimed checks run, so only the probes that feed them send requests.
-      const results = await runAreas(behaviourUrl('fault', fault.name), areas, 'strict', fault.detectedBy);
+      const results = await runAreas(behaviourUrl('fault', fault.name), areas, 'strict', [...fault.detectedBy]);
       const byId = new Map(verdicts(results).map((v) => [v.id, v]));
       for (const id of fault.detectedBy) expect(byId.get(id)?.verdict, `${fault.name} → ${id}`).toBe('fail');
     });

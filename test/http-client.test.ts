@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Limits } from '../src/engine/config.ts';
 import { createClient, parseRetryAfter, type ClientOptions } from '../src/http/client.ts';
-import { bodyText } from '../src/http/exchange.ts';
+import type { Limits } from '../src/core/limits.ts';
+import { bodyText } from '../src/core/exchange.ts';
 
 const API_KEY = 'sk-live-SECRET-0123456789abcdef';
 const GATEWAY_TOKEN = 'gw-secret-value-42';

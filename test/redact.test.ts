@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
 import { curlFor, shellQuote } from '../src/http/curl.ts';
-import type { RecordedRequest } from '../src/http/exchange.ts';
 import { HIDDEN, maskSecretBytes, REDACTED, redactHeaders, redactText, stripUrlCredentials } from '../src/http/redact.ts';
+import type { RecordedRequest } from '../src/core/exchange.ts';
 
 const KEY = 'sk-abc/def+ghi=123';
 

@@ -6,7 +6,6 @@ import addFormats from 'ajv-formats';
 import { afterAll, describe, expect, test } from 'vitest';
 import { summariseExchange } from '../src/engine/parts.ts';
 import { GAPS_KEPT, type CheckResult, type RunReport } from '../src/engine/result.ts';
-import type { Exchange } from '../src/http/exchange.ts';
 import { LATENCY_ROWS_MAX, latencyRows, renderHtml, streamGaps } from '../src/report/html.ts';
 import { renderJson } from '../src/report/json.ts';
 import { renderJunit } from '../src/report/junit.ts';
@@ -16,6 +15,7 @@ import { binValues, escapeXml, markup, niceTicks, stripXmlIllegal } from '../src
 import { renderProgressLine, renderTerminal, WIDTH } from '../src/report/terminal.ts';
 import { runStamp, writeReports } from '../src/report/write.ts';
 import { countTotals, FAKE_KEY, sampleReport, sampleReportWithLeakedKey } from './fixtures/report-sample.ts';
+import type { Exchange } from '../src/core/exchange.ts';
 
 const HOSTILE = '<script>alert(1)</script>';
 

@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { parseChunks } from '../src/sse/chunks.ts';
-import {
-  checkFraming,
-  createFrameChecker,
-  MAX_REPORTED_PER_KIND,
-  type FramingReport,
-  type FramingViolationKind,
-} from '../src/sse/frames.ts';
+import { checkFraming, createFrameChecker, MAX_REPORTED_PER_KIND } from '../src/sse/frames.ts';
+import type { FramingReport, FramingViolationKind } from '../src/core/framing.ts';
 
 const encoder = new TextEncoder();
 const SSE = 'text/event-stream';

@@ -4,7 +4,6 @@
  */
 import fc from 'fast-check';
 import { paramRanges } from '../contract/ranges.ts';
-import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
 import { invalidLogitBias, logitBias } from './logit-bias.ts';
 import { invalidMaxTokens, maxTokens } from './max-tokens.ts';
 import { invalidMessages, messages } from './messages.ts';
@@ -12,6 +11,7 @@ import { invalidFunctionName } from './names.ts';
 import { inRange, outOfRange, wrongNumericType } from './range-value.ts';
 import { invalidSeed, seed } from './seed.ts';
 import { invalidStop, stop } from './stop.ts';
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 
 export interface ChatRequestConstraints {
   /** Set `model` in the body (otherwise the sender fills it in). */

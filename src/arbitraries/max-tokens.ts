@@ -1,6 +1,6 @@
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 /** max_tokens / max_completion_tokens: small positive integers (requests stay cheap), and wrongly typed values. */
 import fc from 'fast-check';
-import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
 
 export interface MaxTokensConstraints {
   max?: number;

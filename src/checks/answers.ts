@@ -3,25 +3,10 @@
  * reads a JSON body and a stream alike; and the first judgement of a request that must be answered or refused.
  * Like the guards, nothing here trusts the shape of what the target sent.
  */
-import {
-  asArray,
-  describeStatus,
-  dig,
-  incompleteReason,
-  isCount,
-  isInteger,
-  isRecord,
-  isStream,
-  isSuccess,
-  type Json,
-  observations,
-  statusKey,
-  statusOf,
-  transportSkip,
-  unsupportedSkip,
-} from './guards.ts';
+import { describeStatus, incompleteReason, isStream, isSuccess, observations, statusKey, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
 import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
-import type { Comparison, Evidence, Finding, Observation, Outcome, StreamEvidence } from './types.ts';
+import { asArray, dig, isCount, isInteger, isRecord, type Json } from '../core/json.ts';
+import type { Comparison, Evidence, Finding, Observation, Outcome, StreamEvidence } from '../core/evidence.ts';
 
 /** The JSON object of a successful non-stream answer. */
 export const okJson = (o: Observation): Json | undefined =>

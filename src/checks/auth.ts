@@ -3,9 +3,11 @@
  * object are the OpenAI convention. Probes tag their requests `auth:none` (no header) or `auth:bogus` (a wrong key).
  */
 import { judgeRefusal } from './answers.ts';
-import { contentTypeOf, errorBody, hasTag, isJsonContentType, statusOf } from './guards.ts';
+import { contentTypeOf, errorBody, hasTag, statusOf } from './guards.ts';
 import { fail, pass, receivedDocumented } from './outcome.ts';
-import type { Check, Observation, Outcome } from './types.ts';
+import { defineCheck } from './types.ts';
+import { isJsonContentType } from '../core/media-type.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
@@ -18,7 +20,7 @@ const refusedWith401 = (observation: Observation, what: string): Outcome[] =>
     documented: 'the Authorization header is required (Bearer key); a request without a valid key gets 401',
   });
 
-const missingKey: Check = {
+const missingKey = defineCheck({
   id: 'auth.missing-key',
   area: 'auth',
   severity: 'critical',
@@ -28,9 +30,9 @@ const missingKey: Check = {
     if (evidence.kind !== 'observation' || !hasTag(evidence, 'auth:none')) return [];
     return refusedWith401(evidence, 'no Authorization header');
   },
-};
+});
 
-const invalidKey: Check = {
+const invalidKey = defineCheck({
   id: 'auth.invalid-key',
   area: 'auth',
   severity: 'critical',
@@ -40,9 +42,9 @@ const invalidKey: Check = {
     if (evidence.kind !== 'observation' || !hasTag(evidence, 'auth:bogus')) return [];
     return refusedWith401(evidence, 'a bogus key');
   },
-};
+});
 
-const errorEnvelope: Check = {
+const errorEnvelope = defineCheck({
   id: 'auth.error-envelope',
   area: 'auth',
   severity: 'medium',
@@ -73,6 +75,6 @@ const errorEnvelope: Check = {
     }
     return outcomes.length ? outcomes : [pass];
   },
-};
+});
 
-export const authChecks: Check[] = [missingKey, invalidKey, errorEnvelope];
+export const authChecks = [missingKey, invalidKey, errorEnvelope] as const;

@@ -6,22 +6,12 @@
  */
 import { validateError } from '../contract/validators.ts';
 import { chunksOf, judgeRefusal } from './answers.ts';
-import {
-  contentTypeOf,
-  describeStatus,
-  dig,
-  errorBody,
-  hasField,
-  hasTag,
-  isJsonContentType,
-  isSuccess,
-  statusKey,
-  statusOf,
-  tagValue,
-  transportSkip,
-} from './guards.ts';
-import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
-import type { Check, Observation, Outcome } from './types.ts';
+import { contentTypeOf, describeStatus, errorBody, hasTag, isSuccess, statusKey, statusOf, tagValue, transportSkip } from './guards.ts';
+import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import { dig, excerpt, hasField } from '../core/json.ts';
+import { isEventStream, isJsonContentType } from '../core/media-type.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
 
 const CONVENTION = 'OpenAI convention (assumed)';
 
@@ -34,7 +24,7 @@ function whatWasWrong(observation: Observation): string {
   return defect ?? (param ? `invalid ${param}` : 'an invalid request');
 }
 
-const clientErrorStatus: Check = {
+const clientErrorStatus = defineCheck({
   id: 'errors.client-error-status',
   area: 'errors',
   severity: 'high',
@@ -54,9 +44,9 @@ const clientErrorStatus: Check = {
     }
     return [fail(statusKey(status, 'accepted'), receivedDocumented(received, documented))];
   },
-};
+});
 
-const envelope: Check = {
+const envelope = defineCheck({
   id: 'errors.envelope',
   area: 'errors',
   severity: 'medium',
@@ -97,7 +87,7 @@ const envelope: Check = {
     }
     return outcomes.length ? outcomes : [pass];
   },
-};
+});
 
 /** Field names match loosely: `temperature`, `body.temperature`, `messages[0].role` all name their field. */
 function namesField(param: string, field: string): boolean {
@@ -105,7 +95,7 @@ function namesField(param: string, field: string): boolean {
   return words.includes(field.toLowerCase());
 }
 
-const paramNamed: Check = {
+const paramNamed = defineCheck({
   id: 'errors.param-named',
   area: 'errors',
   severity: 'low',
@@ -134,14 +124,14 @@ const paramNamed: Check = {
     }
     return [pass];
   },
-};
+});
 
 /** Whether any chunk of a stream carried an `error` member (the in-band error shape). */
 function streamCarriesError(observation: Observation): boolean {
   return chunksOf(observation).some((c) => hasField(c.value, 'error'));
 }
 
-const preStreamRejection: Check = {
+const preStreamRejection = defineCheck({
   id: 'errors.pre-stream-rejection',
   area: 'errors',
   severity: 'high',
@@ -152,7 +142,7 @@ const preStreamRejection: Check = {
     const skipped = transportSkip(evidence);
     if (skipped) return [skipped];
     const status = statusOf(evidence) ?? 0;
-    const sse = evidence.stream !== undefined || contentTypeOf(evidence).startsWith('text/event-stream');
+    const sse = evidence.stream !== undefined || isEventStream(contentTypeOf(evidence));
     const documented = 'a 4xx JSON error before any SSE bytes';
     if (status >= 500) return [skip(`HTTP ${status} (judged by errors.client-error-status)`)];
     if (isSuccess(status)) {
@@ -165,9 +155,9 @@ const preStreamRejection: Check = {
     if (isClientError(status)) return [pass];
     return [fail(`status-${status}`, receivedDocumented(describeStatus(evidence), documented))];
   },
-};
+});
 
-const unknownModel: Check = {
+const unknownModel = defineCheck({
   id: 'errors.unknown-model',
   area: 'errors',
   severity: 'high',
@@ -182,9 +172,9 @@ const unknownModel: Check = {
       documented: '404 (or another 4xx) with an error object',
     });
   },
-};
+});
 
-const malformedJson: Check = {
+const malformedJson = defineCheck({
   id: 'errors.malformed-json',
   area: 'errors',
   severity: 'high',
@@ -200,9 +190,9 @@ const malformedJson: Check = {
       documented: '400 with an error object',
     });
   },
-};
+});
 
-const healthyAfterReject: Check = {
+const healthyAfterReject = defineCheck({
   id: 'errors.healthy-after-reject',
   area: 'errors',
   severity: 'critical',
@@ -221,9 +211,9 @@ const healthyAfterReject: Check = {
     const key = status === undefined ? 'unreachable' : status >= 500 ? 'server-error' : `status-${status}`;
     return [fail(key, receivedDocumented(received, 'the normal request succeeds (200)'))];
   },
-};
+});
 
-export const errorsChecks: Check[] = [
+export const errorsChecks = [
   clientErrorStatus,
   envelope,
   paramNamed,
@@ -231,4 +221,4 @@ export const errorsChecks: Check[] = [
   unknownModel,
   malformedJson,
   healthyAfterReject,
-];
+] as const;

@@ -2,33 +2,9 @@
  * Small readers that checks share: safe access to JSON a target sent (any value may have any type, so nothing here
  * assumes a shape), which observations a piece of evidence holds, what was asked for and how the target answered.
  */
+import { dig, isInteger, isRecord } from '../core/json.ts';
 import { skip } from './outcome.ts';
-import type { Evidence, Observation, Outcome, StreamEvidence } from './types.ts';
-
-export type Json = Record<string, unknown>;
-
-export const isRecord = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export const hasField = (value: unknown, key: string): boolean => isRecord(value) && Object.hasOwn(value, key);
-
-/** Reads `value[k1][k2]…`, undefined as soon as a step is not an object or array. */
-export function dig(value: unknown, ...keys: Array<string | number>): unknown {
-  let at: unknown = value;
-  for (const key of keys) {
-    if (Array.isArray(at) && typeof key === 'number') at = at[key];
-    // Own properties only: a body must not reach inherited members such as `constructor`.
-    else if (typeof key === 'string' && hasField(at, key)) at = (at as Json)[key];
-    else return undefined;
-  }
-  return at;
-}
-
-export const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-
-export const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
-
-export const isCount = (value: unknown): value is number => isInteger(value) && value >= 0;
+import type { Evidence, Observation, Outcome, StreamEvidence } from '../core/evidence.ts';
 
 /** Every observation a piece of evidence carries; checks that judge single exchanges run on each. */
 export function observations(evidence: Evidence): Observation[] {
@@ -87,12 +63,6 @@ export const headerOf = (o: Observation, name: string): string | undefined => o.
 
 /** The whole Content-Type value, lower-cased ('' when absent). */
 export const contentTypeOf = (o: Observation): string => (headerOf(o, 'content-type') ?? '').toLowerCase();
-
-/** The media type of a Content-Type value, lower-cased, without parameters. */
-export const mediaType = (contentType: string | undefined): string =>
-  (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-
-export const isJsonContentType = (contentType: string): boolean => /^application\/([\w.+-]*\+)?json\b/.test(contentType);
 
 /** A skip when nothing usable came back (transport failure or no response), else undefined. */
 export function transportSkip(o: Observation): Outcome | undefined {

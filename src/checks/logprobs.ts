@@ -4,9 +4,10 @@
  * (`logprobs.content[]` of {token, logprob, bytes, top_logprobs}) is the OpenAI convention.
  */
 import { type Answer, answerFor, completionTokens, rejected } from './answers.ts';
-import { asArray, dig, isInteger, isRecord } from './guards.ts';
-import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import type { Check, Observation, Outcome } from './types.ts';
+import { fail, pass, receivedDocumented, skip } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import { asArray, dig, excerpt, isInteger, isRecord } from '../core/json.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
@@ -25,7 +26,7 @@ const entriesOf = (logprobs: unknown): unknown[] | undefined => {
   return Array.isArray(content) ? content : undefined;
 };
 
-const present: Check = {
+const present = defineCheck({
   id: 'logprobs.present',
   area: 'logprobs',
   severity: 'high',
@@ -60,9 +61,9 @@ const present: Check = {
     }
     return outcomes.length ? outcomes : [pass];
   },
-};
+});
 
-const topCount: Check = {
+const topCount = defineCheck({
   id: 'logprobs.top-count',
   area: 'logprobs',
   severity: 'medium',
@@ -94,7 +95,7 @@ const topCount: Check = {
     if (judged === 0) return [skip('no logprobs entries to count (judged by logprobs.present)')];
     return outcomes.length ? [outcomes[0]!] : [pass];
   },
-};
+});
 
 const utf8 = new TextEncoder();
 
@@ -119,7 +120,7 @@ function itemProblems(item: unknown): Array<[string, string]> {
   return problems;
 }
 
-const values: Check = {
+const values = defineCheck({
   id: 'logprobs.values',
   area: 'logprobs',
   severity: 'medium',
@@ -151,6 +152,6 @@ const values: Check = {
     if (judged === 0) return [skip('no logprobs entries to read (judged by logprobs.present)')];
     return outcomes.size ? [...outcomes.values()] : [pass];
   },
-};
+});
 
-export const logprobsChecks: Check[] = [present, topCount, values];
+export const logprobsChecks = [present, topCount, values] as const;

@@ -1,5 +1,5 @@
+import type { Finding, Outcome } from '../core/evidence.ts';
 /** Small constructors so checks read as rules, not as object literals. */
-import type { Finding, Outcome } from './types.ts';
 
 export const pass: Outcome = { verdict: 'pass' };
 
@@ -18,17 +18,6 @@ export const warn = (key: string, message: string, extra: Partial<Finding> = {})
 /** `Received: …\nDocumented: …`, the message shape every finding uses. */
 export const receivedDocumented = (received: string, documented: string): string =>
   `Received: ${received}\nDocumented: ${documented}`;
-
-/** A short, single-line rendering of any value for messages. */
-export function excerpt(value: unknown, max = 120): string {
-  let text: string;
-  try {
-    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  } catch {
-    text = String(value);
-  }
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 /** `a, b, c, …` for messages: at most `max` items of a list that may be long. */
 export const list = (items: readonly unknown[], max = 10): string =>

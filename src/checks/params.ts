@@ -4,8 +4,10 @@
  * plus `range:<documented text>` for messages.
  */
 import { describeStatus, isSuccess, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
-import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import type { BoundaryEvidence, Check, Outcome, PropertyEvidence } from './types.ts';
+import { fail, pass, receivedDocumented, skip } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import { excerpt } from '../core/json.ts';
+import type { BoundaryEvidence, Outcome, PropertyEvidence } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
@@ -25,7 +27,7 @@ function judgeProperty(evidence: PropertyEvidence): Outcome[] {
   return [pass];
 }
 
-const validAccepted: Check = {
+const validAccepted = defineCheck({
   id: 'params.valid-accepted',
   area: 'params',
   severity: 'high',
@@ -35,9 +37,9 @@ const validAccepted: Check = {
     if (evidence.kind !== 'property' || evidence.property !== VALID_PROPERTY) return [];
     return judgeProperty(evidence);
   },
-};
+});
 
-const invalidRejected: Check = {
+const invalidRejected = defineCheck({
   id: 'params.invalid-rejected',
   area: 'params',
   severity: 'high',
@@ -47,7 +49,7 @@ const invalidRejected: Check = {
     if (evidence.kind !== 'property' || evidence.property !== INVALID_PROPERTY) return [];
     return judgeProperty(evidence);
   },
-};
+});
 
 type Answered = 'accepted' | 'rejected' | 'crashed' | 'other';
 
@@ -69,7 +71,7 @@ function documentedRange(row: BoundaryEvidence): string {
 const isEdge = (row: BoundaryEvidence): boolean => row.tags.includes('edge');
 const isBeyond = (row: BoundaryEvidence): boolean => row.tags.includes('beyond');
 
-const boundaryAccepted: Check = {
+const boundaryAccepted = defineCheck({
   id: 'params.boundary-accepted',
   area: 'params',
   severity: 'high',
@@ -90,9 +92,9 @@ const boundaryAccepted: Check = {
     const conflict = evidence.expected === 'either' ? evidence.conflict : undefined;
     return [fail(rowName(evidence), message, { path: `/${evidence.param}`, ...(conflict ? { conflict } : {}) })];
   },
-};
+});
 
-const boundaryRejected: Check = {
+const boundaryRejected = defineCheck({
   id: 'params.boundary-rejected',
   area: 'params',
   severity: 'high',
@@ -111,6 +113,6 @@ const boundaryRejected: Check = {
     );
     return [fail(rowName(evidence), message, { path: `/${evidence.param}`, ...(conflict ? { conflict } : {}) })];
   },
-};
+});
 
-export const paramsChecks: Check[] = [validAccepted, invalidRejected, boundaryAccepted, boundaryRejected];
+export const paramsChecks = [validAccepted, invalidRejected, boundaryAccepted, boundaryRejected] as const;

@@ -6,8 +6,10 @@
  */
 import { type Answer, answerFor, type AnswerChoice, rejected } from './answers.ts';
 import { hasTag, tagValue } from './guards.ts';
-import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import type { Check, Observation, Outcome } from './types.ts';
+import { fail, pass, receivedDocumented, skip } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import { excerpt } from '../core/json.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 export const MODEL_ABSENT_TAG = 'reasoning:model-absent';
@@ -58,7 +60,7 @@ function judgeSeparate(choice: AnswerChoice, on: boolean): Outcome {
   return pass;
 }
 
-const separate: Check = {
+const separate = defineCheck({
   id: 'reasoning.separate',
   area: 'reasoning',
   severity: 'medium',
@@ -73,7 +75,7 @@ const separate: Check = {
     const outcomes = answer.choices.map((c) => judgeSeparate(c, on));
     return outcomes.length ? outcomes : [skip('no choices to read')];
   },
-};
+});
 
 function judgeThinking(choice: AnswerChoice, on: boolean): Outcome {
   const at = choice.path;
@@ -103,7 +105,7 @@ function judgeThinking(choice: AnswerChoice, on: boolean): Outcome {
   });
 }
 
-const thinkingToggle: Check = {
+const thinkingToggle = defineCheck({
   id: 'reasoning.thinking-toggle',
   area: 'reasoning',
   severity: 'medium',
@@ -118,6 +120,6 @@ const thinkingToggle: Check = {
     const outcomes = answer.choices.map((c) => judgeThinking(c, on));
     return outcomes.length ? outcomes : [skip('no choices to read')];
   },
-};
+});
 
-export const reasoningChecks: Check[] = [separate, thinkingToggle];
+export const reasoningChecks = [separate, thinkingToggle] as const;

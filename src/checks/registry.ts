@@ -1,7 +1,7 @@
 /**
  * The one table of checks. Suites, reports, the README's check list and the self-verification matrix all read it.
  */
-import { AREAS, type Area, type Check } from './types.ts';
+import { AREAS, type Area } from '../core/vocabulary.ts';
 import { authChecks } from './auth.ts';
 import { errorsChecks } from './errors.ts';
 import { logprobsChecks } from './logprobs.ts';
@@ -13,46 +13,56 @@ import { streamingChecks } from './streaming.ts';
 import { structuredOutputChecks } from './structured-output.ts';
 import { toolsChecks } from './tools.ts';
 import { transportChecks } from './transport.ts';
+import type { Check } from './types.ts';
 import { usageChecks } from './usage.ts';
+
+const declared = [
+  ...schemaChecks,
+  ...streamingChecks,
+  ...usageChecks,
+  ...transportChecks,
+  ...paramsChecks,
+  ...semanticsChecks,
+  ...errorsChecks,
+  ...authChecks,
+  ...logprobsChecks,
+  ...toolsChecks,
+  ...structuredOutputChecks,
+  ...reasoningChecks,
+] as const;
+
+/** The id of a registered check: a typo in a probe's `feeds` or a fault's `detectedBy` fails the type check. */
+export type CheckId = (typeof declared)[number]['id'];
+
+export type RegisteredCheck = Check<CheckId>;
 
 const ID_SHAPE = /^[a-z-]+\.[a-z0-9-]+$/;
 
-function buildRegistry(groups: ReadonlyArray<readonly Check[]>): readonly Check[] {
+function buildRegistry(all: readonly RegisteredCheck[]): readonly RegisteredCheck[] {
   const seen = new Set<string>();
-  const all: Check[] = [];
-  for (const check of groups.flat()) {
+  for (const check of all) {
     if (seen.has(check.id)) throw new Error(`duplicate check id ${check.id}`);
     if (!ID_SHAPE.test(check.id) || !check.id.startsWith(`${check.area}.`)) {
       throw new Error(`check id ${check.id} must read <area>.<rule-name> with area ${check.area}`);
     }
     seen.add(check.id);
-    all.push(check);
   }
-  return all.sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area) || a.id.localeCompare(b.id));
+  return [...all].sort((a, b) => AREAS.indexOf(a.area) - AREAS.indexOf(b.area) || a.id.localeCompare(b.id));
 }
 
-export const checks: readonly Check[] = buildRegistry([
-  schemaChecks,
-  streamingChecks,
-  usageChecks,
-  transportChecks,
-  paramsChecks,
-  semanticsChecks,
-  errorsChecks,
-  authChecks,
-  logprobsChecks,
-  toolsChecks,
-  structuredOutputChecks,
-  reasoningChecks,
-]);
+export const checks: readonly RegisteredCheck[] = buildRegistry(declared);
 
-export function checksOf(area: Area): readonly Check[] {
+const byId: ReadonlyMap<string, RegisteredCheck> = new Map(checks.map((c) => [c.id, c]));
+
+export function checksOf(area: Area): readonly RegisteredCheck[] {
   return checks.filter((c) => c.area === area);
 }
 
-export function findCheck(id: string): Check | undefined {
-  return checks.find((c) => c.id === id);
+export function findCheck(id: string): RegisteredCheck | undefined {
+  return byId.get(id);
 }
+
+export const isCheckId = (id: string): id is CheckId => byId.has(id);
 
 /** Whether `--only`/`--skip` (areas or check ids) let this check run. */
 export function isSelected(check: Check, only: readonly string[], skip: readonly string[]): boolean {

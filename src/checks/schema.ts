@@ -5,23 +5,12 @@
 import { limits } from '../contract/ranges.ts';
 import { type SchemaViolation, type Validation, validateChunk, validateResponse } from '../contract/validators.ts';
 import { clientChunks, okJson } from './answers.ts';
-import {
-  asArray,
-  dig,
-  hasField,
-  headerOf,
-  ifComplete,
-  incompleteReason,
-  isStream,
-  isSuccess,
-  type Json,
-  mediaType,
-  observations,
-  statusOf,
-  streamRequested,
-} from './guards.ts';
-import { collapse, excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
-import type { Check, Observation, Outcome } from './types.ts';
+import { headerOf, ifComplete, incompleteReason, isStream, isSuccess, observations, statusOf, streamRequested } from './guards.ts';
+import { collapse, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import { asArray, dig, excerpt, hasField, type Json } from '../core/json.ts';
+import { mediaType } from '../core/media-type.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 const SECONDS_PER_DAY = 86_400;
@@ -51,7 +40,7 @@ function violationOutcomes(result: Validation, where: string): Outcome[] {
 /** The JSON object of a successful answer to a request that did not ask for a stream. */
 const nonStreamOk = (o: Observation): Json | undefined => (streamRequested(o) ? undefined : okJson(o));
 
-const responseValid: Check = {
+const responseValid = defineCheck({
   id: 'schema.response-valid',
   area: 'schema',
   severity: 'high',
@@ -65,9 +54,9 @@ const responseValid: Check = {
       const why = `the body is not a JSON object (${o.jsonError ?? 'not an object'}); schema.json-content-type reports it`;
       return [skip(incompleteReason(o) ?? why)];
     }),
-};
+});
 
-const chunkValid: Check = {
+const chunkValid = defineCheck({
   id: 'schema.chunk-valid',
   area: 'schema',
   severity: 'high',
@@ -79,7 +68,7 @@ const chunkValid: Check = {
       if (chunks.length === 0) return isStream(o) ? [skip('the stream carried no JSON object chunks')] : [];
       return collapse(chunks.flatMap((c) => violationOutcomes(validateChunk(c.value), `chunk ${c.position} `)));
     }),
-};
+});
 
 /** `created` values of an observation, with where they were found. */
 function createdValues(o: Observation): Array<{ where: string; value: number }> {
@@ -97,7 +86,7 @@ function createdOutcome(where: string, value: number, now: number): Outcome {
   return fail(millis ? 'milliseconds' : 'out-of-range', message, { path: '/created' });
 }
 
-const createdSeconds: Check = {
+const createdSeconds = defineCheck({
   id: 'schema.created-seconds',
   area: 'schema',
   severity: 'medium',
@@ -109,7 +98,7 @@ const createdSeconds: Check = {
       const now = Math.floor(Date.now() / 1000);
       return values.length === 0 ? [] : collapse(values.map(({ where, value }) => createdOutcome(where, value, now)));
     }),
-};
+});
 
 /** finish_reason strings of an observation; in streams the empty string is streaming.single-finish's to judge. */
 function finishReasons(o: Observation): Array<{ where: string; value: string }> {
@@ -134,7 +123,7 @@ function finishOutcome(where: string, value: string, documented: readonly string
   return fail(`value:${value}`, message, { path });
 }
 
-const finishReasonDocumented: Check = {
+const finishReasonDocumented = defineCheck({
   id: 'schema.finish-reason-documented',
   area: 'schema',
   severity: 'medium',
@@ -145,7 +134,7 @@ const finishReasonDocumented: Check = {
       const documented = limits().finishReasons;
       return collapse(finishReasons(o).map(({ where, value }) => finishOutcome(where, value, documented)));
     }),
-};
+});
 
 /** What is wrong with a non-stream body, when something is. */
 function bodyProblem(o: Observation): { key: string; received: string } | undefined {
@@ -167,7 +156,7 @@ function contentTypeOutcomes(o: Observation): Outcome[] {
   return found.length > 0 ? found : [pass];
 }
 
-const jsonContentType: Check = {
+const jsonContentType = defineCheck({
   id: 'schema.json-content-type',
   area: 'schema',
   severity: 'medium',
@@ -178,9 +167,9 @@ const jsonContentType: Check = {
       if (streamRequested(o) || !isSuccess(statusOf(o))) return [];
       return ifComplete(o, () => contentTypeOutcomes(o));
     }),
-};
+});
 
-const usagePresent: Check = {
+const usagePresent = defineCheck({
   id: 'schema.usage-present',
   area: 'schema',
   severity: 'low',
@@ -196,13 +185,13 @@ const usagePresent: Check = {
       // The documents leave usage optional; the profile decides whether its absence counts.
       return [warn(isNull ? 'null' : 'absent', message, { path: '/usage', conflict: 'usage-optional' })];
     }),
-};
+});
 
-export const schemaChecks: Check[] = [
+export const schemaChecks = [
   responseValid,
   chunkValid,
   createdSeconds,
   finishReasonDocumented,
   jsonContentType,
   usagePresent,
-];
+] as const;

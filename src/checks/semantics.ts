@@ -3,20 +3,11 @@
  * Checks read the request that was sent (`sent`) and the answer, streamed or not.
  */
 import { type Answer, answerOf, completionTokens, rejected } from './answers.ts';
-import {
-  asArray,
-  describeStatus,
-  dig,
-  hasTag,
-  isInteger,
-  isSuccess,
-  requestedN,
-  statusOf,
-  transportSkip,
-  unsupportedSkip,
-} from './guards.ts';
-import { excerpt, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
-import type { Check, Observation, Outcome } from './types.ts';
+import { describeStatus, hasTag, isSuccess, requestedN, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
+import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
@@ -40,7 +31,7 @@ const notAnswered = (observation: Observation, what: string, conflict?: string):
     rejected(observation, `a valid request with ${what}`, '200 with an answer', conflict ? { conflict } : {}),
 ];
 
-const nChoices: Check = {
+const nChoices = defineCheck({
   id: 'semantics.n-choices',
   area: 'semantics',
   severity: 'high',
@@ -76,7 +67,7 @@ const nChoices: Check = {
     });
     return outcomes.length ? outcomes : [pass];
   },
-};
+});
 
 /**
  * completion_tokens ≤ limit, and a reply cut by the limit says "length". `field` is the parameter judged;
@@ -120,7 +111,7 @@ function judgeLimit(observation: Observation, field: string, limit: number): Out
   return outcomes.length ? outcomes : [pass];
 }
 
-const maxTokens: Check = {
+const maxTokens = defineCheck({
   id: 'semantics.max-tokens',
   area: 'semantics',
   severity: 'high',
@@ -134,9 +125,9 @@ const maxTokens: Check = {
     if (!hasTag(evidence, LIMIT_TAG) && answerOf(evidence) === undefined) return [];
     return judgeLimit(evidence, 'max_tokens', limit);
   },
-};
+});
 
-const maxCompletionTokens: Check = {
+const maxCompletionTokens = defineCheck({
   id: 'semantics.max-completion-tokens',
   area: 'semantics',
   severity: 'medium',
@@ -151,7 +142,7 @@ const maxCompletionTokens: Check = {
     const tighter = isInteger(other) && other > 0 ? Math.min(limit, other) : limit;
     return judgeLimit(evidence, 'max_completion_tokens', tighter);
   },
-};
+});
 
 const stopList = (stop: unknown): string[] =>
   typeof stop === 'string' ? [stop] : asArray(stop).filter((s): s is string => typeof s === 'string' && s !== '');
@@ -194,7 +185,7 @@ function judgeStopChoice(content: string, reason: unknown, stops: string[], coun
   return skip(`the output never produced ${JSON.stringify(stops[0])} (${excerpt(content, 60)}), so the stop sequence could not be judged`);
 }
 
-const stopSequence: Check = {
+const stopSequence = defineCheck({
   id: 'semantics.stop-sequence',
   area: 'semantics',
   severity: 'high',
@@ -222,12 +213,12 @@ const stopSequence: Check = {
     const reachedStop = answer.choices.some((c) => c.content !== null && stops.some((s) => c.content!.includes(s)));
     return reachedStop ? [pass] : counting ? [skip('no choice carried content')] : [];
   },
-};
+});
 
 /** All choices' content (streamed or not), in index order, for comparing two answers. */
 const contentsOf = (answer: Answer): string[] => answer.choices.map((c) => c.content ?? '');
 
-const seedDeterminism: Check = {
+const seedDeterminism = defineCheck({
   id: 'semantics.seed-determinism',
   area: 'semantics',
   severity: 'low',
@@ -253,6 +244,6 @@ const seedDeterminism: Check = {
     const path = `/choices/${Math.max(i, 0)}/message/content`;
     return [evidence.deterministic ? fail('differs', message, { path }) : warn('differs', message, { path })];
   },
-};
+});
 
-export const semanticsChecks: Check[] = [nChoices, maxTokens, maxCompletionTokens, stopSequence, seedDeterminism];
+export const semanticsChecks = [nChoices, maxTokens, maxCompletionTokens, stopSequence, seedDeterminism] as const;

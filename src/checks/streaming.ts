@@ -4,7 +4,6 @@
  * chunks a client would see (those before `[DONE]`). Legal SSE (CRLF, comments, `data:` without a space, any read
  * split) never counts against a target.
  */
-import type { FramingViolation, FramingViolationKind } from '../sse/frames.ts';
 import {
   type ChoiceDelta,
   choiceStreams,
@@ -18,21 +17,13 @@ import {
   type Streamed,
   streamPair,
 } from './answers.ts';
-import {
-  asArray,
-  dig,
-  headerOf,
-  ifComplete,
-  incompleteReason,
-  isInteger,
-  mediaType,
-  observations,
-  requestedN,
-  statusOf,
-  streamRequested,
-} from './guards.ts';
-import { collapse, deviation, excerpt, list, pass, skip } from './outcome.ts';
-import type { Check, Comparison, Evidence, Outcome } from './types.ts';
+import { headerOf, ifComplete, incompleteReason, observations, requestedN, statusOf, streamRequested } from './guards.ts';
+import { collapse, deviation, list, pass, skip } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import type { FramingViolation, FramingViolationKind } from '../core/framing.ts';
+import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
+import { isEventStream, mediaType } from '../core/media-type.ts';
+import type { Comparison, Evidence, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 const OPENAI = 'OpenAI convention (assumed)';
@@ -53,7 +44,7 @@ function framingOutcomes(o: Streamed, kinds: FramingViolationKind[], found: (v: 
   return listed.length === 0 ? [pass] : collapse(listed.map(found));
 }
 
-const contentType: Check = {
+const contentType = defineCheck({
   id: 'streaming.content-type',
   area: 'streaming',
   severity: 'high',
@@ -63,13 +54,13 @@ const contentType: Check = {
     observations(evidence).flatMap((o) => {
       if (!streamRequested(o) || statusOf(o) !== 200) return [];
       const received = headerOf(o, 'content-type');
-      if (mediaType(received) === 'text/event-stream') return [pass];
+      if (isEventStream(received)) return [pass];
       const documented = `Content-Type: text/event-stream (data-only SSE, ${DOC})`;
       return [deviation('fail', 'content-type', `Content-Type: ${received ?? '(absent)'} for stream:true`, documented)];
     }),
-};
+});
 
-const dataOnly: Check = {
+const dataOnly = defineCheck({
   id: 'streaming.data-only',
   area: 'streaming',
   severity: 'medium',
@@ -83,9 +74,9 @@ const dataOnly: Check = {
         return deviation('fail', `field:${name}`, received, `only data: lines and comments (${DOC})`);
       }),
     ),
-};
+});
 
-const singleLineData: Check = {
+const singleLineData = defineCheck({
   id: 'streaming.single-line-data',
   area: 'streaming',
   severity: 'low',
@@ -98,9 +89,9 @@ const singleLineData: Check = {
         return deviation('warn', 'multi-line-data', received, `one "data: <json>" line per event (${OPENAI})`);
       }),
     ),
-};
+});
 
-const payloadJson: Check = {
+const payloadJson = defineCheck({
   id: 'streaming.payload-json',
   area: 'streaming',
   severity: 'high',
@@ -113,9 +104,9 @@ const payloadJson: Check = {
         return deviation('fail', 'not-json-object', received, `a JSON chat.completion.chunk or [DONE] (${DOC})`);
       }),
     ),
-};
+});
 
-const doneTerminator: Check = {
+const doneTerminator = defineCheck({
   id: 'streaming.done-terminator',
   area: 'streaming',
   severity: 'high',
@@ -130,9 +121,9 @@ const doneTerminator: Check = {
       const received = `a stream that ended without data: [DONE]; its last bytes ${tail}`;
       return [deviation('fail', 'done-missing', received, `the stream ends with data: [DONE] (${DOC})`)];
     }),
-};
+});
 
-const doneOnce: Check = {
+const doneOnce = defineCheck({
   id: 'streaming.done-once',
   area: 'streaming',
   severity: 'medium',
@@ -148,9 +139,9 @@ const doneOnce: Check = {
         return deviation('fail', v.kind, received, `one data: [DONE], and nothing after it (${DOC})`);
       });
     }),
-};
+});
 
-const chunkObject: Check = {
+const chunkObject = defineCheck({
   id: 'streaming.chunk-object',
   area: 'streaming',
   severity: 'medium',
@@ -169,7 +160,7 @@ const chunkObject: Check = {
         }),
       ),
     ),
-};
+});
 
 function roleOutcomes(index: number, entries: readonly ChoiceDelta[]): Outcome[] {
   const documented = `the first delta of each choice carries role "assistant"; role is never null (${OPENAI})`;
@@ -192,7 +183,7 @@ function roleOutcomes(index: number, entries: readonly ChoiceDelta[]): Outcome[]
   });
 }
 
-const roleFirst: Check = {
+const roleFirst = defineCheck({
   id: 'streaming.role-first',
   area: 'streaming',
   severity: 'medium',
@@ -204,11 +195,11 @@ const roleFirst: Check = {
       if (streams.length === 0) return [skip('the stream carried no choice deltas')];
       return collapse(streams.flatMap(([index, entries]) => roleOutcomes(index, entries)));
     }),
-};
+});
 
 const IDENTITY_FIELDS = ['id', 'created', 'model'] as const;
 
-const stableIdentity: Check = {
+const stableIdentity = defineCheck({
   id: 'streaming.stable-identity',
   area: 'streaming',
   severity: 'medium',
@@ -228,7 +219,7 @@ const stableIdentity: Check = {
       });
       return found.length > 0 ? found : [pass];
     }),
-};
+});
 
 function finishOutcomes(index: number, entries: readonly ChoiceDelta[]): Outcome[] {
   const documented = `one non-null finish_reason per choice, on its last delta; null (never "") before it (${DOC})`;
@@ -252,7 +243,7 @@ function finishOutcomes(index: number, entries: readonly ChoiceDelta[]): Outcome
   return found.length > 0 ? found : [pass];
 }
 
-const singleFinish: Check = {
+const singleFinish = defineCheck({
   id: 'streaming.single-finish',
   area: 'streaming',
   severity: 'high',
@@ -264,7 +255,7 @@ const singleFinish: Check = {
       if (streams.length === 0) return [skip('the stream carried no choice deltas')];
       return collapse(streams.flatMap(([index, entries]) => finishOutcomes(index, entries)));
     }),
-};
+});
 
 /** The first `limit` indices in 0..n-1 that have no entries (bounded by the indices seen, whatever n is). */
 function missingIndices(streams: ReadonlyMap<number, unknown>, n: number, limit = 5): number[] {
@@ -296,14 +287,14 @@ function choiceOutcomes(o: Streamed): Outcome[] {
   return found.length > 0 ? found : [pass];
 }
 
-const allChoices: Check = {
+const allChoices = defineCheck({
   id: 'streaming.all-choices',
   area: 'streaming',
   severity: 'high',
   rule: 'With n choices requested, every index 0..n-1 is streamed and finished, and no other index appears.',
   source: DOC,
   run: (evidence) => onCompleteStreams(evidence, choiceOutcomes),
-};
+});
 
 /** Where two texts first differ, as a short excerpt of each side. */
 function firstDifference(streamed: string, plain: string): string {
@@ -335,14 +326,14 @@ function matchOutcomes(pair: StreamPair, c: Comparison): Outcome[] {
   return found.length > 0 ? collapse(found) : [pass];
 }
 
-const matchesNonstream: Check = {
+const matchesNonstream = defineCheck({
   id: 'streaming.matches-nonstream',
   area: 'streaming',
   severity: 'medium',
   rule: 'The deltas concatenate to message.content of the same seeded request without stream (a warning unless deterministic).',
   source: OPENAI,
   run: (evidence) => onStreamPairs(evidence, matchOutcomes),
-};
+});
 
 /** Arrival times of the chunks whose deltas carry generated text (content or reasoning). */
 function contentArrivals(o: Streamed): number[] {
@@ -373,14 +364,14 @@ function pacingOutcome(o: Streamed): Outcome {
   return deviation('warn', 'burst', received, `content spread over several reads and over ${share} of that time (${DOC})`);
 }
 
-const incremental: Check = {
+const incremental = defineCheck({
   id: 'streaming.incremental',
   area: 'streaming',
   severity: 'low',
   rule: 'Tokens are sent as they become available ("当它们可用时"): content arrives over several reads, not in one burst.',
   source: DOC,
   run: (evidence) => onCompleteStreams(evidence, (o) => [pacingOutcome(o)]),
-};
+});
 
 function replacementOutcomes(o: Streamed): Outcome[] {
   if (o.stream.framing.violations.some((v) => v.kind === 'invalid-utf8')) {
@@ -400,7 +391,7 @@ function replacementOutcomes(o: Streamed): Outcome[] {
   return found.length > 0 ? collapse(found) : [pass];
 }
 
-const utf8Intact: Check = {
+const utf8Intact = defineCheck({
   id: 'streaming.utf8-intact',
   area: 'streaming',
   severity: 'high',
@@ -414,9 +405,9 @@ const utf8Intact: Check = {
     if (plain.includes('\uFFFD')) return [skip('the non-stream answer contains U+FFFD as well')];
     return onStreams(pair.stream, replacementOutcomes);
   },
-};
+});
 
-export const streamingChecks: Check[] = [
+export const streamingChecks = [
   contentType,
   dataOnly,
   singleLineData,
@@ -431,4 +422,4 @@ export const streamingChecks: Check[] = [
   matchesNonstream,
   incremental,
   utf8Intact,
-];
+] as const;

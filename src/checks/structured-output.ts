@@ -5,9 +5,10 @@
  */
 import { compileUserSchema } from '../contract/validators.ts';
 import { type Answer, answerFor, type AnswerChoice, rejected } from './answers.ts';
-import { dig } from './guards.ts';
-import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import type { Check, Observation, Outcome } from './types.ts';
+import { fail, pass, receivedDocumented, skip } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import { dig, excerpt } from '../core/json.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
@@ -42,7 +43,7 @@ function parseContent(choice: AnswerChoice): Parsed {
   }
 }
 
-const jsonObject: Check = {
+const jsonObject = defineCheck({
   id: 'structured-output.json-object',
   area: 'structured-output',
   severity: 'high',
@@ -58,9 +59,9 @@ const jsonObject: Check = {
     });
     return outcomes.length ? outcomes : [skip('no choices to read')];
   },
-};
+});
 
-const jsonSchema: Check = {
+const jsonSchema = defineCheck({
   id: 'structured-output.json-schema',
   area: 'structured-output',
   severity: 'high',
@@ -88,6 +89,6 @@ const jsonSchema: Check = {
     });
     return outcomes.length ? outcomes : [skip('no choices to read')];
   },
-};
+});
 
-export const structuredOutputChecks: Check[] = [jsonObject, jsonSchema];
+export const structuredOutputChecks = [jsonObject, jsonSchema] as const;

@@ -5,9 +5,11 @@
  */
 import { compileUserSchema } from '../contract/validators.ts';
 import { type Answer, answerFor, type AnswerToolCall, chunksOf, rejected } from './answers.ts';
-import { asArray, dig, isInteger, isSuccess, statusOf } from './guards.ts';
-import { excerpt, fail, pass, receivedDocumented, skip } from './outcome.ts';
-import type { Check, Observation, Outcome } from './types.ts';
+import { isSuccess, statusOf } from './guards.ts';
+import { fail, pass, receivedDocumented, skip } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
 
 /** Names of the tools a request declared. */
 function declaredToolNames(sent: Record<string, unknown> | undefined): string[] {
@@ -28,7 +30,7 @@ const NO_CALL = skip('the model answered without calling a tool, so there is no 
 
 const callsOf = (answer: Answer): AnswerToolCall[] => answer.choices.flatMap((c) => c.toolCalls);
 
-const callShape: Check = {
+const callShape = defineCheck({
   id: 'tools.call-shape',
   area: 'tools',
   severity: 'high',
@@ -62,7 +64,7 @@ const callShape: Check = {
     }
     return outcomes.size ? [...outcomes.values()] : [pass];
   },
-};
+});
 
 /** The declared `parameters` schema of a tool, when it has one. */
 function parametersOf(sent: Record<string, unknown> | undefined, name: unknown): unknown {
@@ -80,7 +82,7 @@ function argumentsValue(call: AnswerToolCall): { ok: true; value: unknown } | { 
   }
 }
 
-const argumentsValid: Check = {
+const argumentsValid = defineCheck({
   id: 'tools.arguments-valid',
   area: 'tools',
   severity: 'high',
@@ -124,7 +126,7 @@ const argumentsValid: Check = {
     }
     return outcomes.length ? outcomes : [pass];
   },
-};
+});
 
 interface DeltaFragment {
   choice: number;
@@ -152,7 +154,7 @@ function toolDeltas(observation: Observation): DeltaFragment[] {
   return fragments;
 }
 
-const streamDeltas: Check = {
+const streamDeltas = defineCheck({
   id: 'tools.stream-deltas',
   area: 'tools',
   severity: 'high',
@@ -203,6 +205,6 @@ const streamDeltas: Check = {
     }
     return outcomes.length ? outcomes : [pass];
   },
-};
+});
 
-export const toolsChecks: Check[] = [callShape, argumentsValid, streamDeltas];
+export const toolsChecks = [callShape, argumentsValid, streamDeltas] as const;

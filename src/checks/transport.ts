@@ -3,10 +3,12 @@
  * exchange at the run's limits and records why (its message names the bound); these checks turn that into findings.
  * They apply to every observation they are given.
  */
-import { bodyBytes, type Exchange, type TransportErrorCode } from '../http/exchange.ts';
 import { headerOf, observations } from './guards.ts';
 import { deviation, list, pass, skip } from './outcome.ts';
-import type { Check, Evidence, Observation, Outcome, Severity } from './types.ts';
+import { type Check, defineCheck } from './types.ts';
+import { bodyBytes, type Exchange, type TransportErrorCode } from '../core/exchange.ts';
+import type { Evidence, Observation, Outcome } from '../core/evidence.ts';
+import type { Severity } from '../core/vocabulary.ts';
 
 const OPENAI = 'OpenAI convention (assumed)';
 
@@ -23,8 +25,8 @@ const onExchanges = (evidence: Evidence, judge: (o: Observation, exchange: Excha
 const bytesSoFar = (exchange: Exchange): string =>
   `${exchange.response?.bodyBytes ?? 0} body bytes in ${exchange.timings.totalMs} ms`;
 
-interface CutRule {
-  id: string;
+interface CutRule<Id extends string> {
+  id: Id;
   severity: Severity;
   rule: string;
   /** The error code that breaks this rule. */
@@ -36,7 +38,7 @@ interface CutRule {
 }
 
 /** A rule broken exactly when the client had to cut the exchange with `code`. */
-function cutCheck(spec: CutRule): Check {
+function cutCheck<const Id extends string>(spec: CutRule<Id>): Check<Id> {
   return {
     id: spec.id,
     area: 'transport',
@@ -148,14 +150,14 @@ function utf8Outcome(exchange: Exchange): Outcome {
   return pass;
 }
 
-const validUtf8: Check = {
+const validUtf8 = defineCheck({
   id: 'transport.valid-utf8',
   area: 'transport',
   severity: 'high',
   rule: 'The body bytes are valid UTF-8.',
   source: OPENAI,
   run: (evidence) => onExchanges(evidence, (_o, exchange) => (exchange.response ? [utf8Outcome(exchange)] : [])),
-};
+});
 
 /** Codings the request accepted (q > 0), lower-cased; undefined when the request stated no preference. */
 function acceptedCodings(exchange: Exchange): string[] | undefined {
@@ -169,7 +171,7 @@ function acceptedCodings(exchange: Exchange): string[] | undefined {
     .concat('identity');
 }
 
-const contentEncoding: Check = {
+const contentEncoding = defineCheck({
   id: 'transport.content-encoding',
   area: 'transport',
   severity: 'medium',
@@ -190,9 +192,9 @@ const contentEncoding: Check = {
       const received = `Content-Encoding: ${header} for Accept-Encoding: ${exchange.request.headers['accept-encoding']}`;
       return [deviation('fail', `unrequested:${unasked.join(',')}`, received, documented)];
     }),
-};
+});
 
-const notRateLimited: Check = {
+const notRateLimited = defineCheck({
   id: 'transport.not-rate-limited',
   area: 'transport',
   severity: 'medium',
@@ -211,9 +213,9 @@ const notRateLimited: Check = {
       const documented = `an answer within the client's retries, which honour Retry-After (${OPENAI})`;
       return [deviation('fail', `status:${status}`, `${final} after ${history}`, documented)];
     }),
-};
+});
 
-export const transportChecks: Check[] = [
+export const transportChecks = [
   headersTimely,
   streamProgress,
   boundedDuration,
@@ -222,4 +224,4 @@ export const transportChecks: Check[] = [
   validUtf8,
   contentEncoding,
   notRateLimited,
-];
+] as const;

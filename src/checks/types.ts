@@ -2,131 +2,8 @@
  * The vocabulary every check, plan and report shares.
  * A check is a small pure function over evidence; it never does I/O.
  */
-import type { Exchange } from '../http/exchange.ts';
-import type { FramingReport } from '../sse/frames.ts';
-
-export const AREAS = [
-  'schema',
-  'streaming',
-  'usage',
-  'params',
-  'semantics',
-  'errors',
-  'auth',
-  'transport',
-  'logprobs',
-  'tools',
-  'structured-output',
-  'reasoning',
-] as const;
-export type Area = (typeof AREAS)[number];
-
-export const PROFILES = ['strict', 'documented', 'lenient'] as const;
-export type Profile = (typeof PROFILES)[number];
-
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-
-/** pass | fail | warn (legal under some reading, or risky for clients) | skip (with a reason). */
-export type Verdict = 'pass' | 'fail' | 'warn' | 'skip';
-
-/** One request/response observed on the wire, with what the engine could decode from it. */
-export interface Observation {
-  kind: 'observation';
-  /** Probe that produced it, e.g. `stream-basic`. */
-  probe: string;
-  /** Free-form facts about the request that checks gate on, e.g. `stream`, `include-usage`, `n>1`, `invalid`. */
-  tags: readonly string[];
-  /** The JSON body that was sent (absent when a raw/malformed body was sent on purpose). */
-  sent?: Record<string, unknown>;
-  exchange: Exchange;
-  /** Parsed JSON body of a non-stream response (undefined when absent or not JSON). */
-  json?: unknown;
-  /** Why the body did not parse as JSON, when it did not. */
-  jsonError?: string;
-  /** Decoded SSE stream, when the response was read as a stream. */
-  stream?: StreamEvidence;
-}
-
-export interface StreamEvidence {
-  framing: FramingReport;
-  /** Data payloads other than `[DONE]`, parsed, in arrival order. */
-  chunks: ChunkEvidence[];
-}
-
-export interface ChunkEvidence {
-  /** Position among data events (0-based). */
-  position: number;
-  raw: string;
-  value?: unknown;
-  parseError?: string;
-  /** Milliseconds since the request was sent when the event completed. */
-  atMs: number;
-}
-
-/** Two observations of requests that must agree (stream vs non-stream, same seed twice, reject-then-healthy…). */
-export interface Comparison {
-  kind: 'comparison';
-  probe: string;
-  tags: readonly string[];
-  /** What the pair means, e.g. `stream-vs-nonstream`, `same-seed`, `health-after-reject`. */
-  relation: string;
-  a: Observation;
-  b: Observation;
-  /** True when the target is known to be deterministic (the embedded reference, or --deterministic). */
-  deterministic: boolean;
-}
-
-/** Outcome of a fast-check property run against the target. */
-export interface PropertyEvidence {
-  kind: 'property';
-  probe: string;
-  tags: readonly string[];
-  property: string;
-  runs: number;
-  /** Present when the property failed: the shrunk counterexample and how to replay it. */
-  failure?: {
-    seed: number;
-    path: string;
-    counterexample: unknown;
-    message: string;
-    observation?: Observation;
-  };
-  /** True when the run stopped early (budget or time) rather than completing. */
-  interrupted?: boolean;
-}
-
-/** One row of a parameter boundary table: an edge value sent, and how the target answered. */
-export interface BoundaryEvidence {
-  kind: 'boundary';
-  probe: string;
-  tags: readonly string[];
-  param: string;
-  value: unknown;
-  /** What the spec's reading expects, and `either` where the documents disagree. */
-  expected: 'accept' | 'reject' | 'either';
-  conflict?: string;
-  observation: Observation;
-}
-
-export type Evidence = Observation | Comparison | PropertyEvidence | BoundaryEvidence;
-
-/** A deviation found by a check. `key` de-duplicates repeats of the same problem. */
-export interface Finding {
-  verdict: 'fail' | 'warn';
-  /** Identifies a repeat of the same problem (e.g. the JSON path or the violation kind). */
-  key: string;
-  /** Two lines in the `Received: … / Documented: …` idiom, or one sentence. */
-  message: string;
-  /** JSON pointer into the offending body, when there is one. */
-  path?: string;
-  /** Id of a recorded document conflict (spec `x-conflicts`); the profile then decides the verdict. */
-  conflict?: string;
-}
-
-export type Outcome =
-  | { verdict: 'pass' }
-  | { verdict: 'skip'; reason: string }
-  | { verdict: 'fail' | 'warn'; finding: Finding };
+import type { Area, Profile, Severity } from '../core/vocabulary.ts';
+import type { Evidence, Outcome } from '../core/evidence.ts';
 
 export interface CheckContext {
   profile: Profile;
@@ -134,9 +11,9 @@ export interface CheckContext {
   model: string;
 }
 
-export interface Check {
+export interface Check<Id extends string = string> {
   /** Stable id, `area.rule-name`. */
-  id: string;
+  id: Id;
   area: Area;
   severity: Severity;
   /** One line quoting (or closely paraphrasing) the contract. */
@@ -149,3 +26,6 @@ export interface Check {
    */
   run(evidence: Evidence, ctx: CheckContext): Outcome[];
 }
+
+/** Declares a check, keeping its id as a literal type so the registry can derive the `CheckId` union. */
+export const defineCheck = <const Id extends string>(check: Check<Id>): Check<Id> => check;

@@ -14,22 +14,11 @@ import {
   onStreams,
   type StreamPair,
 } from './answers.ts';
-import {
-  asArray,
-  dig,
-  hasField,
-  ifComplete,
-  isCount,
-  isRecord,
-  isStream,
-  observations,
-  requestedN,
-  statusOf,
-  streamRequested,
-  usageRequested,
-} from './guards.ts';
-import { collapse, deviation, excerpt, list, pass, skip } from './outcome.ts';
-import type { Check, Comparison, Evidence, Observation, Outcome } from './types.ts';
+import { ifComplete, isStream, observations, requestedN, statusOf, streamRequested, usageRequested } from './guards.ts';
+import { collapse, deviation, list, pass, skip } from './outcome.ts';
+import { defineCheck } from './types.ts';
+import { asArray, dig, excerpt, hasField, isCount, isRecord } from '../core/json.ts';
+import type { Comparison, Evidence, Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 const OPENAI = 'OpenAI convention (assumed)';
@@ -60,7 +49,7 @@ function reportedUsage(o: Observation): { where: string; usage: unknown } | unde
   return body && hasField(body, 'usage') ? { where: '/usage', usage: dig(body, 'usage') } : undefined;
 }
 
-const chunkPresent: Check = {
+const chunkPresent = defineCheck({
   id: 'usage.chunk-present',
   area: 'usage',
   severity: 'medium',
@@ -77,7 +66,7 @@ const chunkPresent: Check = {
       const received = `${found.length} chunks with usage (chunks ${list(found.map((c) => c.position))})`;
       return [deviation('fail', 'several', received, documented)];
     }),
-};
+});
 
 function placementOutcomes(chunks: readonly Chunk[]): Outcome[] {
   const usage = usageChunks(chunks).at(-1);
@@ -93,16 +82,16 @@ function placementOutcomes(chunks: readonly Chunk[]): Outcome[] {
   return [deviation('fail', 'not-last', received, documented)];
 }
 
-const chunkPlacement: Check = {
+const chunkPlacement = defineCheck({
   id: 'usage.chunk-placement',
   area: 'usage',
   severity: 'medium',
   rule: 'The usage chunk comes after every finish chunk and just before data: [DONE] ("在 data: [DONE] 消息之前").',
   source: DOC,
   run: (evidence) => onCompleteUsageStreams(evidence, placementOutcomes),
-};
+});
 
-const chunkEmptyChoices: Check = {
+const chunkEmptyChoices = defineCheck({
   id: 'usage.chunk-empty-choices',
   area: 'usage',
   severity: 'medium',
@@ -124,7 +113,7 @@ const chunkEmptyChoices: Check = {
         }),
       );
     }),
-};
+});
 
 function nullOutcome(c: Chunk, documented: string): Outcome {
   if (!hasField(c.value, 'usage')) {
@@ -138,7 +127,7 @@ function nullOutcome(c: Chunk, documented: string): Outcome {
   return deviation('fail', 'non-null', received, documented, { path: '/usage' });
 }
 
-const nullElsewhere: Check = {
+const nullElsewhere = defineCheck({
   id: 'usage.null-elsewhere',
   area: 'usage',
   severity: 'low',
@@ -152,9 +141,9 @@ const nullElsewhere: Check = {
       if (others.length === 0) return [skip('the stream had no chunks besides the usage chunk')];
       return collapse(others.map((c) => nullOutcome(c, `"usage": null on every chunk but the usage chunk (${DOC})`)));
     }),
-};
+});
 
-const notRequested: Check = {
+const notRequested = defineCheck({
   id: 'usage.not-requested',
   area: 'usage',
   severity: 'medium',
@@ -173,7 +162,7 @@ const notRequested: Check = {
       const extra = { path: '/usage', conflict: 'usage-unrequested-last-chunk' };
       return [deviation('fail', 'unrequested', received, documented, extra)];
     }),
-};
+});
 
 function totalsOutcome(where: string, usage: unknown): Outcome {
   const counts = COUNTS.map((name) => dig(usage, name));
@@ -193,7 +182,7 @@ function totalsOutcome(where: string, usage: unknown): Outcome {
   return deviation('fail', 'sum', received, documented, { path: '/usage/total_tokens' });
 }
 
-const totalsAddUp: Check = {
+const totalsAddUp = defineCheck({
   id: 'usage.totals-add-up',
   area: 'usage',
   severity: 'medium',
@@ -208,7 +197,7 @@ const totalsAddUp: Check = {
       const judge = (c: Chunk) => totalsOutcome(`chunk ${c.position} /usage`, dig(c.value, 'usage'));
       return collapse(usageChunks(chunksOf(o)).map(judge));
     }),
-};
+});
 
 /** The finish_reason of every choice of an answer (undefined for a streamed choice that never finished). */
 function finishesOf(o: Observation): unknown[] {
@@ -235,7 +224,7 @@ function maxTokensOutcome(o: Observation, maxTokens: number): Outcome {
   return deviation('fail', 'length-short', `${received}, every choice finished with "length"`, documented, { path });
 }
 
-const withinMaxTokens: Check = {
+const withinMaxTokens = defineCheck({
   id: 'usage.within-max-tokens',
   area: 'usage',
   severity: 'medium',
@@ -247,7 +236,7 @@ const withinMaxTokens: Check = {
       if (!isCount(maxTokens) || statusOf(o) !== 200) return [];
       return ifComplete(o, () => [maxTokensOutcome(o, maxTokens)]);
     }),
-};
+});
 
 function usageMatchOutcomes(pair: StreamPair, c: Comparison): Outcome[] {
   const streamed = reportedUsage(pair.stream)?.usage;
@@ -262,16 +251,16 @@ function usageMatchOutcomes(pair: StreamPair, c: Comparison): Outcome[] {
   return [deviation(verdict, differing.join('+'), differing.map(shown).join('; '), documented, { path: '/usage' })];
 }
 
-const streamMatchesNonstream: Check = {
+const streamMatchesNonstream = defineCheck({
   id: 'usage.stream-matches-nonstream',
   area: 'usage',
   severity: 'medium',
   rule: 'Stream and non-stream usage agree for the same seeded request (a warning unless the target is deterministic).',
   source: OPENAI,
   run: (evidence) => onStreamPairs(evidence, usageMatchOutcomes),
-};
+});
 
-export const usageChecks: Check[] = [
+export const usageChecks = [
   chunkPresent,
   chunkPlacement,
   chunkEmptyChoices,
@@ -280,4 +269,4 @@ export const usageChecks: Check[] = [
   totalsAddUp,
   withinMaxTokens,
   streamMatchesNonstream,
-];
+] as const;

@@ -4,14 +4,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { AREAS } from '../checks/types.ts';
 import { runBudget } from '../engine/budget.ts';
-import { DEPTHS, type Depth, type RunConfig } from '../engine/config.ts';
+import { type RunConfig } from '../engine/config.ts';
 import { executePlan } from '../engine/execute.ts';
 import { plans } from '../plans/index.ts';
 import { startReference } from '../reference/server.ts';
 import { createFrameChecker } from '../sse/frames.ts';
 import { limitsFor } from './options.ts';
+import { AREAS, type Depth, DEPTHS } from '../core/vocabulary.ts';
 
 const MiB = 1024 * 1024;
 const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(44)} ${value}\n`);

@@ -3,9 +3,9 @@
  * Only an unusable target is a tool error (exit 2); a server that answers badly is for the checks to judge.
  */
 import { createClient } from '../http/client.ts';
-import type { Exchange } from '../http/exchange.ts';
-import type { Limits } from '../engine/config.ts';
 import { ToolError } from './errors.ts';
+import type { Exchange } from '../core/exchange.ts';
+import type { Limits } from '../core/limits.ts';
 
 export interface PreflightInput {
   target: string;

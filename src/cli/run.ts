@@ -11,7 +11,6 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVitest } from 'vitest/node';
 import { checks, isSelected } from '../checks/registry.ts';
-import { AREAS } from '../checks/types.ts';
 import { compareRuns, parseBaseline, sameSubject, type RunVerdicts } from '../engine/compare.ts';
 import type { RunConfig } from '../engine/config.ts';
 import { mergeReport } from '../engine/merge.ts';
@@ -26,6 +25,7 @@ import { parseRunArgs, type ParsedRun } from './options.ts';
 import { preflight } from './preflight.ts';
 import { RUN_USAGE } from './usage.ts';
 import { toolVersion } from './version.ts';
+import { AREAS } from '../core/vocabulary.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 /** Key variable used for the embedded reference, so a real provider's key in the environment is never sent to it. */

@@ -2,9 +2,9 @@
  * Where the documents disagree or are ambiguous, the spec records the reading it takes (`x-conflicts` in
  * spec/openapi.yaml) and how each profile treats a target that follows another reading. Findings cite these ids.
  */
-import { PROFILES } from '../checks/types.ts';
-import type { Profile } from '../checks/types.ts';
-import { isRecord, specDocument } from './spec.ts';
+import { isRecord } from '../core/json.ts';
+import { specDocument } from './spec.ts';
+import { type Profile, PROFILES } from '../core/vocabulary.ts';
 
 export type Treatment = 'fail' | 'warn' | 'pass';
 

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { isRecord } from '../core/json.ts';
 
 /** A JSON Schema (2020-12) node as it appears in the spec, `x-` extensions included. */
 export type SchemaObject = { readonly [keyword: string]: unknown };
@@ -90,10 +91,6 @@ export function conflictIdsOf(schema: SchemaObject): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value) && value.every((id) => typeof id === 'string')) return [...value];
   throw new Error(`spec/openapi.yaml: x-conflict must be an id or a list of ids, got ${JSON.stringify(value)}`);
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function deepFreeze<T>(value: T): T {

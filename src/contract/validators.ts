@@ -6,8 +6,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
-import { excerpt } from '../checks/outcome.ts';
-import { isRecord, SCHEMA_REF_PREFIX, specDocument } from './spec.ts';
+import { isRecord } from '../core/json.ts';
+import { SCHEMA_REF_PREFIX, specDocument } from './spec.ts';
+import { excerpt } from '../core/json.ts';
 
 export interface SchemaViolation {
   /** JSON pointer of the offending value ('' for the root); for a missing property, of the object lacking it. */

@@ -4,7 +4,7 @@
  * also written to a marker file they all read.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Exchange, TransportErrorCode } from '../http/exchange.ts';
+import type { Exchange, TransportErrorCode } from '../core/exchange.ts';
 
 /** Errors that mean the target did not answer at all (as opposed to answering badly). */
 const SILENT: ReadonlySet<TransportErrorCode> = new Set(['refused', 'dns', 'tls', 'connect-timeout', 'headers-timeout', 'idle-timeout', 'total-timeout']);

@@ -1,10 +1,9 @@
+import type { Area, Depth } from '../core/vocabulary.ts';
 /**
  * Requests each area may send, by depth. A fixed table (rather than one shared counter) keeps a run's cost
  * predictable and independent of the order or parallelism in which areas run.
  * Against a paid API: smoke stays within 20 requests and standard within 150, preflight included.
  */
-import type { Area } from '../checks/types.ts';
-import type { Depth } from './config.ts';
 
 export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>> = {
   schema: { smoke: 2, standard: 8, deep: 16 },
@@ -23,9 +22,6 @@ export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>
 
 /** Requests the run may spend before any area starts (GET /models, one plain request). */
 export const PREFLIGHT_BUDGET = 2;
-
-/** Largest max_tokens a probe sends unless its check needs more. */
-export const CHEAP_MAX_TOKENS = 16;
 
 export function runBudget(depth: Depth, areas: readonly Area[]): number {
   return PREFLIGHT_BUDGET + areas.reduce((sum, area) => sum + AREA_BUDGET[area][depth], 0);

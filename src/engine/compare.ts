@@ -2,8 +2,9 @@
  * The regression view: how a run's verdicts differ from an earlier run's, check by check. Pure; reading the
  * earlier report.json from disk is the CLI's job, judging whether its text is a usable report is done here.
  */
-import type { Verdict } from '../checks/types.ts';
 import { REPORT_SCHEMA_VERSION, type CheckResult, type RunComparison, type RunReport } from './result.ts';
+import { isRecord } from '../core/json.ts';
+import type { Verdict } from '../core/vocabulary.ts';
 
 /** What a comparison reads from a run; a whole RunReport is one. */
 export type RunVerdicts = Pick<RunReport, 'target' | 'embedded' | 'model' | 'profile' | 'seed' | 'startedAt'> & {
@@ -46,9 +47,6 @@ export type ParsedBaseline = { run: RunVerdicts } | { problem: string };
 
 const CHECK_VERDICTS: readonly string[] = ['pass', 'fail', 'warn', 'skip', 'not-run'] satisfies CheckVerdict[];
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Reads report.json text of an earlier run; checks what a comparison relies on, and the format version. */
 export function parseBaseline(text: string): ParsedBaseline {

@@ -1,20 +1,6 @@
 /** The resolved settings of one conformance run (after flags, env and defaults). */
-import type { Profile } from '../checks/types.ts';
-
-export const DEPTHS = ['smoke', 'standard', 'deep'] as const;
-export type Depth = (typeof DEPTHS)[number];
-
-export interface Limits {
-  connectMs: number;
-  /** Request start to response headers. */
-  headersMs: number;
-  /** Longest silence allowed between body bytes. */
-  idleMs: number;
-  /** Deadline for a whole exchange. */
-  totalMs: number;
-  /** Body bytes read before the exchange is cut. */
-  maxBytes: number;
-}
+import type { Limits } from '../core/limits.ts';
+import type { Depth, Profile } from '../core/vocabulary.ts';
 
 export interface RunConfig {
   /** Base URL in the OpenAI SDK convention (ends before `/chat/completions`), credentials removed. */

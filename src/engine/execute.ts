@@ -3,9 +3,8 @@
  * area's selected checks on every piece of evidence, and returns the plan's result as data.
  */
 import { checksOf, isSelected } from '../checks/registry.ts';
-import type { Check, CheckContext, Evidence, Observation, Outcome } from '../checks/types.ts';
+import type { Check, CheckContext } from '../checks/types.ts';
 import { createClient, type HttpClient, type SendOptions } from '../http/client.ts';
-import type { Exchange } from '../http/exchange.ts';
 import { createBreaker, type Breaker } from './breaker.ts';
 import { AREA_BUDGET } from './budget.ts';
 import type { RunConfig } from './config.ts';
@@ -15,6 +14,8 @@ import type { Plan, ProbeIO, SendChat } from './probe.ts';
 import type { BoundaryRow, CheckResult, FindingRecord, PlanResult } from './result.ts';
 import { combineVerdicts, resolveOutcome } from './verdict.ts';
 import { tokensUsed } from './tokens.ts';
+import type { Evidence, Observation, Outcome } from '../core/evidence.ts';
+import type { Exchange } from '../core/exchange.ts';
 
 export interface ExecuteOptions {
   /** The API key (from the environment variable the config names). Never stored in results. */

@@ -1,11 +1,11 @@
 /** Merges plan parts into the run report: every registered check appears once, with its area's verdict or `not-run`. */
 import { checks } from '../checks/registry.ts';
-import type { Area, Verdict } from '../checks/types.ts';
 import { runBudget } from './budget.ts';
 import type { RunConfig } from './config.ts';
 import type { PlanPart } from './parts.ts';
 import { REPORT_SCHEMA_VERSION, type CheckResult, type RunReport } from './result.ts';
 import { exitCodeFor } from './verdict.ts';
+import type { Area, Verdict } from '../core/vocabulary.ts';
 
 export interface MergeInput {
   config: RunConfig;

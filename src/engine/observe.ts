@@ -1,17 +1,15 @@
 /** Turns a recorded exchange into evidence checks can read: JSON for plain answers, decoded events for streams. */
-import type { Observation } from '../checks/types.ts';
-import { bodyText, type Exchange } from '../http/exchange.ts';
+import { isEventStream } from '../core/media-type.ts';
 import { parseChunks } from '../sse/chunks.ts';
 import { checkFraming } from '../sse/frames.ts';
+import type { Observation } from '../core/evidence.ts';
+import { bodyText, type Exchange } from '../core/exchange.ts';
 
 export interface ObservationMeta {
   probe: string;
   tags?: readonly string[];
   sent?: Record<string, unknown>;
 }
-
-const isEventStream = (contentType: string | undefined): boolean =>
-  (contentType ?? '').toLowerCase().startsWith('text/event-stream');
 
 /**
  * A response is read as SSE when it says so, or when a stream was asked for and it looks like SSE anyway

@@ -4,8 +4,8 @@
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Exchange } from '../http/exchange.ts';
 import { GAPS_KEPT, type ExchangeSummary, type PlanResult } from './result.ts';
+import type { Exchange } from '../core/exchange.ts';
 
 export type PlanPart = Omit<PlanResult, 'exchanges'> & { exchanges: ExchangeSummary[] };
 

@@ -2,8 +2,9 @@
  * A probe sends a few requests and returns evidence; a plan is the probes of one area.
  * Probes do I/O only through `ProbeIO`, so the same plan runs under vitest, under the CLI and in self-tests.
  */
-import type { Area, Evidence, Observation } from '../checks/types.ts';
-import type { Depth, RunConfig } from './config.ts';
+import type { RunConfig } from './config.ts';
+import type { Area, Depth } from '../core/vocabulary.ts';
+import type { Evidence, Observation } from '../core/evidence.ts';
 
 export interface SendChat {
   /** JSON body; `model` is filled in from the run config when absent. */

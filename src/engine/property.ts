@@ -5,8 +5,8 @@
  * that really failed as fast-check's counterexample (and its path as the replay path).
  */
 import fc from 'fast-check';
-import type { Observation, PropertyEvidence } from '../checks/types.ts';
 import type { ProbeIO } from './probe.ts';
+import type { Observation, PropertyEvidence } from '../core/evidence.ts';
 
 export type Examination = { ok: true } | { ok: false; message: string; observation?: Observation };
 

@@ -1,9 +1,9 @@
+import type { Area, Severity, Verdict } from '../core/vocabulary.ts';
+import type { Exchange } from '../core/exchange.ts';
 /**
  * What a run produced, as data. Plans produce `PlanResult`s; the CLI merges them into a `RunReport`,
  * which every renderer (terminal, report.json, junit.xml, summary.md, report.html) reads. Renderers never decide exit codes.
  */
-import type { Area, Severity, Verdict } from '../checks/types.ts';
-import type { Exchange } from '../http/exchange.ts';
 
 /** One distinct problem a check found, with how often it recurred and how to reproduce its first occurrence. */
 export interface FindingRecord {

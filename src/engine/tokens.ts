@@ -1,6 +1,6 @@
 /** Tokens a run spent, read from the usage the target reported (each exchange counted once). */
 import { observations } from '../checks/guards.ts';
-import type { Evidence, Observation } from '../checks/types.ts';
+import type { Evidence, Observation } from '../core/evidence.ts';
 
 const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0);
 

@@ -3,7 +3,8 @@
  * whether a behaviour that some reading of the documents allows is a failure, an observation or forgiven.
  */
 import { treatment } from '../contract/conflicts.ts';
-import type { Finding, Outcome, Profile, Verdict } from '../checks/types.ts';
+import type { Finding, Outcome } from '../core/evidence.ts';
+import type { Profile, Verdict } from '../core/vocabulary.ts';
 
 /** A finding's verdict under a profile: the spec's conflict table decides for recorded conflicts; strict fails every warning. */
 export function resolveFinding(finding: Finding, profile: Profile): 'fail' | 'warn' | 'pass' {

@@ -4,9 +4,9 @@
  * Credentials are removed before anything is recorded.
  */
 import { Agent } from 'undici';
-import type { Limits } from '../engine/config.ts';
-import type { Exchange, ReadChunk, RecordedRequest, RetryRecord, TransportError, TransportErrorCode } from './exchange.ts';
 import { looksLikeCredentialName, maskSecretBytes, redactHeaders, redactText, stripUrlCredentials } from './redact.ts';
+import type { Limits } from '../core/limits.ts';
+import type { Exchange, ReadChunk, RecordedRequest, RetryRecord, TransportError, TransportErrorCode } from '../core/exchange.ts';
 
 export interface ClientOptions {
   /** Base URL ending before `/chat/completions` (e.g. `…/v1`), no trailing slash. */

@@ -1,6 +1,6 @@
 /** A copy-pasteable curl command that replays a recorded request, with the API key taken from the environment. */
-import type { RecordedRequest } from './exchange.ts';
 import { looksLikeCredentialName, REDACTED } from './redact.ts';
+import type { RecordedRequest } from '../core/exchange.ts';
 
 export const DEFAULT_API_KEY_ENV = 'CONFORMANCE_API_KEY';
 

@@ -2,9 +2,9 @@
  * Authentication: no Authorization header at every depth; from standard depth a bogus bearer key and a scheme
  * other than Bearer; at deep depth a bogus key with a lower-case scheme and an empty bearer token.
  */
-import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO, SendChat } from '../engine/probe.ts';
 import { probe } from './requests.ts';
+import type { Depth } from '../core/vocabulary.ts';
 
 const HELLO = { messages: [{ role: 'user', content: 'Say OK.' }], max_tokens: 4 };
 

@@ -4,11 +4,11 @@
  * them followed by a normal request (health-after-reject). At deep depth: an unknown role, a bad author name,
  * top_logprobs without logprobs and messages that are not a list.
  */
-import type { Comparison, Evidence, Observation } from '../checks/types.ts';
 import { paramRange } from '../contract/ranges.ts';
-import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO, SendChat } from '../engine/probe.ts';
-import { ask, runsAt } from './requests.ts';
+import { ask } from './requests.ts';
+import type { Comparison, Evidence, Observation } from '../core/evidence.ts';
+import { type Depth, runsAt } from '../core/vocabulary.ts';
 const HELLO = { messages: ask('Say OK.'), max_tokens: 4 };
 
 /** A model id no provider serves. */

@@ -1,5 +1,4 @@
 /** The probe plan of every area, in the order a run executes them. */
-import type { Area } from '../checks/types.ts';
 import type { Plan } from '../engine/probe.ts';
 import { authPlan } from './auth.ts';
 import { errorsPlan } from './errors.ts';
@@ -13,6 +12,7 @@ import { structuredOutputPlan } from './structured-output.ts';
 import { toolsPlan } from './tools.ts';
 import { transportPlan } from './transport.ts';
 import { usagePlan } from './usage.ts';
+import type { Area } from '../core/vocabulary.ts';
 
 export const plans: Readonly<Record<Area, Plan>> = {
   schema: schemaPlan,

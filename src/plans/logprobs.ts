@@ -3,9 +3,9 @@
  * from standard depth; top_logprobs at its documented edges (0 and 20) at deep depth.
  */
 import { paramRange } from '../contract/ranges.ts';
-import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
 import { ask, type Body, probe } from './requests.ts';
+import type { Depth } from '../core/vocabulary.ts';
 
 const base = { messages: ask('Name three colours.'), max_tokens: 8, logprobs: true };
 

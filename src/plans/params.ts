@@ -10,16 +10,17 @@ import { chatRequest, invalidChatRequest, type ChatRequestBody, type InvalidChat
 import { malformedJson } from '../arbitraries/malformed-json.ts';
 import { stepOf, validGrid } from '../arbitraries/range-value.ts';
 import { describeStatus, errorBody, errorText, isSuccess, statusOf } from '../checks/guards.ts';
-import { excerpt, receivedDocumented } from '../checks/outcome.ts';
+import { receivedDocumented } from '../checks/outcome.ts';
 import { INVALID_PROPERTY, VALID_PROPERTY } from '../checks/params.ts';
-import type { BoundaryEvidence, Evidence, Observation } from '../checks/types.ts';
 import { limits, paramRange, paramRanges, type ParamRange } from '../contract/ranges.ts';
 import { validateChunk, validateResponse } from '../contract/validators.ts';
 import { AREA_BUDGET } from '../engine/budget.ts';
-import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
 import { runProperty, type Examination } from '../engine/property.ts';
 import { ask } from './requests.ts';
+import { excerpt } from '../core/json.ts';
+import type { BoundaryEvidence, Evidence, Observation } from '../core/evidence.ts';
+import type { Depth } from '../core/vocabulary.ts';
 
 /** Every boundary row asks for one token: the answer's status is what matters. */
 const ROW_BASE = { messages: ask('Say OK.'), max_tokens: 1 };

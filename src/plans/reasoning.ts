@@ -4,11 +4,11 @@
  * (a model the target does not list is skipped with that reason) and a streamed request with each switch on.
  */
 import { MODEL_ABSENT_TAG } from '../checks/reasoning.ts';
-import { asArray, dig } from '../checks/guards.ts';
-import type { Evidence, Observation } from '../checks/types.ts';
-import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
 import { ask } from './requests.ts';
+import { asArray, dig } from '../core/json.ts';
+import type { Evidence, Observation } from '../core/evidence.ts';
+import type { Depth } from '../core/vocabulary.ts';
 
 /** Reasoning comes before the answer; the limit leaves room for both to start. */
 const ROOM = 64;

@@ -2,9 +2,9 @@
  * What the probes of every area share: the depth and budget gate, the one-request probe and the seeded
  * stream-vs-non-stream pair.
  */
-import type { Comparison, Evidence } from '../checks/types.ts';
-import { DEPTHS, type Depth } from '../engine/config.ts';
 import type { Probe, ProbeIO } from '../engine/probe.ts';
+import type { Comparison, Evidence } from '../core/evidence.ts';
+import { type Depth, runsAt } from '../core/vocabulary.ts';
 
 export type Body = Record<string, unknown>;
 
@@ -12,9 +12,6 @@ export const ask = (text: string) => [{ role: 'user', content: text }];
 
 /** A stream that ends with the usage chunk. */
 export const withUsage = { stream: true, stream_options: { include_usage: true } };
-
-/** Whether a probe that runs from depth `from` up runs at `depth`. */
-export const runsAt = (from: Depth, depth: Depth): boolean => DEPTHS.indexOf(depth) >= DEPTHS.indexOf(from);
 
 export interface ProbeSpec {
   id: string;

@@ -2,10 +2,10 @@
  * Probes for the shape of answers: a plain answer and a stream at every depth; n=2, logprobs, a tool call, a
  * truncated answer and a usage stream from standard depth; streamed forms of those at deep depth.
  */
-import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
-import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe } from '../engine/probe.ts';
 import { ask, type Body, single } from './requests.ts';
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
+import type { Depth } from '../core/vocabulary.ts';
 
 const BODY_CHECKS = [
   'schema.response-valid',

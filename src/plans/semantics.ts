@@ -11,9 +11,9 @@ import {
   TRUNCATION_PROMPT,
   TRUNCATION_TAG,
 } from '../checks/semantics.ts';
-import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
 import type { Plan } from '../engine/probe.ts';
 import { ask, probe, single, withUsage } from './requests.ts';
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 
 /** A limit the counting prompt cannot finish within. */
 const LIMIT = 5;

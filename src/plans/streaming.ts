@@ -3,10 +3,10 @@
  * multi-byte text at every depth; n=2, a truncated stream and a counting pair from standard depth; n=3, repeats and
  * an n=2 pair at deep depth.
  */
-import type { Observation } from '../checks/types.ts';
-import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
 import type { Plan, ProbeIO } from '../engine/probe.ts';
 import { ask, type Body, probe, streamVsNonstream } from './requests.ts';
+import type { Observation } from '../core/evidence.ts';
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 
 /** Checks that judge any single stream. */
 const STREAM_CHECKS = [

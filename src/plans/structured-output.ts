@@ -3,9 +3,9 @@
  * json_object streamed and a nested schema at deep depth. Every prompt also asks for JSON in words, as 002
  * requires for JSON mode.
  */
-import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe } from '../engine/probe.ts';
 import { type Body, single } from './requests.ts';
+import type { Depth } from '../core/vocabulary.ts';
 
 /** JSON takes tokens; a short object fits. */
 const ROOM = 96;

@@ -2,9 +2,9 @@
  * Function calling: a forced call at every depth; the same call streamed from standard depth, plus a request
  * offering two tools; at deep depth the two-tool request streamed and `tool_choice: "required"`.
  */
-import type { Depth } from '../engine/config.ts';
 import type { Plan, Probe } from '../engine/probe.ts';
 import { ask, type Body, single } from './requests.ts';
+import type { Depth } from '../core/vocabulary.ts';
 
 export const WEATHER_TOOL = {
   type: 'function',

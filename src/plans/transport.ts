@@ -2,9 +2,9 @@
  * Probes for transport: ordinary requests whose exchanges every transport check judges. A plain answer at every
  * depth, a stream from standard depth, and a longer stream and two choices at deep depth.
  */
-import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
 import type { Plan } from '../engine/probe.ts';
 import { ask, single } from './requests.ts';
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 
 const TRANSPORT_CHECKS = [
   'transport.headers-timely',

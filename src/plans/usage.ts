@@ -3,10 +3,10 @@
  * include_usage with n=2, include_usage:false and a seeded stream-vs-non-stream pair from standard depth; a truncated
  * usage stream, n=2 without stream and an n=2 pair at deep depth.
  */
-import type { Comparison } from '../checks/types.ts';
-import { CHEAP_MAX_TOKENS } from '../engine/budget.ts';
 import type { Plan, ProbeIO } from '../engine/probe.ts';
 import { ask, type Body, probe, single, streamVsNonstream, withUsage } from './requests.ts';
+import type { Comparison } from '../core/evidence.ts';
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 
 const USAGE_STREAM_CHECKS = [
   'usage.chunk-present',

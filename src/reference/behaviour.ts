@@ -4,6 +4,7 @@
  * Each behaviour should touch exactly one rule of the contract and leave everything else correct.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CheckId } from '../checks/registry.ts';
 
 /** A parsed, validated chat request as the generator sees it. */
 export type ChatRequest = Record<string, unknown> & { model: string; messages: unknown[] };
@@ -56,7 +57,7 @@ export interface Behaviour {
   /** One line: what it does. */
   description: string;
   /** Check ids that must fail against it (faults only). */
-  detectedBy: string[];
+  detectedBy: readonly CheckId[];
 
   /** Decide authentication instead of the normal bearer check. Return true to accept. */
   authenticate?(authorization: string | undefined, expected: string): boolean;

@@ -6,7 +6,7 @@ import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { SerializedError } from 'vitest';
 import { PROGRESS_PREFIX } from '../engine/vitest-suite.ts';
 import { renderProgressLine } from './terminal.ts';
-import type { Area, Verdict } from '../checks/types.ts';
+import type { Area, Verdict } from '../core/vocabulary.ts';
 
 export class ProgressReporter implements Reporter {
   /** Errors outside any check (a suite that failed to load, an unhandled rejection): the run is then incomplete. */

@@ -3,9 +3,9 @@
  * digests (headline, per-area counts, grouped findings) that the terminal and HTML renderers share.
  * Target-supplied text is escaped or fenced: Markdown renders HTML and links, and the target is hostile input.
  */
-import { AREAS, type Verdict } from '../checks/types.ts';
 import type { BoundaryRow, CheckResult, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
+import { AREAS, type Verdict } from '../core/vocabulary.ts';
 
 export type CheckVerdict = Verdict | 'not-run';
 

@@ -3,8 +3,9 @@
  * streams, which must never count against a target.
  */
 import { describe, expect, test } from 'vitest';
-import type { Check, Evidence } from '../../src/checks/types.ts';
+import type { Check } from '../../src/checks/types.ts';
 import { findingsOf, legalVariants, runCheck, streamObservation, worstVerdict } from './chunks.ts';
+import type { Evidence } from '../../src/core/evidence.ts';
 
 type Judged = ReturnType<typeof worstVerdict>;
 

@@ -2,8 +2,10 @@
  * Correct answers, built by hand: a non-stream chat.completion and the chunk sequence of the same answer, shaped as
  * the documents describe them. Tests change one thing at a time to break exactly one rule.
  */
-import type { Check, CheckContext, Evidence, Finding, Observation, Outcome, Verdict } from '../../src/checks/types.ts';
+import type { Check, CheckContext } from '../../src/checks/types.ts';
 import { type FakeResponse, fakeObservation, sseBody } from './evidence.ts';
+import type { Evidence, Finding, Observation, Outcome } from '../../src/core/evidence.ts';
+import type { Verdict } from '../../src/core/vocabulary.ts';
 
 type Json = Record<string, unknown>;
 

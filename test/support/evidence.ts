@@ -1,7 +1,7 @@
 /** Builds evidence by hand, so each check can be tested on exactly the bytes that break (or keep) its rule. */
-import type { Comparison, Observation } from '../../src/checks/types.ts';
 import { observe } from '../../src/engine/observe.ts';
-import type { Exchange, TransportError } from '../../src/http/exchange.ts';
+import type { Comparison, Observation } from '../../src/core/evidence.ts';
+import type { Exchange, TransportError } from '../../src/core/exchange.ts';
 
 export interface FakeResponse {
   probe?: string;

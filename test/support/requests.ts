@@ -2,9 +2,9 @@
  * Evidence for the request-driven checks (params, semantics, errors, auth, logprobs, tools, structured output,
  * reasoning): the request that was sent, and a hand-built answer or error that keeps or breaks one rule.
  */
-import type { BoundaryEvidence, Observation, PropertyEvidence } from '../../src/checks/types.ts';
 import { jsonObservation, streamObservation } from './chunks.ts';
 import { fakeObservation, type FakeResponse } from './evidence.ts';
+import type { BoundaryEvidence, Observation, PropertyEvidence } from '../../src/core/evidence.ts';
 
 type Json = Record<string, unknown>;
 
