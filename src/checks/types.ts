@@ -21,6 +21,11 @@ export interface Check<Id extends string = string> {
   /** Seed document file the rule comes from, or `OpenAI convention (assumed)`. */
   source: string;
   /**
+   * `run`: judges the evidence of every probe of the run, whichever area sent it (transport, error envelopes).
+   * Default `area`: only the evidence of the probes of its own area.
+   */
+  scope?: 'area' | 'run';
+  /**
    * Looks at one piece of evidence. Returns no outcomes when the evidence is not its business,
    * one or more otherwise. Must be pure and must not throw on hostile input.
    */
