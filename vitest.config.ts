@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // The conformance reporter writes the run's reports; it stays silent when no conformance test ran.
+    reporters: ['default', './src/vitest/reporter.ts'],
     projects: [
       {
         test: {
@@ -15,11 +17,8 @@ export default defineConfig({
         test: {
           name: 'conformance',
           include: ['suites/**/*.test.ts'],
-          // Suites share one target and one request budget table; running them one file at a time keeps
-          // the load on a paid API predictable.
-          fileParallelism: false,
-          testTimeout: 600_000,
-          hookTimeout: 600_000,
+          // One engine run for the whole project, before any suite: the suites read its verdicts.
+          globalSetup: ['./src/vitest/global-setup.ts'],
         },
       },
     ],

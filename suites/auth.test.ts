@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { authPlan } from '../src/plans/auth.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(authPlan);
+conformanceSuite('auth');

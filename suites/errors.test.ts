@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { errorsPlan } from '../src/plans/errors.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(errorsPlan);
+conformanceSuite('errors');

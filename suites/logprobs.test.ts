@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { logprobsPlan } from '../src/plans/logprobs.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(logprobsPlan);
+conformanceSuite('logprobs');

@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { paramsPlan } from '../src/plans/params.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(paramsPlan);
+conformanceSuite('params');

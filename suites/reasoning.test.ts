@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { reasoningPlan } from '../src/plans/reasoning.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(reasoningPlan);
+conformanceSuite('reasoning');

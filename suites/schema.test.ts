@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { schemaPlan } from '../src/plans/schema.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(schemaPlan);
+conformanceSuite('schema');

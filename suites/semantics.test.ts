@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { semanticsPlan } from '../src/plans/semantics.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(semanticsPlan);
+conformanceSuite('semantics');

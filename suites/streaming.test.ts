@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { streamingPlan } from '../src/plans/streaming.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(streamingPlan);
+conformanceSuite('streaming');

@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { structuredOutputPlan } from '../src/plans/structured-output.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(structuredOutputPlan);
+conformanceSuite('structured-output');

@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { toolsPlan } from '../src/plans/tools.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(toolsPlan);
+conformanceSuite('tools');

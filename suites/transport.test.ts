@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { transportPlan } from '../src/plans/transport.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(transportPlan);
+conformanceSuite('transport');

@@ -1,4 +1,3 @@
-import { conformanceSuite } from '../src/engine/vitest-suite.ts';
-import { usagePlan } from '../src/plans/usage.ts';
+import { conformanceSuite } from '../src/vitest/suite.ts';
 
-conformanceSuite(usagePlan);
+conformanceSuite('usage');

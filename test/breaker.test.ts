@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createBreaker, UNRESPONSIVE_AFTER } from '../src/engine/breaker.ts';
-import type { RunConfig } from '../src/engine/config.ts';
 import { executePlan } from '../src/engine/execute.ts';
 import { plans } from '../src/plans/index.ts';
 import { startReference, type RunningReference } from '../src/reference/server.ts';
 import { fakeExchange } from './support/evidence.ts';
+import type { RunConfig } from '../src/core/run-config.ts';
 
 const silent = () => fakeExchange({ noResponse: true, error: { code: 'headers-timeout', message: 'no headers within 400 ms' } });
 const answered = () => fakeExchange({ status: 200, body: '{}' });

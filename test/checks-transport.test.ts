@@ -91,7 +91,7 @@ table('transport.content-encoding', [
 
 const limited = (status: number, retries: number) => () => {
   const o = exchange({ status, headers: { 'retry-after': '1' }, body: JSON.stringify({ error: { message: 'slow down' } }) });
-  o.exchange.retries = Array.from({ length: retries }, (_, i) => ({ status, retryAfterMs: 1000, atMs: 5 + i * 1005 }));
+  o.exchange.retries = Array.from({ length: retries }, (_, i) => ({ status, waitMs: 1000, retryAfter: true, atMs: 5 + i * 1005 }));
   return o;
 };
 

@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checks, findCheck } from '../src/checks/registry.ts';
-import type { RunConfig } from '../src/engine/config.ts';
 import { executePlan } from '../src/engine/execute.ts';
 import type { PlanResult } from '../src/engine/result.ts';
 import { plans } from '../src/plans/index.ts';
 import { behaviours } from '../src/reference/catalogue.ts';
 import { startReference, type RunningReference } from '../src/reference/server.ts';
 import type { Area, Profile } from '../src/core/vocabulary.ts';
+import type { RunConfig } from '../src/core/run-config.ts';
 
 const API_KEY = 'sk-matrix-test';
 let reference: RunningReference;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { RunConfig } from '../src/engine/config.ts';
 import type { ProbeIO } from '../src/engine/probe.ts';
 import { runProperty, type Examination } from '../src/engine/property.ts';
+import type { RunConfig } from '../src/core/run-config.ts';
 
 interface FakeIO extends ProbeIO {
   /** Requests "sent" so far (one per examination, or `cost`). */

@@ -1,11 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ToolError } from '../src/cli/errors.ts';
 import { listBehaviours, parseServeArgs } from '../src/cli/serve.ts';
 import type { Behaviour } from '../src/reference/behaviour.ts';
 import { behaviours } from '../src/reference/catalogue.ts';
 import { startReference, type RunningReference } from '../src/reference/server.ts';
+import { ToolError } from '../src/run/errors.ts';
 
 const KEY = 'sk-reference';
 type Json = Record<string, any>;

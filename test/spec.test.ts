@@ -3,12 +3,12 @@ import { validate } from '@readme/openapi-parser';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { gen, renderConflictTable, renderTypes, replaceConflictTable, TYPES_HEADER } from '../src/cli/gen.ts';
-import { ToolError } from '../src/cli/errors.ts';
 import { conflict, conflicts, parseConflicts, treatment } from '../src/contract/conflicts.ts';
 import { conflictIdsOf, SPEC_PATH } from '../src/contract/spec.ts';
 
 import { presentSeedFiles, SEED_FILES, SEEDS_MISSING, seedText } from './support/seeds.ts';
 import { PROFILES } from '../src/core/vocabulary.ts';
+import { ToolError } from '../src/run/errors.ts';
 
 const specText = readFileSync(SPEC_PATH, 'utf8');
 const parsedSpec = parse(specText) as Record<string, unknown>;

@@ -11,6 +11,7 @@ import { invalidFunctionName } from './names.ts';
 import { inRange, outOfRange, wrongNumericType } from './range-value.ts';
 import { invalidSeed, seed } from './seed.ts';
 import { invalidStop, stop } from './stop.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 
 export interface ChatRequestConstraints {
@@ -25,7 +26,6 @@ export interface ChatRequestConstraints {
   stopArrays?: boolean;
 }
 
-export type ChatRequestBody = Record<string, unknown>;
 
 /** The ranged parameters, each within its range (n capped by `maxN`). */
 function rangedParams(maxN: number): Record<string, fc.Arbitrary<number>> {
@@ -60,31 +60,33 @@ export function chatRequest(constraints: ChatRequestConstraints = {}): fc.Arbitr
     { requiredKeys: ['messages', 'max_tokens'], noNullPrototype: true },
   );
   return fc.tuple(body, streamMode(constraints.stream ?? 'either')).map(([params, mode]) => {
-    const request: ChatRequestBody = { ...(constraints.model ? { model: constraints.model } : {}), ...params, ...mode };
+    // The ranged fields are named by the spec at run time, so the record is typed here, once.
+    const request = { ...(constraints.model ? { model: constraints.model } : {}), ...params, ...mode } as ChatRequestBody;
     // "如果使用此参数，则必须将 logprobs 设置为 true" (000): top_logprobs only travels with logprobs.
-    if (request['top_logprobs'] !== undefined) request['logprobs'] = true;
+    if (request.top_logprobs !== undefined) request.logprobs = true;
     return request;
   });
 }
 
 export interface InvalidChatRequest {
   /** The body to send. When it has no `model`, send it as raw JSON so no model is filled in. */
-  body: ChatRequestBody;
+  body: Record<string, unknown>;
   /** What is wrong, e.g. `out-of-range`, `wrong-type`, `missing-messages`. */
   defect: string;
   /** The top-level field to blame, when a single one is. */
   param?: string;
 }
 
-type Defect = fc.Arbitrary<(body: ChatRequestBody) => InvalidChatRequest>;
+type Body = Record<string, unknown>;
+type Defect = fc.Arbitrary<(body: Body) => InvalidChatRequest>;
 
-const setField = (defect: string, param: string) => (value: unknown) => (body: ChatRequestBody) => ({
+const setField = (defect: string, param: string) => (value: unknown) => (body: Body) => ({
   body: { ...body, [param]: value },
   defect,
   param,
 });
 
-const without = (defect: string, param: string) => (body: ChatRequestBody) => {
+const without = (defect: string, param: string) => (body: Body) => {
   const { [param]: _removed, ...rest } = body;
   return { body: rest, defect, param };
 };
@@ -102,7 +104,7 @@ function defects(withModel: boolean): Defect[] {
   list.push(invalidSeed().map(setField('wrong-type', 'seed')));
   list.push(invalidMessages().map(setField('bad-messages', 'messages')));
   list.push(
-    invalidFunctionName().map((name) => (body: ChatRequestBody) => ({
+    invalidFunctionName().map((name) => (body: Body) => ({
       body: { ...body, tools: [{ type: 'function', function: { name, parameters: { type: 'object' } } }] },
       defect: 'bad-function-name',
       param: 'tools',
@@ -111,7 +113,7 @@ function defects(withModel: boolean): Defect[] {
   list.push(fc.constant(without('missing-messages', 'messages')));
   if (withModel) list.push(fc.constant(without('missing-model', 'model')));
   list.push(
-    fc.integer({ min: 0, max: 20 }).map((k) => (body: ChatRequestBody) => {
+    fc.integer({ min: 0, max: 20 }).map((k) => (body: Body) => {
       // Cross-field rule of 000: top_logprobs requires logprobs true.
       const { logprobs: _dropped, ...rest } = body;
       return { body: { ...rest, top_logprobs: k, ...(k % 2 === 0 ? { logprobs: false } : {}) }, defect: 'top-logprobs-without-logprobs' };
@@ -124,5 +126,5 @@ function defects(withModel: boolean): Defect[] {
 export function invalidChatRequest(constraints: ChatRequestConstraints = {}): fc.Arbitrary<InvalidChatRequest> {
   return fc
     .tuple(chatRequest({ ...constraints, stopArrays: false }), fc.oneof(...defects(constraints.model !== undefined)))
-    .map(([body, apply]) => apply(body));
+    .map(([body, apply]) => apply({ ...body }));
 }

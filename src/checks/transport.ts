@@ -205,7 +205,7 @@ const notRateLimited = defineCheck({
       const status = exchange.response?.status;
       if (status === undefined) return [];
       if (status !== 429 && status !== 503) return [pass];
-      const retries = exchange.retries.map((r) => `${r.status} at ${r.atMs} ms (Retry-After ${r.retryAfterMs} ms)`);
+      const retries = exchange.retries.map((r) => `${r.status} at ${r.atMs} ms (${r.retryAfter ? 'Retry-After' : 'back-off'} ${r.waitMs} ms)`);
       const retryAfter = headerOf(o, 'retry-after');
       const final = `HTTP ${status}${retryAfter === undefined ? '' : ` (Retry-After: ${retryAfter})`}`;
       const count = retries.length === 1 ? '1 retry' : `${retries.length} retries`;

@@ -3,7 +3,7 @@
  * A check is a small pure function over evidence; it never does I/O.
  */
 import type { Area, Profile, Severity } from '../core/vocabulary.ts';
-import type { Evidence, Outcome } from '../core/evidence.ts';
+import type { Evidence, Observation, Outcome } from '../core/evidence.ts';
 
 export interface CheckContext {
   profile: Profile;
@@ -30,7 +30,15 @@ export interface Check<Id extends string = string> {
    * one or more otherwise. Must be pure and must not throw on hostile input.
    */
   run(evidence: Evidence, ctx: CheckContext): Outcome[];
+  /**
+   * Property checks only: judges one generated case as soon as it is answered, which steers fast-check's shrinking.
+   * `run` then judges the property's outcome.
+   */
+  examine?(observation: Observation): Examination;
 }
+
+/** One case of a property: held, broken (with what was seen), or not judgeable (no answer, rate-limited). */
+export type Examination = { ok: true } | { ok: false; message: string; observation?: Observation } | { ok: 'unjudged'; reason: string };
 
 /** Declares a check, keeping its id as a literal type so the registry can derive the `CheckId` union. */
 export const defineCheck = <const Id extends string>(check: Check<Id>): Check<Id> => check;

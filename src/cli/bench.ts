@@ -2,19 +2,25 @@
  * `chat-conformance bench`: prints speed and memory figures. Targets live here as printed numbers, not as timed
  * tests, because a shared machine makes wall-clock assertions flaky.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { runBudget } from '../engine/budget.ts';
-import { type RunConfig } from '../engine/config.ts';
-import { executePlan } from '../engine/execute.ts';
-import { plans } from '../plans/index.ts';
+import type { RunConfig } from '../core/run-config.ts';
+import { DEPTHS, type Depth } from '../core/vocabulary.ts';
+import { runConformance, type Sent } from '../engine/run.ts';
 import { startReference } from '../reference/server.ts';
+import { limitsFor } from '../run/options.ts';
 import { createFrameChecker } from '../sse/frames.ts';
-import { limitsFor } from './options.ts';
-import { AREAS, type Depth, DEPTHS } from '../core/vocabulary.ts';
 
 const MiB = 1024 * 1024;
-const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(44)} ${value}\n`);
+const KEY = 'sk-bench';
+const CLI = fileURLToPath(new URL('../../bin/chat-conformance.js', import.meta.url));
+const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(52)} ${value}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function syntheticStream(targetBytes: number): Uint8Array {
   const chunk = (i: number) =>
@@ -41,13 +47,13 @@ function benchFraming(): void {
     if (reads % 512 === 0) heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
   }
   const report = checker.end();
-  const seconds = (performance.now() - started) / 1000;
-  line('SSE framing checker throughput', `${(bytes.length / MiB / seconds).toFixed(1)} MiB/s (${report.events.length} events, 1 KiB reads)`);
+  const secs = (performance.now() - started) / 1000;
+  line('SSE framing checker throughput', `${(bytes.length / MiB / secs).toFixed(1)} MiB/s (${report.events.length} events, 1 KiB reads)`);
   line('SSE framing checker peak heap growth', `${((heapPeak - heapBefore) / MiB).toFixed(1)} MiB for ${(bytes.length / MiB).toFixed(0)} MiB of stream (events are kept)`);
 }
 
 async function benchReference(): Promise<void> {
-  const reference = await startReference({ port: 0, apiKey: 'sk-bench' });
+  const reference = await startReference({ port: 0, apiKey: KEY });
   try {
     for (const stream of [false, true]) {
       const body = JSON.stringify({ model: 'reference-chat', messages: [{ role: 'user', content: 'hello' }], max_tokens: 16, stream });
@@ -56,24 +62,23 @@ async function benchReference(): Promise<void> {
       for (let i = 0; i < count; i += 1) {
         const response = await request(`${reference.url}/chat/completions`, {
           method: 'POST',
-          headers: { authorization: 'Bearer sk-bench', 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
           body,
         });
         await response.body.arrayBuffer();
       }
-      const seconds = (performance.now() - started) / 1000;
-      line(`reference provider, ${stream ? 'stream' : 'non-stream'} requests`, `${(count / seconds).toFixed(0)} req/s sequential (max_tokens 16)`);
+      const secs = (performance.now() - started) / 1000;
+      line(`reference provider, ${stream ? 'stream' : 'non-stream'} requests`, `${(count / secs).toFixed(0)} req/s sequential (max_tokens 16)`);
     }
   } finally {
     await reference.close();
   }
 }
 
-async function benchEmbeddedRun(depth: Depth): Promise<void> {
-  const reference = await startReference({ port: 0, apiKey: 'sk-bench', gapMs: 2 });
-  const config: RunConfig = {
-    target: reference.url,
-    embedded: true,
+function config(target: string, depth: Depth, concurrency: number, timeoutMs = 60_000): RunConfig {
+  return {
+    target,
+    embedded: false,
     deterministic: true,
     model: 'reference-chat',
     reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
@@ -81,20 +86,80 @@ async function benchEmbeddedRun(depth: Depth): Promise<void> {
     profile: 'documented',
     depth,
     seed: 1,
-    concurrency: 4,
-    limits: limitsFor(60_000, 8 * MiB),
+    concurrency,
+    limits: limitsFor(timeoutMs, 8 * MiB),
     only: [],
     skip: [],
     headers: {},
     reportDir: 'reports',
   };
+}
+
+/** The ideal wall time: the requests' own time spread over the pool, or the longest chain of dependent requests. */
+function ideal(sent: readonly Sent[], concurrency: number): { sumMs: number; chainMs: number; idealMs: number } {
+  const chainEnd = new Map<object, number>();
+  let chainMs = 0;
+  let sumMs = 0;
+  for (const { exchange, after } of sent) {
+    const end = (after ? (chainEnd.get(after) ?? 0) : 0) + exchange.timings.totalMs;
+    chainEnd.set(exchange, end);
+    chainMs = Math.max(chainMs, end);
+    sumMs += exchange.timings.totalMs;
+  }
+  return { sumMs, chainMs, idealMs: Math.max(sumMs / concurrency, chainMs) };
+}
+
+/** A standard run against a target as slow as a real model: 300 ms to the first token, 60 ms between tokens. */
+async function benchLatency(concurrency: number): Promise<void> {
+  const reference = await startReference({ port: 0, apiKey: KEY, ttftMs: 300, gapMs: 60 });
   try {
     const started = performance.now();
-    let requests = 0;
-    for (const area of AREAS) requests += (await executePlan(plans[area], config, { apiKey: 'sk-bench' })).requests;
-    const seconds = (performance.now() - started) / 1000;
-    line(`all plans at depth ${depth} (embedded)`, `${seconds.toFixed(1)} s, ${requests} requests (budget ${runBudget(depth, AREAS)} with preflight)`);
-    line('resident memory after the run', `${(process.memoryUsage().rss / MiB).toFixed(0)} MiB`);
+    const outcome = await runConformance(config(reference.url, 'standard', concurrency), { apiKey: KEY });
+    const wallMs = performance.now() - started;
+    const { sumMs, chainMs, idealMs } = ideal(outcome.sent, concurrency);
+    line(
+      `slow target (300 ms + 60 ms/token), concurrency ${concurrency}`,
+      `${seconds(wallMs)} wall for ${outcome.sent.length} requests; ideal ${seconds(idealMs)} (request time ${seconds(sumMs)} ÷ ${concurrency}, longest chain ${seconds(chainMs)}); ratio ${(wallMs / idealMs).toFixed(2)}`,
+    );
+  } finally {
+    await reference.close();
+  }
+}
+
+/** A standard run against a hostile target, at the default timeouts: bounded time, not time × requests. */
+async function benchHostile(fault: string): Promise<void> {
+  const reference = await startReference({ port: 0, apiKey: KEY, gapMs: 2 });
+  try {
+    const started = performance.now();
+    const outcome = await runConformance(config(reference.url.replace(/\/v1$/, `/fault/${fault}/v1`), 'standard', 4), { apiKey: KEY });
+    const failing = outcome.checks.filter((c) => c.verdict === 'fail').map((c) => c.id);
+    line(
+      `hostile target "${fault}", default timeouts`,
+      `${seconds(performance.now() - started)} wall, ${outcome.requests} requests sent; fails ${failing.join(', ') || 'nothing'}; ${outcome.incomplete ? 'incomplete' : 'complete'}`,
+    );
+  } finally {
+    await reference.close();
+  }
+}
+
+/** `npx chat-conformance run` as a user starts it: process start, embedded reference, run, reports. */
+function benchEmbeddedCli(): void {
+  const reportDir = mkdtempSync(join(tmpdir(), 'chat-conformance-bench-'));
+  try {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, [CLI, 'run', '--seed=1', `--report-dir=${reportDir}`], { encoding: 'utf8' });
+    line('embedded standard run (npx chat-conformance run)', `${seconds(performance.now() - started)} wall, exit ${result.status}`);
+  } finally {
+    rmSync(reportDir, { recursive: true, force: true });
+  }
+}
+
+async function benchEmbeddedDepth(depth: Depth): Promise<void> {
+  const reference = await startReference({ port: 0, apiKey: KEY, gapMs: 2 });
+  try {
+    const started = performance.now();
+    const outcome = await runConformance(config(reference.url, depth, 4), { apiKey: KEY });
+    line(`engine at depth ${depth} (embedded, in process)`, `${seconds(performance.now() - started)}, ${outcome.requests} requests (plan ${outcome.planned})`);
   } finally {
     await reference.close();
   }
@@ -103,6 +168,11 @@ async function benchEmbeddedRun(depth: Depth): Promise<void> {
 export async function bench(_args: string[]): Promise<number> {
   benchFraming();
   await benchReference();
-  for (const depth of DEPTHS) await benchEmbeddedRun(depth);
+  benchEmbeddedCli();
+  for (const depth of DEPTHS) await benchEmbeddedDepth(depth);
+  line('resident memory after the embedded runs', `${(process.memoryUsage().rss / MiB).toFixed(0)} MiB`);
+  await benchLatency(8);
+  await benchLatency(16);
+  for (const fault of ['endless', 'stall', 'slow-headers']) await benchHostile(fault);
   return 0;
 }

@@ -12,8 +12,8 @@ import { parse } from 'yaml';
 import { parseConflicts } from '../contract/conflicts.ts';
 import type { Conflict } from '../contract/conflicts.ts';
 import { updateReadme } from './docs.ts';
-import { ToolError } from './errors.ts';
 import { cell, hasMarkers, replaceMarked } from './markdown.ts';
+import { ToolError } from '../run/errors.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const SPEC_FILE = 'spec/openapi.yaml';

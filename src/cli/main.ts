@@ -1,7 +1,7 @@
 /** Command dispatch. Tool errors become one `error:` line and exit 2; nothing here prints a stack trace. */
-import { EXIT_USAGE, ToolError } from './errors.ts';
 import { MAIN_USAGE } from './usage.ts';
-import { toolVersion } from './version.ts';
+import { EXIT_USAGE, ToolError } from '../run/errors.ts';
+import { toolVersion } from '../run/version.ts';
 
 type Command = (args: string[]) => Promise<number>;
 

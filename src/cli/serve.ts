@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Behaviour } from '../reference/behaviour.ts';
 import { behaviours, findBehaviour } from '../reference/catalogue.ts';
 import { DEFAULT_API_KEY, startReference, type ReferenceOptions } from '../reference/server.ts';
-import { EXIT_USAGE, ToolError } from './errors.ts';
+import { EXIT_USAGE, ToolError } from '../run/errors.ts';
 
 export const SERVE_USAGE =
   'chat-conformance serve [--port N] [--host H] [--api-key K] [--ttft-ms N] [--gap-ms N] [--fault NAME] [--variant NAME] [--seed N] [--list-faults]';

@@ -37,3 +37,6 @@ export type ModelList = Schemas['ModelList'];
 
 export type FinishReason = Choice['finish_reason'];
 export type MessageRole = Message['role'];
+
+/** A request as probes and arbitraries write it: `model` may be left for the run to fill in. */
+export type ChatRequestBody = Omit<ChatCompletionRequest, 'model'> & { model?: string };

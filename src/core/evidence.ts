@@ -59,6 +59,8 @@ export interface PropertyEvidence {
   tags: readonly string[];
   property: string;
   runs: number;
+  /** Cases that could not be judged (no answer, rate-limited), and why the first could not. */
+  unjudged?: { count: number; reason: string };
   /** Present when the property failed: the shrunk counterexample and how to replay it. */
   failure?: {
     seed: number;

@@ -11,6 +11,7 @@ export type TransportErrorCode =
   | 'headers-timeout' // connected, but status line and headers did not arrive in time
   | 'idle-timeout' // body started, then no byte for too long
   | 'total-timeout' // the whole exchange exceeded its deadline
+  | 'runaway' // the stream ran far past what its request allows (max_tokens); reading stopped
   | 'too-large' // body exceeded the byte cap; reading stopped there
   | 'reset' // connection closed or reset before the body completed
   | 'protocol' // the peer is not speaking HTTP/1.1 correctly
@@ -60,7 +61,10 @@ export interface Timings {
 
 export interface RetryRecord {
   status: number;
-  retryAfterMs: number;
+  /** How long the client waited before trying again. */
+  waitMs: number;
+  /** The wait came from the answer's Retry-After header (otherwise it is the client's own back-off). */
+  retryAfter: boolean;
   atMs: number;
 }
 
@@ -75,8 +79,10 @@ export interface Exchange {
   reads: ReadChunk[];
   timings: Timings;
   error?: TransportError;
-  /** Earlier attempts answered 429/503 with Retry-After; the final attempt is the one recorded above. */
+  /** Earlier attempts answered 429/503 and retried; the final attempt is the one recorded above. */
   retries: RetryRecord[];
+  /** Nothing went out: the budget was spent or the run had stopped sending (`error` says which). */
+  unsent?: true;
 }
 
 /** The body received, as one byte array. */

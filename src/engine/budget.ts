@@ -1,9 +1,9 @@
-import type { Area, Depth } from '../core/vocabulary.ts';
 /**
  * Requests each area may send, by depth. A fixed table (rather than one shared counter) keeps a run's cost
- * predictable and independent of the order or parallelism in which areas run.
+ * predictable and independent of the order or parallelism in which requests go out.
  * Against a paid API: smoke stays within 20 requests and standard within 150, preflight included.
  */
+import type { Area, Depth } from '../core/vocabulary.ts';
 
 export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>> = {
   schema: { smoke: 2, standard: 8, deep: 16 },

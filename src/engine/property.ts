@@ -1,34 +1,26 @@
 /**
- * fast-check against a live target. Every examined value costs requests, so the run is bounded twice: the number of
- * generated cases is the caller's, and shrinking stops after a cap of steps or when the budget runs low. Once
- * shrinking stops, every further candidate is reported as passing without being sent, which leaves the last value
- * that really failed as fast-check's counterexample (and its path as the replay path).
+ * fast-check against a live target, fast under latency and still reproducible. The cases fast-check would generate
+ * for the seed are listed first (a dry run that sends nothing), sent side by side and judged; then fast-check runs
+ * for real, reading those verdicts in order, and only the shrinking after a failure sends one request at a time.
+ * Every case costs a request, so shrinking stops after a cap of steps or when the allowance runs out; from then on
+ * candidates are reported as passing without being sent, which leaves the last value that really failed as
+ * fast-check's counterexample (and its path as the replay path).
  */
 import fc from 'fast-check';
-import type { ProbeIO } from './probe.ts';
+import type { Examination } from '../checks/types.ts';
 import type { Observation, PropertyEvidence } from '../core/evidence.ts';
+import type { PropertySpec } from '../plans/probe.ts';
 
-export type Examination = { ok: true } | { ok: false; message: string; observation?: Observation };
-
-export interface PropertySpec<T> {
+export interface PropertyRun {
+  /** The probe running it, for the evidence. */
   probe: string;
-  property: string;
-  tags?: string[];
-  arbitrary: fc.Arbitrary<T>;
-  numRuns: number;
-  /** Most shrink steps (each costs requests); default 10. */
-  maxShrinks?: number;
-  /** Requests one examination sends at most (e.g. 2 for reject-then-health); default 1. */
-  costPerRun?: number;
-  /** Values tried before the generated ones (they count towards numRuns). */
-  examples?: T[];
-  examine(value: T): Promise<Examination>;
+  seed: number;
+  /** Replays one counterexample (with `seed`): nothing is sent side by side. */
+  replayPath?: string;
+  /** Requests the property may still send. */
+  remaining(): number;
+  examine(observation: Observation): Examination;
 }
-
-/** Progress is reported every this many examinations. */
-const PROGRESS_EVERY = 5;
-
-export const DEFAULT_MAX_SHRINKS = 10;
 
 interface Failure<T> {
   value: T;
@@ -36,59 +28,88 @@ interface Failure<T> {
   observation?: Observation;
 }
 
-export async function runProperty<T>(io: ProbeIO, spec: PropertySpec<T>): Promise<PropertyEvidence> {
-  const cost = Math.max(1, spec.costPerRun ?? 1);
-  const maxShrinks = Math.max(0, spec.maxShrinks ?? DEFAULT_MAX_SHRINKS);
-  const numRuns = Math.max(0, Math.floor(spec.numRuns));
-  const evidence: PropertyEvidence = {
-    kind: 'property',
-    probe: spec.probe,
-    tags: spec.tags ?? [],
-    property: spec.property,
-    runs: 0,
-  };
-  if (numRuns === 0 || io.remainingBudget() < cost) {
+const sameCase = (a: unknown, b: unknown): boolean => {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return false;
+  }
+};
+
+async function judged<T>(spec: PropertySpec<T>, run: PropertyRun, value: T): Promise<Examination> {
+  try {
+    return run.examine(await spec.send(value));
+  } catch (error) {
+    return { ok: false, message: `examining the case failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** The values fast-check generates for these parameters, in order, without sending anything. */
+async function generatedCases<T>(spec: PropertySpec<T>, parameters: fc.Parameters<[T]>): Promise<T[]> {
+  const cases: T[] = [];
+  await fc.check(
+    fc.asyncProperty(spec.arbitrary, async (value) => {
+      cases.push(value);
+      return true;
+    }),
+    parameters,
+  );
+  return cases;
+}
+
+export async function runProperty<T>(spec: PropertySpec<T>, run: PropertyRun): Promise<PropertyEvidence> {
+  const numRuns = Math.max(0, Math.min(Math.floor(spec.runs), run.remaining()));
+  const evidence: PropertyEvidence = { kind: 'property', probe: run.probe, tags: [], property: spec.property, runs: 0 };
+  if (numRuns === 0) {
     evidence.interrupted = true;
     return evidence;
   }
+  const replaying = run.replayPath !== undefined;
+  const parameters: fc.Parameters<[T]> = {
+    numRuns,
+    seed: run.seed,
+    ...(replaying ? { path: run.replayPath, endOnFailure: true } : {}),
+    ...(spec.examples?.length ? { examples: spec.examples.map((e) => [e] as [T]) } : {}),
+  };
 
-  let examined = 0;
+  const cases = replaying ? [] : await generatedCases(spec, parameters);
+  const verdicts = await Promise.all(cases.map((value) => judged(spec, run, value)));
+
+  let generated = 0;
   let shrinkSteps = 0;
+  let unjudged: PropertyEvidence['unjudged'];
   let lastFailure: Failure<T> | undefined;
   let outOfBudget = false;
-
   const predicate = async (value: T): Promise<boolean> => {
     const shrinking = lastFailure !== undefined;
-    if (shrinking && shrinkSteps >= maxShrinks) return true;
-    if (io.remainingBudget() < cost) {
-      outOfBudget = true;
-      return true;
-    }
-    if (shrinking) shrinkSteps++;
-    else examined++;
-    if (!shrinking && examined % PROGRESS_EVERY === 0) io.progress(`${spec.property}: ${examined}/${numRuns} cases`);
     let result: Examination;
-    try {
-      result = await spec.examine(value);
-    } catch (error) {
-      result = { ok: false, message: `examining the case failed: ${error instanceof Error ? error.message : String(error)}` };
+    if (!shrinking && generated < verdicts.length && sameCase(cases[generated], value)) {
+      result = verdicts[generated]!;
+      generated += 1;
+    } else {
+      if (shrinking && shrinkSteps >= spec.shrinks) return true;
+      if (run.remaining() <= 0) {
+        outOfBudget = true;
+        return true;
+      }
+      if (shrinking) shrinkSteps += 1;
+      else generated += 1;
+      result = await judged(spec, run, value);
+    }
+    if (result.ok === 'unjudged') {
+      if (!shrinking) unjudged = { count: (unjudged?.count ?? 0) + 1, reason: unjudged?.reason ?? result.reason };
+      return true;
     }
     if (result.ok) return true;
     lastFailure = { value, message: result.message, ...(result.observation ? { observation: result.observation } : {}) };
     return false;
   };
 
-  const replaying = io.config.replayPath !== undefined;
-  const details = await fc.check(fc.asyncProperty(spec.arbitrary, predicate), {
-    numRuns,
-    seed: io.config.seed,
-    ...(replaying ? { path: io.config.replayPath, endOnFailure: true } : {}),
-    ...(spec.examples?.length ? { examples: spec.examples.map((e) => [e] as [T]) } : {}),
-  });
-
-  evidence.runs = examined;
+  const details = await fc.check(fc.asyncProperty(spec.arbitrary, predicate), parameters);
+  // Cases sent side by side count even when fast-check stopped at an earlier failure.
+  evidence.runs = Math.max(generated, cases.length);
+  if (unjudged) evidence.unjudged = unjudged;
   if (lastFailure && details.failed) {
-    if (shrinkSteps > 0) io.progress(`${spec.property}: counterexample after ${shrinkSteps} shrink step(s)`);
     evidence.failure = {
       seed: details.seed,
       path: details.counterexamplePath ?? '',

@@ -3,9 +3,11 @@
  * a byte cap, and whatever the target does comes back as a recorded Exchange (never as a thrown error).
  * Credentials are removed before anything is recorded.
  */
-import { Agent } from 'undici';
+import { setMaxListeners } from 'node:events';
+import { Agent, Client, type Dispatcher } from 'undici';
 import { looksLikeCredentialName, maskSecretBytes, redactHeaders, redactText, stripUrlCredentials } from './redact.ts';
 import type { Limits } from '../core/limits.ts';
+import { isEventStream } from '../core/media-type.ts';
 import type { Exchange, ReadChunk, RecordedRequest, RetryRecord, TransportError, TransportErrorCode } from '../core/exchange.ts';
 
 export interface ClientOptions {
@@ -19,7 +21,9 @@ export interface ClientOptions {
   concurrency: number;
   /** Attempts (retries included) this client may send. */
   requestBudget: number;
-  retry?: { max: number; maxWaitMs: number };
+  /** Retries of a 429/503: at most `max`, each waiting Retry-After or the client's back-off, never above `maxWaitMs`. */
+  retry?: { max: number; maxWaitMs: number; backoffMs?: number };
+  /** Aborting it ends every exchange in flight; its reason (an Error) becomes their error message. */
   signal?: AbortSignal;
 }
 
@@ -38,15 +42,26 @@ export interface SendOptions {
   /** Default: the run's key. */
   auth?: Auth;
   headers?: Record<string, string>;
+  /** Waiting requests with a higher priority go first (a follow-up in a chain before fresh work). Default 0. */
+  priority?: number;
+  /**
+   * Requests naming the same connection share one connection of their own, never used by any other request
+   * (a rejected request and the follow-up that must still succeed on the same keep-alive connection).
+   */
+  connection?: string;
+  /** Looks at each body read as it arrives; a reason returned cuts the exchange with error `runaway`. */
+  stopWhen?: (bytes: Uint8Array) => string | undefined;
 }
 
 export interface HttpClient {
   send(options: SendOptions): Promise<Exchange>;
+  /** Closes a connection named in `SendOptions.connection` once nothing more will be sent on it. */
+  release(connection: string): Promise<void>;
   stats(): { requests: number; retries: number; exchanges: number };
   close(): Promise<void>;
 }
 
-const DEFAULT_RETRY = { max: 2, maxWaitMs: 10_000 };
+const DEFAULT_RETRY = { max: 2, maxWaitMs: 10_000, backoffMs: 500 };
 const EXCERPT_BYTES = 2048;
 const RETRYABLE_STATUS = new Set([429, 503]);
 const USER_AGENT = 'chat-conformance';
@@ -57,7 +72,7 @@ const USER_AGENT = 'chat-conformance';
  */
 class Cut extends Error {
   constructor(
-    readonly code: 'headers-timeout' | 'idle-timeout' | 'total-timeout',
+    readonly code: 'headers-timeout' | 'idle-timeout' | 'total-timeout' | 'runaway',
     message: string,
   ) {
     super(message);
@@ -152,40 +167,53 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/** A counting semaphore whose waiters give up when the run is aborted. */
+interface Waiter {
+  priority: number;
+  grant(): void;
+}
+
+/** A counting semaphore: the highest priority waits least, equal priorities in arrival order; waiters give up on abort. */
 class Slots {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Waiter[] = [];
 
   constructor(private readonly size: number) {}
 
-  acquire(signal: AbortSignal | undefined): Promise<boolean> {
+  acquire(signal: AbortSignal | undefined, priority: number): Promise<boolean> {
     if (signal?.aborted) return Promise.resolve(false);
     if (this.active < this.size) {
       this.active += 1;
       return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        this.active += 1;
-        resolve(true);
+      const waiter: Waiter = {
+        priority,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.active += 1;
+          resolve(true);
+        },
       };
       const onAbort = () => {
-        const at = this.waiting.indexOf(grant);
+        const at = this.waiting.indexOf(waiter);
         if (at !== -1) this.waiting.splice(at, 1);
         resolve(false);
       };
-      this.waiting.push(grant);
+      const before = this.waiting.findIndex((w) => w.priority < priority);
+      this.waiting.splice(before === -1 ? this.waiting.length : before, 0, waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   release(): void {
     this.active -= 1;
-    this.waiting.shift()?.();
+    this.waiting.shift()?.grant();
   }
 }
+
+/** Why the run's signal ended an exchange, for its error message. */
+const abortMessage = (signal: AbortSignal): string =>
+  signal.reason instanceof Error && signal.reason.name !== 'AbortError' ? signal.reason.message : 'the run was interrupted';
 
 interface Attempt {
   exchange: Exchange;
@@ -194,8 +222,9 @@ interface Attempt {
 
 class BoundedClient implements HttpClient {
   private readonly agent: Agent;
+  private readonly connections = new Map<string, Client>();
   private readonly slots: Slots;
-  private readonly retry: { max: number; maxWaitMs: number };
+  private readonly retry: { max: number; maxWaitMs: number; backoffMs: number };
   /** The run's key: becomes `[REDACTED]` in recorded headers, so a reproduction can take it from the environment. */
   private readonly keySecrets: string[];
   /** Everything that must not appear in recorded text: the key and credential-like configured header values. */
@@ -214,6 +243,8 @@ class BoundedClient implements HttpClient {
       connections: Math.max(1, options.concurrency),
     });
     this.slots = new Slots(Math.max(1, options.concurrency));
+    // Every waiting and in-flight exchange listens to the run's signal; that many listeners are by design.
+    if (options.signal) setMaxListeners(0, options.signal);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.keySecrets = options.apiKey ? [options.apiKey] : [];
     const configured = Object.entries(options.headers ?? {})
@@ -227,7 +258,26 @@ class BoundedClient implements HttpClient {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.connections.keys()].map((key) => this.release(key)));
     await this.agent.close();
+  }
+
+  async release(connection: string): Promise<void> {
+    const own = this.connections.get(connection);
+    this.connections.delete(connection);
+    await own?.close().catch(() => undefined);
+  }
+
+  /** The shared pool, or the connection of its own a request names. */
+  private dispatcher(send: SendOptions, origin: string): Dispatcher {
+    if (send.connection === undefined) return this.agent;
+    let own = this.connections.get(send.connection);
+    if (!own) {
+      const { limits } = this.options;
+      own = new Client(origin, { connect: { timeout: limits.connectMs }, headersTimeout: limits.headersMs, bodyTimeout: limits.idleMs, pipelining: 1 });
+      this.connections.set(send.connection, own);
+    }
+    return own;
   }
 
   async send(send: SendOptions): Promise<Exchange> {
@@ -235,11 +285,12 @@ class BoundedClient implements HttpClient {
     const request = this.prepare(send);
     const { signal } = this.options;
     let exchange: Exchange;
-    if (!(await this.slots.acquire(signal))) {
-      exchange = this.notSent(id, send.label, request.recorded, 'aborted', 'the run was interrupted before this request was sent');
+    if (!(await this.slots.acquire(signal, send.priority ?? 0))) {
+      const why = signal?.aborted ? abortMessage(signal) : 'the run was interrupted';
+      exchange = this.notSent(id, send.label, request.recorded, 'aborted', `not sent: ${why}`);
     } else {
       try {
-        exchange = await this.sendWithRetries(id, send.label, request);
+        exchange = await this.sendWithRetries(id, send, request);
       } finally {
         this.slots.release();
       }
@@ -266,7 +317,7 @@ class BoundedClient implements HttpClient {
       headers: this.recordHeaders(headers),
     };
     if (send.body !== undefined) recorded.body = redactText(send.body, this.allSecrets);
-    return { url, method: send.method, headers, body: send.body, recorded };
+    return { url, method: send.method, headers, body: send.body, recorded, stopWhen: send.stopWhen };
   }
 
   private recordHeaders(headers: Record<string, string>): Record<string, string> {
@@ -275,35 +326,38 @@ class BoundedClient implements HttpClient {
     return masked;
   }
 
-  private async sendWithRetries(id: number, label: string, request: ReturnType<BoundedClient['prepare']>): Promise<Exchange> {
+  private async sendWithRetries(id: number, send: SendOptions, request: ReturnType<BoundedClient['prepare']>): Promise<Exchange> {
     const { signal } = this.options;
+    const { label } = send;
     const started = performance.now();
     const retries: RetryRecord[] = [];
     if (this.requests >= this.options.requestBudget) {
       return this.notSent(id, label, request.recorded, 'budget-exhausted', `the request budget (${this.options.requestBudget}) is used up; nothing was sent`);
     }
     for (;;) {
-      const { exchange, retryAfterMs } = await this.attempt(id, label, request);
+      const { exchange, retryAfterMs } = await this.attempt(id, send, request);
       exchange.retries = retries;
       const status = exchange.response?.status;
-      const retryable =
-        status !== undefined && RETRYABLE_STATUS.has(status) && retryAfterMs !== undefined && exchange.error === undefined;
+      const retryable = status !== undefined && RETRYABLE_STATUS.has(status) && exchange.error === undefined;
       if (!retryable || retries.length >= this.retry.max || this.requests >= this.options.requestBudget) return exchange;
-      retries.push({ status, retryAfterMs, atMs: roundMs(performance.now() - started) });
+      // Without Retry-After the client backs off on its own, doubling each time.
+      const waitMs = Math.min(retryAfterMs ?? this.retry.backoffMs * 2 ** retries.length, this.retry.maxWaitMs);
+      retries.push({ status, waitMs, retryAfter: retryAfterMs !== undefined, atMs: roundMs(performance.now() - started) });
       this.retries += 1;
-      await sleep(Math.min(retryAfterMs, this.retry.maxWaitMs), signal);
+      await sleep(waitMs, signal);
       if (signal?.aborted) {
-        exchange.error = { code: 'aborted', message: 'the run was interrupted while waiting to retry' };
+        exchange.error = { code: 'aborted', message: `${abortMessage(signal)} while waiting to retry` };
         return exchange;
       }
     }
   }
 
   private notSent(id: number, label: string, recorded: RecordedRequest, code: TransportErrorCode, message: string): Exchange {
-    return { id, label, request: recorded, reads: [], timings: { totalMs: 0, gapsMs: [] }, error: { code, message }, retries: [] };
+    return { id, label, request: recorded, reads: [], timings: { totalMs: 0, gapsMs: [] }, error: { code, message }, retries: [], unsent: true };
   }
 
-  private async attempt(id: number, label: string, request: ReturnType<BoundedClient['prepare']>): Promise<Attempt> {
+  private async attempt(id: number, send: SendOptions, request: ReturnType<BoundedClient['prepare']>): Promise<Attempt> {
+    const { label } = send;
     const { limits, signal: runSignal } = this.options;
     this.requests += 1;
     const start = performance.now();
@@ -314,6 +368,7 @@ class BoundedClient implements HttpClient {
     const total = cutAfter(limits.totalMs, 'total-timeout', `the exchange exceeded its ${limits.totalMs} ms deadline`);
     const headers = cutAfter(limits.headersMs, 'headers-timeout', `no response headers within ${limits.headersMs} ms`);
     let idle: NodeJS.Timeout | undefined;
+    let padding: NodeJS.Timeout | undefined;
     const signal = runSignal ? AbortSignal.any([cut.signal, runSignal]) : cut.signal;
 
     const reads: ReadChunk[] = [];
@@ -325,13 +380,13 @@ class BoundedClient implements HttpClient {
     const fail = (cause: unknown) => {
       const reason: unknown = cut.signal.reason;
       if (reason instanceof Cut) error = { code: reason.code, message: reason.message };
-      else if (runSignal?.aborted) error = { code: 'aborted', message: 'the run was interrupted' };
+      else if (runSignal?.aborted) error = { code: 'aborted', message: `cut short: ${abortMessage(runSignal)}` };
       else error = { code: classify(cause), message: redactText(describeError(cause), this.allSecrets) };
     };
 
     try {
       const target = new URL(request.url);
-      const response = await this.agent.request({
+      const response = await this.dispatcher(send, target.origin).request({
         origin: target.origin,
         path: `${target.pathname}${target.search}`,
         method: request.method,
@@ -346,9 +401,15 @@ class BoundedClient implements HttpClient {
       idle = cutAfter(limits.idleMs, 'idle-timeout', `no body byte for ${limits.idleMs} ms`);
       status = response.statusCode;
       responseHeaders = flattenHeaders(response.headers);
+      // A JSON body that has begun and then only pads with whitespace is making no progress, though bytes arrive.
+      const padded = !isEventStream(responseHeaders['content-type']);
       try {
         for await (const chunk of response.body as AsyncIterable<Buffer>) {
           idle.refresh();
+          if (padded && !isBlank(chunk)) {
+            padding ??= cutAfter(limits.idleMs, 'runaway', `the body carried nothing but whitespace for ${limits.idleMs} ms; reading stopped`);
+            padding.refresh();
+          }
           const atMs = elapsed();
           const room = limits.maxBytes - received;
           if (chunk.length > room) {
@@ -359,6 +420,11 @@ class BoundedClient implements HttpClient {
           }
           reads.push({ atMs, bytes: new Uint8Array(chunk) });
           received += chunk.length;
+          const runaway = request.stopWhen?.(chunk);
+          if (runaway !== undefined) {
+            error = { code: 'runaway', message: runaway };
+            break;
+          }
         }
       } finally {
         // Stops a body that was cut (cap, deadline) from holding the connection: an unfinished body aborts it.
@@ -370,6 +436,7 @@ class BoundedClient implements HttpClient {
       clearTimeout(total);
       clearTimeout(headers);
       clearTimeout(idle);
+      clearTimeout(padding);
     }
 
     const masked = maskSecretBytes(
@@ -405,6 +472,9 @@ class BoundedClient implements HttpClient {
     return attempt;
   }
 }
+
+/** Only JSON whitespace (space, tab, CR, LF). */
+const isBlank = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
 
 /** The first bytes of the body as text, without a broken character at the cut. */
 function excerptOf(chunks: readonly Uint8Array[]): string {

@@ -1,23 +1,30 @@
 /**
  * Authentication: no Authorization header at every depth; from standard depth a bogus bearer key and a scheme
- * other than Bearer; at deep depth a bogus key with a lower-case scheme and an empty bearer token.
+ * other than Bearer; at deep depth a bogus key with a lower-case scheme and an empty bearer token. Each goes on a
+ * connection of its own, so a refusal cannot affect any other request.
  */
-import type { Plan, Probe, ProbeIO, SendChat } from '../engine/probe.ts';
-import { probe } from './requests.ts';
+import type { CheckId } from '../checks/registry.ts';
 import type { Depth } from '../core/vocabulary.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { Auth, Plan, Probe } from './probe.ts';
+import { ask } from './requests.ts';
 
-const HELLO = { messages: [{ role: 'user', content: 'Say OK.' }], max_tokens: 4 };
+const HELLO: ChatRequestBody = { messages: ask('Say OK.'), max_tokens: 4 };
 
 /** Not a key of any provider: long enough to pass format checks, marked so logs show where it came from. */
 const BOGUS_KEY = 'sk-chat-conformance-invalid-0000000000000000';
 
-function attempt(id: string, title: string, from: Depth, feeds: string[], auth: SendChat['auth'], tag: string): Probe {
-  const send = async (io: ProbeIO) => [await io.chat(id, { body: HELLO, auth, tags: [tag] })];
-  return probe({ id, title, from, feeds: [...feeds, 'auth.error-envelope'], requests: 1, send });
-}
+const attempt = (id: string, title: string, from: Depth, feeds: CheckId[], auth: Auth, tag: string): Probe => ({
+  id,
+  title,
+  from,
+  feeds: [...feeds, 'auth.error-envelope'],
+  requests: () => 1,
+  run: async (io) => [await io.chat(id, { body: HELLO, auth, tags: [tag], connection: 'refused' })],
+});
 
-const MISSING = ['auth.missing-key'];
-const INVALID = ['auth.invalid-key'];
+const MISSING: CheckId[] = ['auth.missing-key'];
+const INVALID: CheckId[] = ['auth.invalid-key'];
 
 export const authPlan: Plan = {
   area: 'auth',

@@ -1,21 +1,24 @@
 /**
  * Deliberate client mistakes. At smoke depth: an out-of-range value and a malformed body. From standard depth:
  * an unknown model, missing messages, missing model, a wrongly typed value and an invalid stream request, most of
- * them followed by a normal request (health-after-reject). At deep depth: an unknown role, a bad author name,
+ * them followed by a normal request on the same connection (health-after-reject). At deep depth: an unknown role, a bad author name,
  * top_logprobs without logprobs and messages that are not a list.
  */
+import type { CheckId } from '../checks/registry.ts';
 import { paramRange } from '../contract/ranges.ts';
-import type { Plan, Probe, ProbeIO, SendChat } from '../engine/probe.ts';
-import { ask } from './requests.ts';
 import type { Comparison, Evidence, Observation } from '../core/evidence.ts';
-import { type Depth, runsAt } from '../core/vocabulary.ts';
-const HELLO = { messages: ask('Say OK.'), max_tokens: 4 };
+import type { Depth } from '../core/vocabulary.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { Plan, Probe, ProbeIO, SendChat } from './probe.ts';
+import { ask } from './requests.ts';
+
+const HELLO: ChatRequestBody = { messages: ask('Say OK.'), max_tokens: 4 };
 
 /** A model id no provider serves. */
 const UNKNOWN_MODEL = 'chat-conformance/no-such-model-7f3a';
 
-const STATUS_CHECKS = ['errors.client-error-status', 'errors.envelope', 'errors.param-named'];
-const HEALTH = 'errors.healthy-after-reject';
+const STATUS_CHECKS: CheckId[] = ['errors.client-error-status', 'errors.envelope', 'errors.param-named'];
+const HEALTH: CheckId = 'errors.healthy-after-reject';
 
 /** A temperature past the documented maximum under every reading. */
 function temperatureTooHigh(): number {
@@ -27,30 +30,31 @@ interface MistakeSpec {
   id: string;
   title: string;
   from: Depth;
-  feeds: string[];
+  feeds: CheckId[];
   request: () => SendChat;
-  /** Follow the mistake with a normal request (from standard depth; smoke budgets have no room). */
+  /** Follow the mistake with a normal request on the same connection (from standard depth; smoke budgets have no room). */
   health?: boolean;
 }
 
+/** The mistake goes on a connection of its own; the follow-up, when there is one, reuses it. */
 function mistake(spec: MistakeSpec): Probe {
   const healthAt = (depth: Depth) => spec.health === true && depth !== 'smoke';
   return {
     id: spec.id,
     title: spec.title,
+    from: spec.from,
     feeds: spec.health ? [...spec.feeds, HEALTH] : spec.feeds,
-    cost: (depth) => (runsAt(spec.from, depth) ? (healthAt(depth) ? 2 : 1) : 0),
+    requests: (depth) => (healthAt(depth) ? 2 : 1),
     async run(io: ProbeIO): Promise<Evidence[]> {
-      if (!runsAt(spec.from, io.config.depth) || io.remainingBudget() < 1) return [];
-      const rejected = await io.chat(spec.id, spec.request());
-      if (!healthAt(io.config.depth) || io.remainingBudget() < 1) return [rejected];
+      const rejected = await io.chat(spec.id, { ...spec.request(), connection: 'mistake' });
+      if (!healthAt(io.config.depth)) return [rejected];
       return [rejected, await healthAfter(io, spec.id, rejected)];
     },
   };
 }
 
 async function healthAfter(io: ProbeIO, id: string, rejected: Observation): Promise<Comparison> {
-  const after = await io.chat(`${id} (health)`, { body: HELLO, tags: ['health'] });
+  const after = await io.chat(`${id} (health)`, { body: HELLO, tags: ['health'], connection: 'mistake' });
   return { kind: 'comparison', probe: id, tags: [], relation: 'health-after-reject', a: rejected, b: after, deterministic: io.deterministic };
 }
 
@@ -92,7 +96,7 @@ export const errorsPlan: Plan = {
       title: 'no messages',
       from: 'standard',
       feeds: STATUS_CHECKS,
-      request: () => ({ body: { max_tokens: 4 }, tags: invalid('messages', 'missing-messages') }),
+      request: () => ({ invalidBody: { max_tokens: 4 }, tags: invalid('messages', 'missing-messages') }),
     }),
     mistake({
       id: 'errors-missing-model',
@@ -108,7 +112,7 @@ export const errorsPlan: Plan = {
       from: 'standard',
       feeds: STATUS_CHECKS,
       health: true,
-      request: () => ({ body: { ...HELLO, temperature: 'hot' }, tags: invalid('temperature', 'wrong-type') }),
+      request: () => ({ invalidBody: { ...HELLO, temperature: 'hot' }, tags: invalid('temperature', 'wrong-type') }),
     }),
     mistake({
       id: 'errors-invalid-stream',
@@ -126,7 +130,7 @@ export const errorsPlan: Plan = {
       title: 'a message with an unknown role',
       from: 'deep',
       feeds: STATUS_CHECKS,
-      request: () => ({ body: { ...HELLO, messages: [{ role: 'robot', content: 'Say OK.' }] }, tags: invalid('messages', 'unknown-role') }),
+      request: () => ({ invalidBody: { ...HELLO, messages: [{ role: 'robot', content: 'Say OK.' }] }, tags: invalid('messages', 'unknown-role') }),
     }),
     mistake({
       id: 'errors-bad-name',
@@ -151,7 +155,7 @@ export const errorsPlan: Plan = {
       title: 'messages as a string',
       from: 'deep',
       feeds: STATUS_CHECKS,
-      request: () => ({ body: { ...HELLO, messages: 'Say OK.' }, tags: invalid('messages', 'wrong-type') }),
+      request: () => ({ invalidBody: { ...HELLO, messages: 'Say OK.' }, tags: invalid('messages', 'wrong-type') }),
     }),
   ],
 };

@@ -2,29 +2,23 @@
  * Parameter validation. First the boundary table: every documented range's edges and the values just past them
  * (ε = 0.01 for numbers, 1 for integers), each sent once — a few rows at smoke depth, the primary rows at standard,
  * all rows at deep. Then two properties share what the budget leaves: generated in-range requests must be
- * answered 200 with a schema-valid body, and requests with one rule broken must be refused with 4xx (each
- * refusal followed by a normal request that must still succeed).
+ * answered 200 with a schema-valid body, and requests with one rule broken must be refused with 4xx. Every value
+ * that should be refused goes on a connection of its own. Judging is the params checks' (their `examine` steers
+ * shrinking).
  */
 import fc from 'fast-check';
-import { chatRequest, invalidChatRequest, type ChatRequestBody, type InvalidChatRequest } from '../arbitraries/chat-request.ts';
+import { chatRequest, invalidChatRequest, type InvalidChatRequest } from '../arbitraries/chat-request.ts';
 import { malformedJson } from '../arbitraries/malformed-json.ts';
 import { stepOf, validGrid } from '../arbitraries/range-value.ts';
-import { describeStatus, errorBody, errorText, isSuccess, statusOf } from '../checks/guards.ts';
-import { receivedDocumented } from '../checks/outcome.ts';
-import { INVALID_PROPERTY, VALID_PROPERTY } from '../checks/params.ts';
 import { limits, paramRange, paramRanges, type ParamRange } from '../contract/ranges.ts';
-import { validateChunk, validateResponse } from '../contract/validators.ts';
-import { AREA_BUDGET } from '../engine/budget.ts';
-import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
-import { runProperty, type Examination } from '../engine/property.ts';
-import { ask } from './requests.ts';
-import { excerpt } from '../core/json.ts';
-import type { BoundaryEvidence, Evidence, Observation } from '../core/evidence.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { BoundaryEvidence, Observation } from '../core/evidence.ts';
 import type { Depth } from '../core/vocabulary.ts';
+import type { Plan, Probe, ProbeIO } from './probe.ts';
+import { ask } from './requests.ts';
 
 /** Every boundary row asks for one token: the answer's status is what matters. */
-const ROW_BASE = { messages: ask('Say OK.'), max_tokens: 1 };
-const HEALTHY = { messages: ask('Say OK.'), max_tokens: 4 };
+const ROW_BASE: ChatRequestBody = { messages: ask('Say OK.'), max_tokens: 1 };
 
 export interface BoundaryRowSpec {
   param: string;
@@ -124,31 +118,20 @@ export function boundaryRowsAt(depth: Depth): BoundaryRowSpec[] {
   return depth === 'deep' ? table : table.filter((r) => r.tier === 'primary');
 }
 
-const rowCost = (depth: Depth): number => Math.min(boundaryRowsAt(depth).length, AREA_BUDGET.params[depth]);
-
 const boundaryProbe: Probe = {
   id: 'params-boundary',
   title: 'the edges of every documented range, and the values just past them',
+  from: 'smoke',
   feeds: ['params.boundary-accepted', 'params.boundary-rejected'],
-  cost: rowCost,
-  async run(io) {
-    const evidence: Evidence[] = [];
-    const rows = boundaryRowsAt(io.config.depth);
-    // Rows are independent, so they go out a few at a time.
-    for (let at = 0; at < rows.length; ) {
-      const batch = rows.slice(at, at + Math.min(Math.max(1, io.config.concurrency), io.remainingBudget()));
-      if (batch.length === 0) break;
-      at += batch.length;
-      evidence.push(...(await Promise.all(batch.map((row) => sendRow(io, row)))));
-    }
-    return evidence;
-  },
+  requests: (depth) => boundaryRowsAt(depth).length,
+  run: (io) => Promise.all(boundaryRowsAt(io.config.depth).map((row) => sendRow(io, row))),
 };
 
+/** A value past a bound goes on a connection of its own: the refusal it should get stays there. */
 async function sendRow(io: ProbeIO, row: BoundaryRowSpec): Promise<BoundaryEvidence> {
   const body = { ...ROW_BASE, ...row.extra, [row.param]: row.value };
   const tags = [row.side, `bound:${row.bound}`, `range:${row.rangeText}`];
-  const observation = await io.chat('params-boundary', { body, tags });
+  const observation = await io.chat('params-boundary', { invalidBody: body, tags, ...(row.side === 'beyond' ? { connection: true } : {}) });
   return {
     kind: 'boundary',
     probe: 'params-boundary',
@@ -164,47 +147,12 @@ async function sendRow(io: ProbeIO, row: BoundaryRowSpec): Promise<BoundaryEvide
 /** Shrink steps allowed per property, by depth. */
 const SHRINK_CAP: Record<Depth, number> = { smoke: 3, standard: 10, deep: 25 };
 
-/** How many cases and shrink steps fit `requests`, when each case costs `cost`. */
-export function propertyShare(requests: number, cost: number, depth: Depth): { runs: number; shrinks: number } {
-  const cases = Math.floor(requests / cost);
+/** How many cases and shrink steps fit `requests` (a request each). */
+export function propertyShare(requests: number, depth: Depth): { runs: number; shrinks: number } {
+  const cases = Math.floor(requests);
   if (cases <= 0) return { runs: 0, shrinks: 0 };
   const runs = Math.max(1, Math.floor(cases * 0.75));
   return { runs, shrinks: Math.min(SHRINK_CAP[depth], cases - runs) };
-}
-
-const firstViolation = (validation: ReturnType<typeof validateResponse>): string | undefined =>
-  validation.ok ? undefined : validation.violations[0]?.message;
-
-/** 200 and a body (or every chunk) the spec's schema accepts. */
-export function examineValid(observation: Observation): Examination {
-  const documented = '200 with a schema-valid ChatCompletion (or chunks) for a request within every documented range';
-  const status = statusOf(observation);
-  if (status !== 200) {
-    const why = errorText(observation);
-    return { ok: false, message: receivedDocumented(`${describeStatus(observation)}${why ? ` ${excerpt(why, 100)}` : ''}`, documented), observation };
-  }
-  if (observation.stream) {
-    const chunks = observation.stream.chunks;
-    if (chunks.length === 0) return { ok: false, message: receivedDocumented('a stream without chunks', documented), observation };
-    for (const chunk of chunks) {
-      const problem = chunk.parseError ?? firstViolation(validateChunk(chunk.value));
-      if (problem) return { ok: false, message: receivedDocumented(`chunk ${chunk.position}: ${problem}`, documented), observation };
-    }
-    return { ok: true };
-  }
-  const problem = observation.jsonError ?? firstViolation(validateResponse(observation.json));
-  return problem ? { ok: false, message: receivedDocumented(problem, documented), observation } : { ok: true };
-}
-
-/** 4xx with the error object; 5xx and 2xx are failures. */
-export function examineInvalid(observation: Observation, what: string): Examination {
-  const documented = '4xx with {"error":{…}}, never 5xx or 200';
-  const status = statusOf(observation) ?? 0;
-  if (status >= 400 && status < 500) {
-    if (errorBody(observation)) return { ok: true };
-    return { ok: false, message: receivedDocumented(`HTTP ${status} without an error object for ${what}`, documented), observation };
-  }
-  return { ok: false, message: receivedDocumented(`${describeStatus(observation)} for ${what}`, documented), observation };
 }
 
 /**
@@ -220,7 +168,8 @@ export function validEdgeExamples(model: string): ChatRequestBody[] {
         return [range.param, grid[side] / grid.scale];
       }),
     );
-  const base = { model, messages: ask('Say OK.'), max_tokens: 2, logprobs: true };
+  const base: ChatRequestBody = { model, messages: ask('Say OK.'), max_tokens: 2, logprobs: true };
+  // The ranged fields are named by the spec at run time.
   return [
     { ...base, ...at('lo'), logit_bias: { [BIAS_TOKEN]: logitBiasMin }, stop: 'QZX' },
     { ...base, ...at('hi'), logit_bias: { [BIAS_TOKEN]: logitBiasMax }, stream: true, stream_options: { include_usage: true } },
@@ -231,30 +180,25 @@ export function validEdgeExamples(model: string): ChatRequestBody[] {
 export function invalidExample(model: string): InvalidChatRequest {
   const range = paramRange('temperature');
   const past = (range.maximum ?? range.exclusiveMaximum ?? 0) + 1;
-  return { body: { model, ...HEALTHY, temperature: past }, defect: 'out-of-range', param: 'temperature' };
+  return { body: { model, messages: ask('Say OK.'), max_tokens: 4, temperature: past }, defect: 'out-of-range', param: 'temperature' };
 }
 
 const validProbe: Probe = {
   id: 'params-valid',
   title: 'generated requests within every documented range (property)',
+  from: 'smoke',
   feeds: ['params.valid-accepted'],
-  cost: () => 1,
-  async run(io) {
-    const remaining = io.remainingBudget();
-    // Leave the invalid property its half when it will run.
-    const share = io.wants('params.invalid-rejected') ? Math.ceil(remaining / 2) : remaining;
-    const { runs, shrinks } = propertyShare(share, 1, io.config.depth);
-    const evidence = await runProperty<ChatRequestBody>(io, {
-      probe: 'params-valid',
-      property: VALID_PROPERTY,
+  requests: () => 1,
+  share: 1,
+  run: async (io) => [
+    await io.property<ChatRequestBody>({
+      property: 'params.valid-accepted',
       arbitrary: chatRequest({ model: io.config.model }),
-      numRuns: runs,
-      maxShrinks: shrinks,
       examples: validEdgeExamples(io.config.model),
-      examine: async (body) => examineValid(await io.chat('params-valid', { body, tags: ['valid'] })),
-    });
-    return [evidence];
-  },
+      ...propertyShare(io.allowance, io.config.depth),
+      send: (body) => io.chat('params-valid', { body, tags: ['valid'] }),
+    }),
+  ],
 };
 
 type InvalidCase = InvalidChatRequest | { raw: string; defect: 'malformed-json' };
@@ -266,48 +210,30 @@ function invalidCases(model: string): fc.Arbitrary<InvalidCase> {
 
 const invalidProbe: Probe = {
   id: 'params-invalid',
-  title: 'generated requests with one documented rule broken (property), each followed by a normal request',
+  title: 'generated requests with one documented rule broken (property)',
+  from: 'smoke',
   feeds: ['params.invalid-rejected'],
-  cost: () => 2,
-  async run(io) {
-    const { runs, shrinks } = propertyShare(io.remainingBudget(), 2, io.config.depth);
-    const evidence = await runProperty<InvalidCase>(io, {
-      probe: 'params-invalid',
-      property: INVALID_PROPERTY,
+  requests: () => 1,
+  share: 1,
+  run: async (io) => [
+    await io.property<InvalidCase>({
+      property: 'params.invalid-rejected',
       arbitrary: invalidCases(io.config.model),
-      numRuns: runs,
-      maxShrinks: shrinks,
-      costPerRun: 2,
       examples: [invalidExample(io.config.model)],
-      examine: async (testCase) => {
-        const what = 'raw' in testCase ? 'a malformed JSON body' : `${testCase.defect}${testCase.param ? ` (${testCase.param})` : ''}`;
-        const rejected = await sendInvalid(io, testCase);
-        const verdict = examineInvalid(rejected, what);
-        const status = statusOf(rejected);
-        if (!verdict.ok || status === undefined || status < 400 || io.remainingBudget() === 0) return verdict;
-        // A bad parameter that takes the target down is a failure of its own: a normal request must still succeed.
-        const after = await io.chat('params-health', { body: HEALTHY, tags: ['health'] });
-        const healthy = statusOf(after);
-        if (isSuccess(healthy)) return verdict;
-        return {
-          ok: false,
-          message: `after rejecting ${what} (HTTP ${status}), a normal request got ${healthy === undefined ? (after.exchange.error?.code ?? 'no answer') : `HTTP ${healthy}`}`,
-          observation: after,
-        };
-      },
-    });
-    return [evidence];
-  },
+      ...propertyShare(io.allowance, io.config.depth),
+      send: (testCase) => sendInvalid(io, testCase),
+    }),
+  ],
 };
 
-/** Sends one invalid case; a body without `model` goes out raw so no model is filled in. */
+/** Sends one invalid case on a connection of its own; a body without `model` goes out raw so no model is filled in. */
 function sendInvalid(io: ProbeIO, testCase: InvalidCase): Promise<Observation> {
   const tags = ['invalid', `defect:${testCase.defect}`];
-  if ('raw' in testCase) return io.chat('params-invalid', { rawBody: testCase.raw, tags });
+  if ('raw' in testCase) return io.chat('params-invalid', { rawBody: testCase.raw, tags, connection: true });
   if (testCase.param) tags.push(`param:${testCase.param}`);
   if (testCase.body['stream'] === true) tags.push('stream');
-  if ('model' in testCase.body) return io.chat('params-invalid', { body: testCase.body, tags });
-  return io.chat('params-invalid', { rawBody: JSON.stringify(testCase.body), tags });
+  if ('model' in testCase.body) return io.chat('params-invalid', { invalidBody: testCase.body, tags, connection: true });
+  return io.chat('params-invalid', { rawBody: JSON.stringify(testCase.body), tags, connection: true });
 }
 
 export const paramsPlan: Plan = {

@@ -1,18 +1,20 @@
 /**
- * Reasoning switches, each sent to the model the documents name for it (io.config.reasoningModels): from standard
+ * Reasoning switches, each sent to the model the documents name for it (config.reasoningModels): from standard
  * depth separate_reasoning true and false, and enable_thinking false and true; at deep depth GET /models first
  * (a model the target does not list is skipped with that reason) and a streamed request with each switch on.
  */
+import type { CheckId } from '../checks/registry.ts';
 import { MODEL_ABSENT_TAG } from '../checks/reasoning.ts';
-import type { Plan, Probe, ProbeIO } from '../engine/probe.ts';
-import { ask } from './requests.ts';
-import { asArray, dig } from '../core/json.ts';
 import type { Evidence, Observation } from '../core/evidence.ts';
-import type { Depth } from '../core/vocabulary.ts';
+import { asArray, dig } from '../core/json.ts';
+import type { RunConfig } from '../core/run-config.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { Plan, Probe } from './probe.ts';
+import { ask } from './requests.ts';
 
 /** Reasoning comes before the answer; the limit leaves room for both to start. */
 const ROOM = 64;
-const question = { messages: ask('Is 91 a prime number? Answer briefly.'), max_tokens: ROOM };
+const question: ChatRequestBody = { messages: ask('Is 91 a prime number? Answer briefly.'), max_tokens: ROOM };
 
 type Switch = 'separate_reasoning' | 'enable_thinking';
 
@@ -28,34 +30,28 @@ function listedModels(observation: Observation): string[] | undefined {
 
 /**
  * `on` first: a switch that should produce reasoning is the stronger test of support. `off` is the value that
- * must suppress it.
+ * must suppress it. The two go out side by side.
  */
-function switchProbe(field: Switch, check: string, model: (io: ProbeIO) => string): Probe {
-  const requests = (depth: Depth) => (depth === 'smoke' ? 0 : depth === 'standard' ? 2 : 4);
+function switchProbe(field: Switch, check: CheckId, model: (config: RunConfig) => string): Probe {
+  const id = `reasoning-${field.replace('_', '-')}`;
   return {
-    id: `reasoning-${field.replace('_', '-')}`,
+    id,
     title: `${field} on and off`,
+    from: 'standard',
     feeds: [check],
-    cost: requests,
+    requests: (depth) => (depth === 'deep' ? 4 : 2),
     async run(io) {
-      const depth = io.config.depth;
-      if (requests(depth) === 0 || io.remainingBudget() < 2) return [];
-      const id = model(io);
-      const evidence: Evidence[] = [];
-      if (depth === 'deep') {
-        const models = await io.get(`reasoning-${field} (models)`, '/models');
+      const deep = io.config.depth === 'deep';
+      const name = model(io.config);
+      if (deep) {
+        const models = await io.get(`${id} (models)`, '/models');
         const listed = listedModels(models);
-        if (listed && !listed.includes(id)) {
-          return [{ ...models, tags: [MODEL_ABSENT_TAG, `toggle:${field}`, `model:${id}`] }];
-        }
+        if (listed && !listed.includes(name)) return [{ ...models, tags: [MODEL_ABSENT_TAG, `toggle:${field}`, `model:${name}`] }];
       }
-      const body = (value: boolean, stream = false) => ({ ...question, model: id, [field]: value, ...(stream ? { stream: true } : {}) });
-      const label = `reasoning-${field}`;
-      evidence.push(await io.chat(label, { body: body(true), tags: ['reasoning'] }));
-      if (io.remainingBudget() > 0) evidence.push(await io.chat(label, { body: body(false), tags: ['reasoning'] }));
-      if (depth === 'deep' && io.remainingBudget() > 0) {
-        evidence.push(await io.chat(label, { body: body(field === 'separate_reasoning', true), tags: ['reasoning'] }));
-      }
+      const body = (value: boolean, stream = false): ChatRequestBody => ({ ...question, model: name, [field]: value, ...(stream ? { stream: true } : {}) });
+      const sends = [io.chat(id, { body: body(true), tags: ['reasoning'] }), io.chat(id, { body: body(false), tags: ['reasoning'] })];
+      if (deep) sends.push(io.chat(id, { body: body(field === 'separate_reasoning', true), tags: ['reasoning'] }));
+      const evidence: Evidence[] = await Promise.all(sends);
       return evidence;
     },
   };
@@ -64,7 +60,7 @@ function switchProbe(field: Switch, check: string, model: (io: ProbeIO) => strin
 export const reasoningPlan: Plan = {
   area: 'reasoning',
   probes: [
-    switchProbe('separate_reasoning', 'reasoning.separate', (io) => io.config.reasoningModels.separateReasoning),
-    switchProbe('enable_thinking', 'reasoning.thinking-toggle', (io) => io.config.reasoningModels.enableThinking),
+    switchProbe('separate_reasoning', 'reasoning.separate', (config) => config.reasoningModels.separateReasoning),
+    switchProbe('enable_thinking', 'reasoning.thinking-toggle', (config) => config.reasoningModels.enableThinking),
   ],
 };

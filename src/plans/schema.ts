@@ -2,50 +2,44 @@
  * Probes for the shape of answers: a plain answer and a stream at every depth; n=2, logprobs, a tool call, a
  * truncated answer and a usage stream from standard depth; streamed forms of those at deep depth.
  */
-import type { Plan, Probe } from '../engine/probe.ts';
-import { ask, type Body, single } from './requests.ts';
+import type { CheckId } from '../checks/registry.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { Depth } from '../core/vocabulary.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { Plan, Probe } from './probe.ts';
+import { ask, single } from './requests.ts';
+import { WEATHER_TOOL } from './tools.ts';
 
-const BODY_CHECKS = [
+const BODY_CHECKS: CheckId[] = [
   'schema.response-valid',
   'schema.created-seconds',
   'schema.finish-reason-documented',
   'schema.json-content-type',
   'schema.usage-present',
 ];
-const CHUNK_CHECKS = ['schema.chunk-valid', 'schema.created-seconds', 'schema.finish-reason-documented'];
+const CHUNK_CHECKS: CheckId[] = ['schema.chunk-valid', 'schema.created-seconds', 'schema.finish-reason-documented'];
 
 interface OneRequest {
   id: string;
   title: string;
   /** The shallowest depth that sends it. */
   from: Depth;
-  body: Body;
+  body: ChatRequestBody;
   tags?: string[];
 }
 
 const oneRequest = ({ id, title, from, body, tags }: OneRequest): Probe =>
-  single(id, title, from, body['stream'] === true ? CHUNK_CHECKS : BODY_CHECKS, body, tags);
+  single(id, title, from, body.stream === true ? CHUNK_CHECKS : BODY_CHECKS, body, tags);
 
-const hello = { messages: ask('Say hello in one short sentence.'), max_tokens: CHEAP_MAX_TOKENS };
-const logprobs = { ...hello, logprobs: true, top_logprobs: 2 };
-const truncated = { messages: ask('Count from 1 to 100.'), max_tokens: 4 };
-const weather = {
+const hello: ChatRequestBody = { messages: ask('Say hello in one short sentence.'), max_tokens: CHEAP_MAX_TOKENS };
+const logprobs: ChatRequestBody = { ...hello, logprobs: true, top_logprobs: 2 };
+const truncated: ChatRequestBody = { messages: ask('Count from 1 to 100.'), max_tokens: 4 };
+const weather: ChatRequestBody = {
   messages: ask('What is the weather in Paris? Use the get_weather tool.'),
-  tools: [
-    {
-      type: 'function',
-      function: {
-        name: 'get_weather',
-        description: 'Current weather for a city.',
-        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-      },
-    },
-  ],
+  tools: [WEATHER_TOOL],
   max_tokens: CHEAP_MAX_TOKENS,
 };
-const streamed = (body: Body) => ({ ...body, stream: true });
+const streamed = (body: ChatRequestBody): ChatRequestBody => ({ ...body, stream: true });
 
 export const schemaPlan: Plan = {
   area: 'schema',

@@ -3,13 +3,16 @@
  * multi-byte text at every depth; n=2, a truncated stream and a counting pair from standard depth; n=3, repeats and
  * an n=2 pair at deep depth.
  */
-import type { Plan, ProbeIO } from '../engine/probe.ts';
-import { ask, type Body, probe, streamVsNonstream } from './requests.ts';
+import type { CheckId } from '../checks/registry.ts';
 import type { Observation } from '../core/evidence.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
+import type { Depth } from '../core/vocabulary.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { Plan, Probe, ProbeIO } from './probe.ts';
+import { ask, streamVsNonstream } from './requests.ts';
 
 /** Checks that judge any single stream. */
-const STREAM_CHECKS = [
+const STREAM_CHECKS: CheckId[] = [
   'streaming.content-type',
   'streaming.data-only',
   'streaming.single-line-data',
@@ -23,81 +26,51 @@ const STREAM_CHECKS = [
   'streaming.all-choices',
   'streaming.utf8-intact',
 ];
-const PAIR_CHECKS = [...STREAM_CHECKS, 'streaming.matches-nonstream'];
+const PACED_CHECKS: CheckId[] = [...STREAM_CHECKS, 'streaming.incremental'];
+const PAIR_CHECKS: CheckId[] = [...STREAM_CHECKS, 'streaming.matches-nonstream'];
 
-const streamOf = (io: ProbeIO, label: string, body: Body, tags: string[] = []): Promise<Observation> =>
+const streamOf = (io: ProbeIO, label: string, body: ChatRequestBody, tags: string[] = []): Promise<Observation> =>
   io.chat(label, { body: { ...body, stream: true }, tags });
 
-const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
-const multiByte = { messages: ask('Repeat exactly: 🦙🚀 漢字 Ďábelské ñ'), max_tokens: CHEAP_MAX_TOKENS };
-const truncated = { messages: ask('Count from 1 to 100.'), max_tokens: 5 };
+const counting: ChatRequestBody = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
+const multiByte: ChatRequestBody = { messages: ask('Repeat exactly: 🦙🚀 漢字 Ďábelské ñ'), max_tokens: CHEAP_MAX_TOKENS };
+const truncated: ChatRequestBody = { messages: ask('Count from 1 to 100.'), max_tokens: 5 };
+
+const stream = (id: string, title: string, from: Depth, body: ChatRequestBody, tags: string[] = [], feeds = STREAM_CHECKS): Probe => ({
+  id,
+  title,
+  from,
+  feeds,
+  requests: () => 1,
+  run: async (io) => [await streamOf(io, id, body, tags)],
+});
+
+const pair = (id: string, title: string, from: Depth, body: ChatRequestBody, tags: string[]): Probe => ({
+  id,
+  title,
+  from,
+  feeds: PAIR_CHECKS,
+  requests: () => 2,
+  run: async (io) => [await streamVsNonstream(io, id, body, tags)],
+});
 
 export const streamingPlan: Plan = {
   area: 'streaming',
   probes: [
-    probe({
-      id: 'stream-basic',
-      title: 'a counting stream',
-      from: 'smoke',
-      feeds: [...STREAM_CHECKS, 'streaming.incremental'],
-      requests: 1,
-      send: async (io) => [await streamOf(io, 'stream-basic', counting)],
-    }),
-    probe({
-      id: 'stream-vs-nonstream',
-      title: 'the same seeded multi-byte request streamed and not',
-      from: 'smoke',
-      feeds: PAIR_CHECKS,
-      requests: 2,
-      send: async (io) => [await streamVsNonstream(io, 'stream-vs-nonstream', multiByte, ['seeded', 'utf8'])],
-    }),
-    probe({
-      id: 'stream-n2',
-      title: 'two streamed choices',
-      from: 'standard',
-      feeds: STREAM_CHECKS,
-      requests: 1,
-      send: async (io) => [await streamOf(io, 'stream-n2', { ...counting, n: 2 }, ['n=2'])],
-    }),
-    probe({
-      id: 'stream-vs-nonstream-count',
-      title: 'the same seeded counting request streamed and not',
-      from: 'standard',
-      feeds: PAIR_CHECKS,
-      requests: 2,
-      send: async (io) => [await streamVsNonstream(io, 'stream-vs-nonstream-count', counting, ['seeded'])],
-    }),
-    probe({
-      id: 'stream-length',
-      title: 'a stream cut by max_tokens',
-      from: 'standard',
-      feeds: STREAM_CHECKS,
-      requests: 1,
-      send: async (io) => [await streamOf(io, 'stream-length', truncated, ['max_tokens=5'])],
-    }),
-    probe({
-      id: 'stream-n3',
-      title: 'three streamed choices',
-      from: 'deep',
-      feeds: STREAM_CHECKS,
-      requests: 1,
-      send: async (io) => [await streamOf(io, 'stream-n3', { ...counting, n: 3 }, ['n=3'])],
-    }),
-    probe({
+    stream('stream-basic', 'a counting stream', 'smoke', counting, [], PACED_CHECKS),
+    pair('stream-vs-nonstream', 'the same seeded multi-byte request streamed and not', 'smoke', multiByte, ['seeded', 'utf8']),
+    stream('stream-n2', 'two streamed choices', 'standard', { ...counting, n: 2 }, ['n=2']),
+    pair('stream-vs-nonstream-count', 'the same seeded counting request streamed and not', 'standard', counting, ['seeded']),
+    stream('stream-length', 'a stream cut by max_tokens', 'standard', truncated, ['max_tokens=5']),
+    stream('stream-n3', 'three streamed choices', 'deep', { ...counting, n: 3 }, ['n=3']),
+    {
       id: 'stream-repeat',
       title: 'the counting stream three more times (intermittent faults)',
       from: 'deep',
-      feeds: [...STREAM_CHECKS, 'streaming.incremental'],
-      requests: 3,
-      send: (io) => Promise.all([1, 2, 3].map((i) => streamOf(io, 'stream-repeat', counting, [`repeat=${i}`]))),
-    }),
-    probe({
-      id: 'stream-vs-nonstream-n2',
-      title: 'two seeded choices streamed and not',
-      from: 'deep',
-      feeds: PAIR_CHECKS,
-      requests: 2,
-      send: async (io) => [await streamVsNonstream(io, 'stream-vs-nonstream-n2', { ...counting, n: 2 }, ['seeded', 'n=2'])],
-    }),
+      feeds: PACED_CHECKS,
+      requests: () => 3,
+      run: (io) => Promise.all([1, 2, 3].map((i) => streamOf(io, 'stream-repeat', counting, [`repeat=${i}`]))),
+    },
+    pair('stream-vs-nonstream-n2', 'two seeded choices streamed and not', 'deep', { ...counting, n: 2 }, ['seeded', 'n=2']),
   ],
 };

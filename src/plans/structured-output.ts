@@ -3,14 +3,15 @@
  * json_object streamed and a nested schema at deep depth. Every prompt also asks for JSON in words, as 002
  * requires for JSON mode.
  */
-import type { Plan, Probe } from '../engine/probe.ts';
-import { type Body, single } from './requests.ts';
 import type { Depth } from '../core/vocabulary.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { Plan, Probe } from './probe.ts';
+import { single } from './requests.ts';
 
 /** JSON takes tokens; a short object fits. */
 const ROOM = 96;
 
-const messages = [
+const messages: ChatRequestBody['messages'] = [
   { role: 'system', content: 'Reply with a single JSON object and nothing else.' },
   { role: 'user', content: 'Describe the planet Saturn as JSON with the keys "name" and "moons" (a number).' },
 ];
@@ -33,17 +34,16 @@ const NESTED_SCHEMA = {
   additionalProperties: false,
 };
 
-const jsonObject = { messages, max_tokens: ROOM, response_format: { type: 'json_object' } };
-const jsonSchema = (name: string, schema: object) => ({
+const jsonObject: ChatRequestBody = { messages, max_tokens: ROOM, response_format: { type: 'json_object' } };
+const jsonSchema = (name: string, schema: Record<string, unknown>): ChatRequestBody => ({
   messages,
   max_tokens: ROOM,
   response_format: { type: 'json_schema', json_schema: { name, schema, strict: true } },
 });
 
-function structured(id: string, title: string, from: Depth, body: Body): Probe {
-  const type = (body['response_format'] as { type: string }).type;
-  const feed = type === 'json_object' ? 'structured-output.json-object' : 'structured-output.json-schema';
-  return single(id, title, from, [feed], body, ['structured-output']);
+function structured(id: string, title: string, from: Depth, body: ChatRequestBody): Probe {
+  const check = body.response_format?.type === 'json_object' ? 'structured-output.json-object' : 'structured-output.json-schema';
+  return single(id, title, from, [check], body, ['structured-output']);
 }
 
 export const structuredOutputPlan: Plan = {

@@ -2,11 +2,14 @@
  * Function calling: a forced call at every depth; the same call streamed from standard depth, plus a request
  * offering two tools; at deep depth the two-tool request streamed and `tool_choice: "required"`.
  */
-import type { Plan, Probe } from '../engine/probe.ts';
-import { ask, type Body, single } from './requests.ts';
+import type { CheckId } from '../checks/registry.ts';
+import type { Tool } from '../contract/types.ts';
 import type { Depth } from '../core/vocabulary.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { Plan, Probe } from './probe.ts';
+import { ask, single } from './requests.ts';
 
-export const WEATHER_TOOL = {
+export const WEATHER_TOOL: Tool = {
   type: 'function',
   function: {
     name: 'get_weather',
@@ -20,7 +23,7 @@ export const WEATHER_TOOL = {
   },
 };
 
-const TIME_TOOL = {
+const TIME_TOOL: Tool = {
   type: 'function',
   function: {
     name: 'get_local_time',
@@ -32,24 +35,24 @@ const TIME_TOOL = {
 /** Arguments take tokens: enough room for a short JSON object. */
 const ROOM = 64;
 
-const forced = {
+const forced: ChatRequestBody = {
   messages: ask('What is the weather in Paris? Use the get_weather tool.'),
   tools: [WEATHER_TOOL],
   tool_choice: { type: 'function', function: { name: 'get_weather' } },
   max_tokens: ROOM,
 };
 
-const twoTools = {
+const twoTools: ChatRequestBody = {
   messages: ask('What are the weather and the local time in Tokyo? Use the tools.'),
   tools: [WEATHER_TOOL, TIME_TOOL],
   max_tokens: ROOM * 2,
 };
 
-const NON_STREAM = ['tools.call-shape', 'tools.arguments-valid'];
-const STREAM = ['tools.call-shape', 'tools.stream-deltas'];
+const NON_STREAM: CheckId[] = ['tools.call-shape', 'tools.arguments-valid'];
+const STREAM: CheckId[] = ['tools.call-shape', 'tools.stream-deltas'];
 
-const toolRequest = (id: string, title: string, from: Depth, body: Body): Probe =>
-  single(id, title, from, body['stream'] === true ? STREAM : NON_STREAM, body, ['tools']);
+const toolRequest = (id: string, title: string, from: Depth, body: ChatRequestBody): Probe =>
+  single(id, title, from, body.stream === true ? STREAM : NON_STREAM, body, ['tools']);
 
 export const toolsPlan: Plan = {
   area: 'tools',

@@ -1,12 +1,15 @@
 /**
- * Probes for transport: ordinary requests whose exchanges every transport check judges. A plain answer at every
- * depth, a stream from standard depth, and a longer stream and two choices at deep depth.
+ * Probes for transport: ordinary requests whose exchanges every transport check judges (as they judge every other
+ * exchange of the run). A plain answer at every depth, a stream from standard depth, and a longer stream and two
+ * choices at deep depth.
  */
-import type { Plan } from '../engine/probe.ts';
-import { ask, single } from './requests.ts';
+import type { CheckId } from '../checks/registry.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { Plan } from './probe.ts';
+import { ask, single } from './requests.ts';
 
-const TRANSPORT_CHECKS = [
+const TRANSPORT_CHECKS: CheckId[] = [
   'transport.headers-timely',
   'transport.stream-progress',
   'transport.bounded-duration',
@@ -17,8 +20,8 @@ const TRANSPORT_CHECKS = [
   'transport.not-rate-limited',
 ];
 
-const hello = { messages: ask('Say hello in one short sentence.'), max_tokens: CHEAP_MAX_TOKENS };
-const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
+const hello: ChatRequestBody = { messages: ask('Say hello in one short sentence.'), max_tokens: CHEAP_MAX_TOKENS };
+const counting: ChatRequestBody = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
 
 export const transportPlan: Plan = {
   area: 'transport',

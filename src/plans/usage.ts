@@ -3,12 +3,14 @@
  * include_usage with n=2, include_usage:false and a seeded stream-vs-non-stream pair from standard depth; a truncated
  * usage stream, n=2 without stream and an n=2 pair at deep depth.
  */
-import type { Plan, ProbeIO } from '../engine/probe.ts';
-import { ask, type Body, probe, single, streamVsNonstream, withUsage } from './requests.ts';
-import type { Comparison } from '../core/evidence.ts';
+import type { CheckId } from '../checks/registry.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
+import type { Depth } from '../core/vocabulary.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import type { Plan, Probe } from './probe.ts';
+import { ask, single, streamVsNonstream, withUsage } from './requests.ts';
 
-const USAGE_STREAM_CHECKS = [
+const USAGE_STREAM_CHECKS: CheckId[] = [
   'usage.chunk-present',
   'usage.chunk-placement',
   'usage.chunk-empty-choices',
@@ -16,16 +18,22 @@ const USAGE_STREAM_CHECKS = [
   'usage.totals-add-up',
   'usage.within-max-tokens',
 ];
-const COUNT_CHECKS = ['usage.totals-add-up', 'usage.within-max-tokens'];
-const UNREQUESTED_CHECKS = ['usage.not-requested'];
+const COUNT_CHECKS: CheckId[] = ['usage.totals-add-up', 'usage.within-max-tokens'];
+const UNREQUESTED_CHECKS: CheckId[] = ['usage.not-requested'];
 
-/** The same seeded request streamed with include_usage and not streamed; the counts must agree. */
-const usagePair = (io: ProbeIO, label: string, body: Body, tags: string[]): Promise<Comparison> =>
-  streamVsNonstream(io, label, body, tags, withUsage, ['include-usage']);
-
-const counting = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
-const truncated = { messages: ask('Count from 1 to 100.'), max_tokens: 5 };
+const counting: ChatRequestBody = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
+const truncated: ChatRequestBody = { messages: ask('Count from 1 to 100.'), max_tokens: 5 };
 const countingTags = ['include-usage', `max_tokens=${CHEAP_MAX_TOKENS}`];
+
+/** The same seeded request streamed with include_usage and not streamed, side by side; the counts must agree. */
+const usagePair = (id: string, title: string, from: Depth, body: ChatRequestBody, tags: string[]): Probe => ({
+  id,
+  title,
+  from,
+  feeds: [...COUNT_CHECKS, 'usage.stream-matches-nonstream'],
+  requests: () => 2,
+  run: async (io) => [await streamVsNonstream(io, id, body, tags, withUsage, ['include-usage'])],
+});
 
 export const usagePlan: Plan = {
   area: 'usage',
@@ -49,30 +57,12 @@ export const usagePlan: Plan = {
       { ...counting, stream: true, stream_options: { include_usage: false } },
       ['include-usage=false'],
     ),
-    probe({
-      id: 'usage-stream-vs-nonstream',
-      title: 'the same seeded request streamed (with usage) and not',
-      from: 'standard',
-      feeds: [...COUNT_CHECKS, 'usage.stream-matches-nonstream'],
-      requests: 2,
-      send: async (io) => [await usagePair(io, 'usage-stream-vs-nonstream', counting, ['seeded'])],
-    }),
-    single(
-      'usage-stream-length',
-      'a usage stream cut by max_tokens',
-      'deep',
-      USAGE_STREAM_CHECKS,
-      { ...truncated, ...withUsage },
-      ['include-usage', 'max_tokens=5'],
-    ),
+    usagePair('usage-stream-vs-nonstream', 'the same seeded request streamed (with usage) and not', 'standard', counting, ['seeded']),
+    single('usage-stream-length', 'a usage stream cut by max_tokens', 'deep', USAGE_STREAM_CHECKS, { ...truncated, ...withUsage }, [
+      'include-usage',
+      'max_tokens=5',
+    ]),
     single('usage-n2', 'two truncated choices without stream', 'deep', COUNT_CHECKS, { ...truncated, n: 2 }, ['n=2', 'max_tokens=5']),
-    probe({
-      id: 'usage-stream-vs-nonstream-n2',
-      title: 'two seeded choices streamed (with usage) and not',
-      from: 'deep',
-      feeds: [...COUNT_CHECKS, 'usage.stream-matches-nonstream'],
-      requests: 2,
-      send: async (io) => [await usagePair(io, 'usage-stream-vs-nonstream-n2', { ...counting, n: 2 }, ['seeded', 'n=2'])],
-    }),
+    usagePair('usage-stream-vs-nonstream-n2', 'two seeded choices streamed (with usage) and not', 'deep', { ...counting, n: 2 }, ['seeded', 'n=2']),
   ],
 };

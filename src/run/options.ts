@@ -2,11 +2,11 @@
  * `run` flags and their environment variables, resolved into a RunConfig. Every problem is one ToolError line.
  */
 import { parseArgs } from 'node:util';
-import { type RunConfig } from '../engine/config.ts';
 import { checks, findCheck, isSelected } from '../checks/registry.ts';
 import { ToolError } from './errors.ts';
 import { type Area, AREAS, type Depth, DEPTHS, type Profile, PROFILES } from '../core/vocabulary.ts';
 import type { Limits } from '../core/limits.ts';
+import type { RunConfig } from '../core/run-config.ts';
 
 /** Flag name → environment variable that supplies it when the flag is absent. */
 export const FLAG_ENV = {

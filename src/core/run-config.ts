@@ -1,6 +1,6 @@
 /** The resolved settings of one conformance run (after flags, env and defaults). */
-import type { Limits } from '../core/limits.ts';
-import type { Depth, Profile } from '../core/vocabulary.ts';
+import type { Limits } from './limits.ts';
+import type { Depth, Profile } from './vocabulary.ts';
 
 export interface RunConfig {
   /** Base URL in the OpenAI SDK convention (ends before `/chat/completions`), credentials removed. */

@@ -1,0 +1,86 @@
+/**
+ * What a plan is made of. A probe sends a few requests and returns evidence; a plan is the probes of one area.
+ * Probes only send: they do I/O through `ProbeIO`, which the engine implements (one client, one pool, one budget
+ * for the whole run), and they never judge: checks do, after every probe has finished.
+ */
+import type fc from 'fast-check';
+import type { CheckId } from '../checks/registry.ts';
+import type { Evidence, Observation, PropertyEvidence } from '../core/evidence.ts';
+import type { RunConfig } from '../core/run-config.ts';
+import type { Area, Depth } from '../core/vocabulary.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+
+export type Auth = { kind: 'default' } | { kind: 'none' } | { kind: 'bearer'; token: string } | { kind: 'raw'; value: string };
+
+interface SendCommon {
+  /** Facts checks gate on (`include-usage`, `invalid`, …). `stream` is added when the body asks for a stream. */
+  tags?: string[];
+  /** `default` uses the run's key; `none` sends no Authorization; `bearer` the given token; `raw` the header as given. */
+  auth?: Auth;
+  headers?: Record<string, string>;
+  /**
+   * A connection no other request uses, so whatever a rejection does to its connection stays there: `true` for one
+   * opened for this request alone; a name for one shared by the probe's requests naming it (a rejected request and
+   * the follow-up that must still succeed on it).
+   */
+  connection?: string | true;
+}
+
+export type SendChat = SendCommon &
+  (
+    | { body: ChatRequestBody }
+    /** A JSON body outside the request type on purpose (a wrong type, a missing field); `model` is filled in when absent. */
+    | { invalidBody: Record<string, unknown> }
+    /** These exact bytes (malformed JSON, a body without `model`). */
+    | { rawBody: string }
+  );
+
+/** A fast-check property against the target: every case is sent, then judged by the check named `property`. */
+export interface PropertySpec<T> {
+  property: CheckId;
+  arbitrary: fc.Arbitrary<T>;
+  /** Values tried before the generated ones (they count towards `runs`). */
+  examples?: T[];
+  runs: number;
+  /** Most shrink steps once a case fails (each costs a request). */
+  shrinks: number;
+  send(value: T): Promise<Observation>;
+}
+
+export interface ProbeIO {
+  config: RunConfig;
+  /** Identical seeded requests give identical answers (the embedded reference, or --deterministic). */
+  deterministic: boolean;
+  /** Requests this probe may send; beyond it nothing more is sent. */
+  allowance: number;
+  /** True when the run evaluates this check (after --only/--skip); probes skip work nobody will read. */
+  wants(check: CheckId): boolean;
+  /** POST {target}/chat/completions, read fully (as SSE when the response says so) and decoded. */
+  chat(label: string, request: SendChat): Promise<Observation>;
+  /** GET {target}{path}. */
+  get(label: string, path: string): Promise<Observation>;
+  /** Runs a property: the generated cases side by side, then shrinking one step at a time. */
+  property<T>(spec: PropertySpec<T>): Promise<PropertyEvidence>;
+}
+
+export interface Probe {
+  id: string;
+  title: string;
+  /** The shallowest depth that runs it. */
+  from: Depth;
+  /** Checks that read its evidence; the probe is not run when none of them is selected. */
+  feeds: readonly CheckId[];
+  /** Requests it sends at a depth (a share probe: the fewest it can use). */
+  requests(depth: Depth): number;
+  /**
+   * Present on probes that take a share of what their area's budget leaves once the fixed probes are planned
+   * (property runs); the value weighs the shares against each other.
+   */
+  share?: number;
+  run(io: ProbeIO): Promise<Evidence[]>;
+}
+
+export interface Plan {
+  area: Area;
+  probes: readonly Probe[];
+}
