@@ -3,7 +3,7 @@
  * authenticate, validate, generate, render, serialize, write — and a behaviour may replace or wrap any stage.
  * Each behaviour should touch exactly one rule of the contract and leave everything else correct.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { CheckId } from '../checks/registry.ts';
 
 /** A parsed, validated chat request as the generator sees it. */
@@ -41,11 +41,11 @@ export interface ErrorReply {
 export type SseEventText = string;
 
 export interface WriteContext {
-  req: IncomingMessage;
   res: ServerResponse;
-  /** Resolves when the client has gone away; writers must stop then. */
-  closed: Promise<void>;
-  isClosed(): boolean;
+  /** Aborts when the response has closed (client gone, or cut at the deadline); writers must stop then. */
+  closed: AbortSignal;
+  /** The body is an SSE stream (its headers go out before the first wait). */
+  stream: boolean;
   /** Configured latency: time to first token and gap between tokens. */
   ttftMs: number;
   gapMs: number;
@@ -77,7 +77,7 @@ export interface Behaviour {
   headers?(headers: Record<string, string>, request: ChatRequest | undefined): Record<string, string>;
   /**
    * Take over writing the body (transport faults, byte-split variant). Receives the bytes the server
-   * would have written, one entry per write; must respect `ctx.isClosed()` and finish in bounded time.
+   * would have written, one entry per write; must stop once `ctx.closed` aborts and finish in bounded time.
    */
   write?(parts: Uint8Array[], ctx: WriteContext): Promise<void>;
 }

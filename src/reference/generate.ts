@@ -4,10 +4,12 @@
  * instruction following for the conformance probes (counting, verbatim repetition, tool calls, JSON
  * output, reasoning).
  */
+import { isRecord } from '../core/json.ts';
 import type { ChatRequest, Completion, GeneratedChoice } from './behaviour.ts';
 import { instanceOf } from './json-instance.ts';
 import { reasoningMode } from './models.ts';
 import { canonicalJson, createRandom, hashHex, hashToSeed, type Random } from './random.ts';
+import { stopSequences } from './request-options.ts';
 import { ALL_TOKENS, MIDDLES, OPENERS, REASONING_MIDDLES, REASONING_OPENERS, TERMINALS, tokenize } from './vocabulary.ts';
 
 export interface GenerationContext {
@@ -199,12 +201,6 @@ export function cutAtStop(tokens: string[], stops: string[]): string[] {
   return kept;
 }
 
-function stopSequences(request: ChatRequest): string[] {
-  const stop = request.stop;
-  const list = typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : [];
-  return list.filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
-
 /** Tool to call: none when tool_choice is "none"; the named function; otherwise the first function. */
 function chosenTool(request: ChatRequest): { name: string; parameters: unknown } | undefined {
   if (!Array.isArray(request.tools) || request.tool_choice === 'none') return undefined;
@@ -280,8 +276,4 @@ function messageText(content: unknown): string {
 
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6 || 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -3,16 +3,18 @@
  * render → serialize → headers → write, with each stage open to the selected Behaviour. A hook that
  * throws is a bug in that behaviour; it is answered with a 400 naming the behaviour, never a crash.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bearerMatches } from './bearer.ts';
 import type { Behaviour, ChatRequest, Completion, ErrorReply, WriteContext } from './behaviour.ts';
 import { readBody } from './body.ts';
-import { behaviourFailed, bodyTooLarge, invalidJson, notAnObject, unauthorized } from './errors.ts';
+import { behaviourFailed, bodyTooLarge, invalidJson, notAnObject, unauthorized } from './error-replies.ts';
 import { generate } from './generate.ts';
+import { lowerCaseKeys } from './headers.ts';
 import { modelList } from './models.ts';
+import { closeSignal, finish, isClosed, writePaced, type Pacing } from './paced-writer.ts';
+import { writePlain, type PlainReply } from './plain-reply.ts';
 import { encodeParts, renderChunks, renderResponse, serializeEvents } from './render.ts';
 import { checkRequest, checkStructuredOutput } from './validate.ts';
-import { createWriteContext, writeParts, type Pacing } from './writer.ts';
 
 /** 1 MiB: requests larger than any legitimate chat prompt the probes send. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -33,7 +35,7 @@ interface Exchange {
   res: ServerResponse;
   behaviour: Behaviour | undefined;
   settings: PipelineSettings;
-  ctx: WriteContext;
+  closed: AbortSignal;
 }
 
 class HookFailure extends Error {
@@ -49,13 +51,12 @@ export async function handleEndpoint(
   behaviour: Behaviour | undefined,
   settings: PipelineSettings,
 ): Promise<void> {
-  const ctx = createWriteContext(req, res, settings, settings.maxResponseMs);
-  const exchange: Exchange = { req, res, behaviour, settings, ctx };
+  const exchange: Exchange = { req, res, behaviour, settings, closed: closeSignal(res, settings.maxResponseMs) };
   try {
     if (endpoint === 'models') await handleModels(exchange);
     else await handleChat(exchange);
   } catch (error) {
-    if (error instanceof HookFailure) await sendPlain(exchange, error.reply);
+    if (error instanceof HookFailure) sendPlain(exchange, error.reply);
     else throw error;
   } finally {
     // A writer that returned without ending leaves nothing half-open behind it.
@@ -65,7 +66,7 @@ export async function handleEndpoint(
 
 async function handleModels(exchange: Exchange): Promise<void> {
   if (!authenticated(exchange)) return sendError(exchange, unauthorized(), undefined);
-  await sendPlain(exchange, { status: 200, body: modelList() });
+  sendPlain(exchange, { status: 200, body: modelList() });
 }
 
 async function handleChat(exchange: Exchange): Promise<void> {
@@ -112,7 +113,7 @@ async function sendCompletion(exchange: Exchange, completion: Completion, reques
   const { ttftMs, gapMs } = exchange.settings;
   const tokens = typeof completion.usage?.completion_tokens === 'number' ? completion.usage.completion_tokens : 0;
   const wait = Math.min(MAX_NONSTREAM_WAIT_MS, ttftMs + gapMs * tokens);
-  await respond(exchange, 200, headers, parts, request, { firstMs: wait, gapMs: 0, flushHeadersFirst: false });
+  await respond(exchange, 200, headers, parts, request, { firstMs: wait, gapMs: 0, stream: false });
 }
 
 async function sendStream(exchange: Exchange, completion: Completion, request: ChatRequest): Promise<void> {
@@ -122,11 +123,7 @@ async function sendStream(exchange: Exchange, completion: Completion, request: C
   const serialized = serializeEvents(chunks);
   const events = hook(behaviour, 'events', serialized, (b) => b.events?.(serialized, request));
   const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
-  await respond(exchange, 200, headers, encodeParts(events), request, {
-    firstMs: settings.ttftMs,
-    gapMs: settings.gapMs,
-    flushHeadersFirst: true,
-  });
+  await respond(exchange, 200, headers, encodeParts(events), request, { firstMs: settings.ttftMs, gapMs: settings.gapMs, stream: true });
 }
 
 /** Every error reply passes through the behaviour's `error` hook, then headers and write like any answer. */
@@ -140,21 +137,13 @@ async function sendError(exchange: Exchange, reply: ErrorReply, request: Record<
   }
   const { body, contentType } = errorPayload(shaped.body);
   const headers = { 'content-type': contentType, ...lowerCaseKeys(shaped.headers ?? {}) };
-  await respond(exchange, shaped.status, headers, [body], request as ChatRequest | undefined, { firstMs: 0, gapMs: 0, flushHeadersFirst: false });
+  await respond(exchange, shaped.status, headers, [body], request as ChatRequest | undefined, { firstMs: 0, gapMs: 0, stream: false });
 }
 
 /** Writes a reply without any behaviour (the models list, or the report of a failed hook). */
-async function sendPlain(exchange: Exchange, reply: ErrorReply): Promise<void> {
-  const { res, ctx } = exchange;
-  if (res.headersSent || ctx.isClosed()) {
-    res.destroy();
-    return;
-  }
-  const { body, contentType } = errorPayload(reply.body);
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  res.statusCode = reply.status;
-  setHeaders(res, { 'content-type': contentType, 'content-length': String(body.length), ...lowerCaseKeys(reply.headers ?? {}) });
-  await writeParts([body], ctx, { firstMs: 0, gapMs: 0, flushHeadersFirst: false });
+function sendPlain(exchange: Exchange, reply: PlainReply): void {
+  if (exchange.closed.aborted) exchange.res.destroy();
+  else writePlain(exchange.res, reply);
 }
 
 async function respond(
@@ -163,11 +152,12 @@ async function respond(
   baseHeaders: Record<string, string>,
   parts: Uint8Array[],
   request: ChatRequest | undefined,
-  pacing: Pacing,
+  pacing: Pacing & { stream: boolean },
 ): Promise<void> {
-  const { res, ctx, behaviour } = exchange;
+  const { res, behaviour, settings } = exchange;
+  const ctx: WriteContext = { res, closed: exchange.closed, stream: pacing.stream, ttftMs: settings.ttftMs, gapMs: settings.gapMs };
   const headers = hook(behaviour, 'headers', baseHeaders, (b) => b.headers?.(baseHeaders, request));
-  if (ctx.isClosed()) return;
+  if (isClosed(ctx)) return;
   try {
     res.statusCode = status;
     setHeaders(res, headers);
@@ -175,10 +165,11 @@ async function respond(
     throw new HookFailure(behaviourFailed(behaviour?.name ?? 'none', 'headers', describe(error)));
   }
   if (!behaviour?.write) {
-    if (!('content-length' in headers) && pacing.flushHeadersFirst === false) {
+    if (!('content-length' in headers) && !pacing.stream) {
       res.setHeader('content-length', String(parts.reduce((sum, part) => sum + part.length, 0)));
     }
-    await writeParts(parts, ctx, pacing);
+    await writePaced(parts, ctx, pacing);
+    finish(ctx);
     return;
   }
   try {
@@ -188,23 +179,13 @@ async function respond(
     res.destroy();
     return;
   }
-  if (!res.writableEnded && !ctx.isClosed()) res.end();
+  finish(ctx);
 }
 
 function authenticated(exchange: Exchange): boolean {
   const header = exchange.req.headers.authorization;
   const expected = exchange.settings.apiKey;
   return hook(exchange.behaviour, 'authenticate', bearerMatches(header, expected), (b) => b.authenticate?.(header, expected));
-}
-
-/** `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110 §11.1). */
-export function bearerMatches(header: string | undefined, expected: string): boolean {
-  if (!header) return false;
-  const match = /^\s*(\S+)\s+(.*?)\s*$/.exec(header);
-  if (!match || (match[1] as string).toLowerCase() !== 'bearer') return false;
-  const given = Buffer.from(match[2] as string, 'utf8');
-  const wanted = Buffer.from(expected, 'utf8');
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 /**
@@ -233,10 +214,6 @@ function errorPayload(body: unknown): { body: Buffer; contentType: string } {
 
 function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-}
-
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
 function describe(error: unknown): string {

@@ -3,12 +3,11 @@
  * object, or the `chat.completion.chunk` list of a stream and its data-only SSE events
  * (000_96bde8db4d236014.txt). Pure: no I/O, no clock.
  */
+import type { Json } from '../core/json.ts';
 import type { ChatRequest, Completion, GeneratedChoice, SseEventText } from './behaviour.ts';
+import { wantsUsage } from './request-options.ts';
+import { DONE_EVENT, dataEvent } from './sse-events.ts';
 import { tokenize } from './vocabulary.ts';
-
-type Json = Record<string, unknown>;
-
-export const DONE_EVENT: SseEventText = 'data: [DONE]\n\n';
 
 export function renderResponse(completion: Completion, _request: ChatRequest): Json {
   return {
@@ -106,16 +105,11 @@ function choiceDeltas(choice: GeneratedChoice): Json[] {
 
 /** Data-only SSE events, one line of JSON each, ending with `data: [DONE]`. */
 export function serializeEvents(chunks: Json[]): SseEventText[] {
-  return [...chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`), DONE_EVENT];
+  return [...chunks.map((chunk) => dataEvent(JSON.stringify(chunk))), DONE_EVENT];
 }
 
 export function encodeParts(texts: string[]): Uint8Array[] {
   return texts.map((text) => Buffer.from(text, 'utf8'));
-}
-
-export function wantsUsage(request: Record<string, unknown>): boolean {
-  const options = request.stream_options;
-  return options !== null && typeof options === 'object' && (options as Json).include_usage === true;
 }
 
 function hasToolCalls(choice: GeneratedChoice): boolean {

@@ -4,10 +4,10 @@
  * cross-field rules, the model list, and whether user-supplied JSON Schemas compile.
  */
 import { compileUserSchema, validateRequest, type SchemaViolation } from '../contract/validators.ts';
+import { isRecord } from '../core/json.ts';
 import type { Completion, ErrorReply } from './behaviour.ts';
-import { ERROR_CODES, errorReply, modelNotFound } from './errors.ts';
+import { ERROR_CODES, invalidRequest, modelNotFound } from './error-replies.ts';
 import { isKnownModel } from './models.ts';
-
 
 type UserValidator = (value: unknown) => boolean;
 
@@ -42,9 +42,7 @@ export function checkRequest(body: Record<string, unknown>): RequestCheck {
 }
 
 function violationReply(violation: SchemaViolation): ErrorReply {
-  const reply = errorReply(
-    400,
-    'invalid_request_error',
+  const reply = invalidRequest(
     violation.keyword === 'required' ? ERROR_CODES.missingParameter : ERROR_CODES.invalidValue,
     `${violation.message} (received ${violation.received}; documented ${violation.documented})`,
     paramFromPointer(offendingPointer(violation)),
@@ -161,9 +159,7 @@ function parsesAndSatisfies(text: string, validate: UserValidator): boolean {
 }
 
 function unsupported(what: string, param: string): ErrorReply {
-  return errorReply(
-    400,
-    'invalid_request_error',
+  return invalidRequest(
     ERROR_CODES.unsupportedSchema,
     `The schema of ${what} uses JSON Schema features the reference provider cannot satisfy (supported: type, properties, required, enum, const, anyOf/oneOf, items, minimum/maximum, minLength/maxLength, minItems/maxItems, format, $ref).`,
     param,
@@ -171,14 +167,10 @@ function unsupported(what: string, param: string): ErrorReply {
 }
 
 function invalid(message: string, param: string): ErrorReply {
-  return errorReply(400, 'invalid_request_error', ERROR_CODES.invalidValue, message, param);
+  return invalidRequest(ERROR_CODES.invalidValue, message, param);
 }
 
 function functionNames(tools: unknown): string[] {
   if (!Array.isArray(tools)) return [];
   return tools.flatMap((tool) => (isRecord(tool) && isRecord(tool.function) && typeof tool.function.name === 'string' ? [tool.function.name] : []));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -3,9 +3,10 @@
  * the contract allows, so every check must still pass. SSE framing rules are those of the WHATWG
  * event-stream format that 000_96bde8db4d236014.txt refers to ("数据专用的服务器发送事件").
  */
+import { isRecord } from '../core/json.ts';
 import type { Behaviour, SseEventText, WriteContext } from './behaviour.ts';
-import { isRecord, mapChoices } from './faults/streaming.ts';
-import { closedSignal, finish, flushStreamHeaders, pause, send } from './faults/transport.ts';
+import { mapChoices } from './chunk-editing.ts';
+import { finish, flushStreamHeaders, pause, send } from './paced-writer.ts';
 import { createRandom, hashToSeed, type Random } from './random.ts';
 
 const CR = 0x0d;
@@ -43,14 +44,13 @@ export function splitAt(bytes: Uint8Array, points: number[]): Uint8Array[] {
 }
 
 async function writeSplit(parts: Uint8Array[], ctx: WriteContext): Promise<void> {
-  const signal = closedSignal(ctx);
   const random = createRandom(hashToSeed('byte-split'));
   flushStreamHeaders(ctx);
   for (const [i, part] of parts.entries()) {
-    await pause(i === 0 ? ctx.ttftMs : ctx.gapMs, signal);
+    await pause(i === 0 ? ctx.ttftMs : ctx.gapMs, ctx);
     for (const [j, piece] of splitAt(part, splitPoints(part, random.fork(String(i)))).entries()) {
-      if (j > 0) await pause(SPLIT_PAUSE_MS, signal);
-      if (!(await send(ctx, piece, signal))) return finish(ctx);
+      if (j > 0) await pause(SPLIT_PAUSE_MS, ctx);
+      if (!(await send(ctx, piece))) return finish(ctx);
     }
   }
   finish(ctx);

@@ -1,7 +1,7 @@
 /** Faults in bearer authentication (000_96bde8db4d236014.txt: "Authorization: Bearer {{API 秘钥}}"). */
+import { bearerMatches } from '../bearer.ts';
 import type { Behaviour } from '../behaviour.ts';
-import { bearerMatches } from '../pipeline.ts';
-import { withHeader } from './transport.ts';
+import { withHeader } from '../headers.ts';
 
 const ANY_BEARER = /^\s*bearer\s+\S+\s*$/i;
 

@@ -2,24 +2,21 @@
  * Faults in how client mistakes are answered: status codes, the error envelope
  * (`{error:{message,type,param,code}}`), and the server's health after a rejection.
  */
+import { isRecord } from '../../core/json.ts';
 import type { Behaviour, ErrorReply } from '../behaviour.ts';
-import { ERROR_CODES } from '../errors.ts';
-import { isRecord, isStreamRequest } from './streaming.ts';
-
-/** An error in the provider's envelope, for statuses the provider itself never uses (429, 500, 503). */
-export function errorReply(status: number, message: string, type: string, param: string | null, code: string | null): ErrorReply {
-  return { status, body: { error: { message, type, param, code } } };
-}
+import { ERROR_CODES, errorReply } from '../error-replies.ts';
+import { isStreamRequest } from '../request-options.ts';
+import { dataEvent, DONE_EVENT } from '../sse-events.ts';
 
 /** The `error` object of an enveloped body, if it has one. */
-export function errorObject(body: unknown): Record<string, unknown> | undefined {
+function errorObject(body: unknown): Record<string, unknown> | undefined {
   return isRecord(body) && isRecord(body.error) ? body.error : undefined;
 }
 
 const VALIDATION_CODES: readonly unknown[] = [ERROR_CODES.invalidValue, ERROR_CODES.missingParameter];
 
 /** A rejected parameter value: not auth, model, JSON or schema-support trouble. */
-export function isValidationError(reply: ErrorReply, request: Record<string, unknown> | undefined): boolean {
+function isValidationError(reply: ErrorReply, request: Record<string, unknown> | undefined): boolean {
   return reply.status === 400 && request !== undefined && VALIDATION_CODES.includes(errorObject(reply.body)?.code);
 }
 
@@ -38,7 +35,9 @@ export function createWedgeAfterInvalid(): Behaviour {
       if (!wedged) return errors;
       wedged = false;
       // No Retry-After: a client that retries on its own would hide the failure.
-      return [errorReply(503, 'The engine is recovering from the previous request.', 'server_error', null, 'engine_unavailable')];
+      return [
+        errorReply(503, { message: 'The engine is recovering from the previous request.', type: 'server_error', param: null, code: 'engine_unavailable' }),
+      ];
     },
     error(reply) {
       if (reply.status >= 400 && reply.status < 500) wedged = true;
@@ -48,7 +47,7 @@ export function createWedgeAfterInvalid(): Behaviour {
 }
 
 function sseErrorEvent(reply: ErrorReply): string {
-  return `data: ${JSON.stringify(reply.body)}\n\ndata: [DONE]\n\n`;
+  return dataEvent(JSON.stringify(reply.body)) + DONE_EVENT;
 }
 
 export const errorFaults: readonly Behaviour[] = [
@@ -59,7 +58,7 @@ export const errorFaults: readonly Behaviour[] = [
     detectedBy: ['errors.client-error-status', 'params.invalid-rejected'],
     error: (reply, request) =>
       isValidationError(reply, request)
-        ? errorReply(500, 'Internal error while processing the request.', 'server_error', null, 'internal_error')
+        ? errorReply(500, { message: 'Internal error while processing the request.', type: 'server_error', param: null, code: 'internal_error' })
         : reply,
   },
   createWedgeAfterInvalid(),

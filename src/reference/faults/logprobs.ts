@@ -2,8 +2,9 @@
  * Faults in log probabilities (000_96bde8db4d236014.txt: logprobs returns the log probability of each
  * output token; top_logprobs asks for 0–20 alternatives per position).
  */
+import { isRecord } from '../../core/json.ts';
 import type { Behaviour, Completion, GeneratedChoice } from '../behaviour.ts';
-import { isRecord, mapChoices } from './streaming.ts';
+import { mapChoices } from '../chunk-editing.ts';
 
 function mapLogprobs(
   completion: Completion,

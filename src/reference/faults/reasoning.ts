@@ -2,10 +2,11 @@
  * Faults in the reasoning switches (000_96bde8db4d236014.txt): separate_reasoning moves reasoning to
  * reasoning_content (deepseek/deepseek-r1-turbo); enable_thinking turns thinking off (zai-org/glm-4.5).
  */
+import { isRecord } from '../../core/json.ts';
 import type { Behaviour } from '../behaviour.ts';
+import { type Chunk, choicesOf, deltaOf, isUsageChunk, mapChoices } from '../chunk-editing.ts';
+import { regenerate, withoutField } from '../completion-editing.ts';
 import { reasoningMode } from '../models.ts';
-import { regenerate, withoutField } from './semantics.ts';
-import { type Chunk, choicesOf, deltaOf, isRecord, isUsageChunk, mapChoices } from './streaming.ts';
 
 function withoutReasoning(message: unknown): unknown {
   if (!isRecord(message) || !('reasoning_content' in message)) return message;

@@ -2,9 +2,10 @@
  * Faults in the shape of the non-stream response (000_96bde8db4d236014.txt, 响应信息): id, created in
  * Unix seconds, object "chat.completion", integer usage, finish_reason stop/length, JSON content type.
  */
+import { isRecord } from '../../core/json.ts';
 import type { Behaviour } from '../behaviour.ts';
-import { isRecord, mapChoices } from './streaming.ts';
-import { withHeader } from './transport.ts';
+import { mapChoices } from '../chunk-editing.ts';
+import { withHeader } from '../headers.ts';
 
 function mapBodyChoices(body: Record<string, unknown>, map: (choice: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
   return Array.isArray(body.choices) ? { ...body, choices: body.choices.map((c) => (isRecord(c) ? map(c) : c)) } : body;

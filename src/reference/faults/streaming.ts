@@ -1,68 +1,13 @@
 /**
  * Faults in SSE framing and chunk sequencing (000_96bde8db4d236014.txt: data-only server-sent events
- * terminated by `data: [DONE]`). Also the small chunk and event helpers the other areas reuse.
+ * terminated by `data: [DONE]`).
  */
 import type { Behaviour, SseEventText } from '../behaviour.ts';
-import { closedSignal, finish, flushStreamHeaders, pause, withHeader } from './transport.ts';
-
-export type Chunk = Record<string, unknown>;
-export type ChunkChoice = Record<string, unknown> & { index?: unknown; delta?: unknown; finish_reason?: unknown };
-
-/** The data payload of one serialized event: its `data:` lines joined by LF, as a consumer sees it. */
-export function eventPayload(event: SseEventText): string | undefined {
-  const lines = event.split(/\r\n|\r|\n/).filter((line) => line.startsWith('data:'));
-  if (lines.length === 0) return undefined;
-  return lines.map((line) => line.slice(line.startsWith('data: ') ? 6 : 5)).join('\n');
-}
-
-export function isDoneEvent(event: SseEventText): boolean {
-  return eventPayload(event)?.trim() === '[DONE]';
-}
-
-export function dataEvent(payload: string): SseEventText {
-  return `data: ${payload}\n\n`;
-}
-
-/** The chunk object an event carries, when its payload is a JSON object. */
-export function eventChunk(event: SseEventText): Chunk | undefined {
-  const payload = eventPayload(event);
-  if (payload === undefined || payload.trim() === '[DONE]') return undefined;
-  try {
-    const value: unknown = JSON.parse(payload);
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function choicesOf(chunk: Chunk): ChunkChoice[] {
-  return Array.isArray(chunk.choices) ? chunk.choices.filter(isRecord) : [];
-}
-
-export function deltaOf(choice: ChunkChoice): Record<string, unknown> {
-  return isRecord(choice.delta) ? choice.delta : {};
-}
-
-/** The include_usage chunk: no choices, non-null usage (000_96bde8db4d236014.txt, stream_options). */
-export function isUsageChunk(chunk: Chunk): boolean {
-  return Array.isArray(chunk.choices) && chunk.choices.length === 0 && isRecord(chunk.usage);
-}
-
-export function hasFinish(chunk: Chunk): boolean {
-  return choicesOf(chunk).some((choice) => choice.finish_reason !== null && choice.finish_reason !== undefined);
-}
-
-export function mapChoices(chunk: Chunk, map: (choice: ChunkChoice) => ChunkChoice): Chunk {
-  return Array.isArray(chunk.choices) ? { ...chunk, choices: choicesOf(chunk).map(map) } : chunk;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-export function isStreamRequest(request: Record<string, unknown> | undefined): boolean {
-  return request?.stream === true;
-}
+import { choicesOf, deltaOf, mapChoices, type Chunk } from '../chunk-editing.ts';
+import { withHeader } from '../headers.ts';
+import { flushStreamHeaders, isClosed, pause } from '../paced-writer.ts';
+import { isStreamRequest } from '../request-options.ts';
+import { dataEvent, eventObject, isDoneEvent } from '../sse-events.ts';
 
 /** A token that reads differently but is just as valid: letters change case, digits move on by one. */
 function alteredToken(token: string): string {
@@ -99,7 +44,7 @@ function rewriteFirstContent(chunks: Chunk[], rewrite: (content: string) => stri
 }
 
 function splitOverTwoDataLines(event: SseEventText): SseEventText | undefined {
-  const chunk = eventChunk(event);
+  const chunk = eventObject(event);
   const entries = chunk ? Object.entries(chunk) : [];
   const [first, ...rest] = entries;
   if (!first || rest.length === 0) return undefined;
@@ -130,7 +75,7 @@ export const streamingFaults: readonly Behaviour[] = [
     description: 'A chunk (with empty choices) follows data: [DONE].',
     detectedBy: ['streaming.done-once'],
     events(events) {
-      const first = events.map(eventChunk).find((chunk) => chunk !== undefined);
+      const first = events.map(eventObject).find((chunk) => chunk !== undefined);
       if (!first) return events;
       const straggler = dataEvent(JSON.stringify({ ...first, choices: [] }));
       return events.flatMap((event) => (isDoneEvent(event) ? [event, straggler] : [event]));
@@ -259,12 +204,10 @@ export const streamingFaults: readonly Behaviour[] = [
     description: 'The whole stream is written in one write after the full generation time.',
     detectedBy: ['streaming.incremental'],
     async write(parts, ctx) {
-      const signal = closedSignal(ctx);
       flushStreamHeaders(ctx);
       // At least 100 ms, so a client can tell one late burst from events spread over time.
-      await pause(Math.max(BURST_MIN_MS, ctx.ttftMs + ctx.gapMs * Math.max(0, parts.length - 1)), signal);
-      if (ctx.isClosed()) return finish(ctx);
-      ctx.res.end(Buffer.concat(parts));
+      await pause(Math.max(BURST_MIN_MS, ctx.ttftMs + ctx.gapMs * Math.max(0, parts.length - 1)), ctx);
+      if (!isClosed(ctx)) ctx.res.end(Buffer.concat(parts));
     },
   },
   {

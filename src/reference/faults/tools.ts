@@ -2,10 +2,11 @@
  * Faults in function calling (000_96bde8db4d236014.txt, tools; OpenAI convention for tool_calls):
  * arguments are a JSON string valid against the declared parameters, streamed with an index.
  */
+import { isRecord } from '../../core/json.ts';
 import type { Behaviour, ChatRequest } from '../behaviour.ts';
-import { withChoices } from './semantics.ts';
-import { isRecord, mapChoices } from './streaming.ts';
-import { violating } from './structured-output.ts';
+import { mapChoices } from '../chunk-editing.ts';
+import { withChoices } from '../completion-editing.ts';
+import { violating } from '../violating.ts';
 
 function parametersOf(request: ChatRequest, name: string): unknown {
   const tools = Array.isArray(request.tools) ? request.tools : [];

@@ -3,16 +3,14 @@
  * [DONE] carries usage and `choices: []`, and every other chunk carries `usage: null`
  * (000_96bde8db4d236014.txt); totals are prompt + completion.
  */
+import { isRecord } from '../../core/json.ts';
 import type { Behaviour, ChatRequest, Completion } from '../behaviour.ts';
+import { type Chunk, choicesOf, deltaOf, hasFinish, isUsageChunk } from '../chunk-editing.ts';
 import { countPromptTokens } from '../generate.ts';
+import { wantsUsage } from '../request-options.ts';
 import { tokenize } from '../vocabulary.ts';
-import { type Chunk, choicesOf, deltaOf, hasFinish, isRecord, isUsageChunk } from './streaming.ts';
 
 type Usage = Completion['usage'];
-
-function usageRequested(request: ChatRequest): boolean {
-  return isRecord(request.stream_options) && request.stream_options.include_usage === true;
-}
 
 function withUsage(chunk: Chunk, change: (usage: Record<string, unknown>) => Record<string, unknown>): Chunk {
   return isRecord(chunk.usage) ? { ...chunk, usage: change(chunk.usage) } : chunk;
@@ -64,7 +62,7 @@ function createUsageUnrequested(): Behaviour {
       return completion;
     },
     chunks(chunks, request) {
-      if (usageRequested(request) || chunks.some(isUsageChunk)) return chunks;
+      if (wantsUsage(request) || chunks.some(isUsageChunk)) return chunks;
       const first = chunks[0];
       if (!first) return chunks;
       const usage = generated.get(request) ?? usageFromChunks(chunks, request);
