@@ -2,7 +2,8 @@
  * Changing a generated completion while keeping it truthful: logprobs follow the tokens, usage follows
  * the choices, and a re-run of the generator keeps the identity of the completion it replaces.
  */
-import type { ChatRequest, Completion, GeneratedChoice } from './behaviour.ts';
+import type { ChatCompletionRequest } from '../contract/types.ts';
+import type { Completion, GeneratedChoice } from './behaviour.ts';
 import { choiceTokenCount, generate } from './generate.ts';
 
 /**
@@ -12,15 +13,19 @@ import { choiceTokenCount, generate } from './generate.ts';
 const REGENERATION_SEED = 0;
 
 /** What the generator answers to `request`, keeping the identity of the completion it replaces. */
-export function regenerate(completion: Completion, request: ChatRequest): Completion {
+export function regenerate(completion: Completion, request: ChatCompletionRequest): Completion {
   const fresh = generate(request, { serverSeed: REGENERATION_SEED, created: completion.created, sequence: 0 });
   return { ...fresh, id: completion.id, model: completion.model };
 }
 
-export function withoutField(request: ChatRequest, field: string): ChatRequest {
-  const { [field]: _removed, ...rest } = request;
-  return rest as ChatRequest;
+/** The request as if `field` had not been sent. */
+export function withoutField(request: ChatCompletionRequest, field: OptionalField): ChatCompletionRequest {
+  const rest = { ...request };
+  delete rest[field];
+  return rest;
 }
+
+type OptionalField = Exclude<keyof ChatCompletionRequest, 'model' | 'messages'>;
 
 /** New choices with usage moved by exactly the tokens they gained or lost. */
 export function withChoices(completion: Completion, choices: GeneratedChoice[]): Completion {

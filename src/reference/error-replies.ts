@@ -3,6 +3,7 @@
  * OpenAI-style envelope `{"error":{"message","type","param","code"}}`; the `code` values below let a
  * behaviour recognise which error it is reshaping.
  */
+import type { ErrorObject } from '../contract/types.ts';
 import type { ErrorReply } from './behaviour.ts';
 
 export const ERROR_CODES = {
@@ -24,14 +25,7 @@ export const ERROR_CODES = {
 /** The provider's own types, and those of the statuses only faults use (429, 500, 503). */
 export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'rate_limit_error' | 'server_error';
 
-export interface ErrorFields {
-  message: string;
-  type: ErrorType;
-  param: string | null;
-  code: string;
-}
-
-export function errorReply(status: number, error: ErrorFields, headers?: Record<string, string>): ErrorReply {
+export function errorReply(status: number, error: ErrorObject & { type: ErrorType }, headers?: Record<string, string>): ErrorReply {
   const reply: ErrorReply = { status, body: { error } };
   if (headers) reply.headers = headers;
   return reply;

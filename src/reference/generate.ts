@@ -4,8 +4,9 @@
  * instruction following for the conformance probes (counting, verbatim repetition, tool calls, JSON
  * output, reasoning).
  */
+import type { ChatCompletionRequest } from '../contract/types.ts';
 import { isRecord } from '../core/json.ts';
-import type { ChatRequest, Completion, GeneratedChoice } from './behaviour.ts';
+import type { Completion, GeneratedChoice } from './behaviour.ts';
 import { instanceOf } from './json-instance.ts';
 import { reasoningMode } from './models.ts';
 import { canonicalJson, createRandom, hashHex, hashToSeed, type Random } from './random.ts';
@@ -25,7 +26,7 @@ const MAX_NATURAL_TOKENS = 2000;
 const MAX_COUNT_NUMBERS = 500;
 const MAX_CHOICES = 128;
 
-export function generate(request: ChatRequest, context: GenerationContext): Completion {
+export function generate(request: ChatCompletionRequest, context: GenerationContext): Completion {
   const fingerprint = requestFingerprint(request, context.serverSeed);
   const root = createRandom(hashToSeed(fingerprint));
   const budget = tokenBudget(request);
@@ -49,7 +50,7 @@ export function generate(request: ChatRequest, context: GenerationContext): Comp
  * the output. So a streamed answer equals the non-stream one, and an answer cut by max_tokens or a stop
  * sequence is a prefix of the uncut one, as with a real model at a fixed seed.
  */
-export function requestFingerprint(request: Record<string, unknown>, serverSeed: number): string {
+export function requestFingerprint(request: ChatCompletionRequest, serverSeed: number): string {
   const sampled = Object.fromEntries(Object.entries(request).filter(([key]) => !NOT_SAMPLED.has(key)));
   return `${serverSeed}|${canonicalJson(sampled)}`;
 }
@@ -62,7 +63,7 @@ export function choiceTokenCount(choice: GeneratedChoice): number {
   return (choice.reasoningTokens?.length ?? 0) + choice.tokens.length + argumentTokens;
 }
 
-function generateChoice(request: ChatRequest, index: number, random: Random, budget: number, fingerprint: string): GeneratedChoice {
+function generateChoice(request: ChatCompletionRequest, index: number, random: Random, budget: number, fingerprint: string): GeneratedChoice {
   let remaining = budget;
   const mode = reasoningMode(request);
   const reasoning = mode === 'none' ? [] : reasoningText(random.fork('reasoning'));
@@ -94,7 +95,7 @@ function generateChoice(request: ChatRequest, index: number, random: Random, bud
   return withLogprobs(choice, request, random);
 }
 
-function withLogprobs(choice: GeneratedChoice, request: ChatRequest, random: Random): GeneratedChoice {
+function withLogprobs(choice: GeneratedChoice, request: ChatCompletionRequest, random: Random): GeneratedChoice {
   if (request.logprobs !== true) return choice;
   const count = typeof request.top_logprobs === 'number' ? Math.max(0, Math.min(20, Math.floor(request.top_logprobs))) : 0;
   const lp = random.fork('logprobs');
@@ -117,7 +118,7 @@ function tokenLogprob(token: string, count: number, random: Random): NonNullable
   return { token, logprob, top };
 }
 
-function answerTokens(request: ChatRequest, random: Random): string[] {
+function answerTokens(request: ChatCompletionRequest, random: Random): string[] {
   const format = responseFormat(request);
   if (format.type === 'json_schema') return tokenize(JSON.stringify(instanceOf(format.schema, random)) ?? 'null');
   if (format.type === 'json_object') return tokenize(JSON.stringify(jsonObjectAnswer(random)));
@@ -127,7 +128,7 @@ function answerTokens(request: ChatRequest, random: Random): string[] {
 }
 
 /** The newest user message that asks to count or to repeat; undefined when none does. */
-function lastUserInstruction(request: ChatRequest): string[] | undefined {
+function lastUserInstruction(request: ChatCompletionRequest): string[] | undefined {
   const messages = Array.isArray(request.messages) ? request.messages : [];
   for (let i = messages.length - 1; i >= 0; i -= 1) {
     const message = messages[i];
@@ -202,18 +203,18 @@ export function cutAtStop(tokens: string[], stops: string[]): string[] {
 }
 
 /** Tool to call: none when tool_choice is "none"; the named function; otherwise the first function. */
-function chosenTool(request: ChatRequest): { name: string; parameters: unknown } | undefined {
+function chosenTool(request: ChatCompletionRequest): { name: string; parameters: unknown } | undefined {
   if (!Array.isArray(request.tools) || request.tool_choice === 'none') return undefined;
-  const functions = request.tools
-    .map((tool) => (isRecord(tool) && isRecord(tool.function) ? tool.function : undefined))
-    .filter((fn): fn is Record<string, unknown> => fn !== undefined && typeof fn.name === 'string');
+  const functions = request.tools.flatMap((tool) =>
+    isRecord(tool) && isRecord(tool.function) && typeof tool.function.name === 'string' ? [tool.function] : [],
+  );
   const choice = request.tool_choice;
   const wanted = isRecord(choice) && isRecord(choice.function) ? choice.function.name : undefined;
   const fn = functions.find((f) => f.name === wanted) ?? functions[0];
-  return fn ? { name: fn.name as string, parameters: fn.parameters } : undefined;
+  return fn ? { name: fn.name, parameters: fn.parameters } : undefined;
 }
 
-function responseFormat(request: ChatRequest): { type: 'text' | 'json_object' | 'json_schema'; schema?: unknown } {
+function responseFormat(request: ChatCompletionRequest): { type: 'text' | 'json_object' | 'json_schema'; schema?: unknown } {
   const format = request.response_format;
   if (!isRecord(format)) return { type: 'text' };
   if (format.type === 'json_schema') {
@@ -227,20 +228,20 @@ function responseFormat(request: ChatRequest): { type: 'text' | 'json_object' | 
 }
 
 /** max_tokens and max_completion_tokens bound the same thing; when both are given the smaller wins. */
-function tokenBudget(request: ChatRequest): number {
+function tokenBudget(request: ChatCompletionRequest): number {
   const limits = [request.max_tokens, request.max_completion_tokens]
     .filter((v): v is number => typeof v === 'number' && !Number.isNaN(v))
     .map((v) => Math.max(0, Math.floor(v)));
   return limits.length > 0 ? Math.min(...limits) : Infinity;
 }
 
-function choiceCount(request: ChatRequest): number {
+function choiceCount(request: ChatCompletionRequest): number {
   const n = request.n;
   return typeof n === 'number' && Number.isFinite(n) ? Math.max(1, Math.min(MAX_CHOICES, Math.floor(n))) : 1;
 }
 
 /** A fixed per-message overhead plus the tokens of every text, as chat tokenizers count. */
-export function countPromptTokens(request: Record<string, unknown>): number {
+export function countPromptTokens(request: ChatCompletionRequest): number {
   const messages = Array.isArray(request.messages) ? request.messages : [];
   let total = 3;
   for (const message of messages) {

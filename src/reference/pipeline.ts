@@ -5,7 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerMatches } from './bearer.ts';
-import type { Behaviour, ChatRequest, Completion, ErrorReply, WriteContext } from './behaviour.ts';
+import type { ChatCompletionRequest } from '../contract/types.ts';
+import { isRecord, type Json } from '../core/json.ts';
+import type { Behaviour, Completion, ErrorReply, WriteContext } from './behaviour.ts';
 import { readBody } from './body.ts';
 import { behaviourFailed, bodyTooLarge, invalidJson, notAnObject, unauthorized } from './error-replies.ts';
 import { generate } from './generate.ts';
@@ -82,22 +84,24 @@ async function handleChat(exchange: Exchange): Promise<void> {
   } catch (error) {
     return sendError(exchange, invalidJson(error instanceof Error ? error.message : 'parse error'), undefined);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (!isRecord(parsed)) {
     return sendError(exchange, notAnObject(parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed), undefined);
   }
-  const body = parsed as Record<string, unknown>;
+  const body = parsed;
 
   const check = checkRequest(body);
   const errors = hook(behaviour, 'validate', check.errors, (b) => b.validate?.(body, check.errors));
   if (errors.length > 0) return sendError(exchange, errors[0] as ErrorReply, body);
 
-  const request = body as ChatRequest;
+  // The body passed the request schema. A behaviour that drops validation errors can still let wrong
+  // types through, which is why the readers in request-options.ts and generate.ts stay defensive.
+  const request = body as ChatCompletionRequest;
   const generated = generate(request, {
     serverSeed: settings.serverSeed,
     created: Math.floor(Date.now() / 1000),
     sequence: settings.nextSequence(),
   });
-  const unsatisfiable = checkStructuredOutput(generated, body, check.schemas);
+  const unsatisfiable = checkStructuredOutput(generated, request, check.schemas);
   if (unsatisfiable) return sendError(exchange, unsatisfiable, body);
   const completion = hook(behaviour, 'generate', generated, (b) => b.generate?.(generated, request));
 
@@ -105,18 +109,17 @@ async function handleChat(exchange: Exchange): Promise<void> {
   else await sendCompletion(exchange, completion, request);
 }
 
-async function sendCompletion(exchange: Exchange, completion: Completion, request: ChatRequest): Promise<void> {
-  const rendered = renderResponse(completion, request);
+async function sendCompletion(exchange: Exchange, completion: Completion, request: ChatCompletionRequest): Promise<void> {
+  const rendered = renderResponse(completion);
   const body = hook(exchange.behaviour, 'response', rendered, (b) => b.response?.(rendered, request));
   const parts = [Buffer.from(JSON.stringify(body), 'utf8')];
   const headers = { 'content-type': 'application/json; charset=utf-8' };
   const { ttftMs, gapMs } = exchange.settings;
-  const tokens = typeof completion.usage?.completion_tokens === 'number' ? completion.usage.completion_tokens : 0;
-  const wait = Math.min(MAX_NONSTREAM_WAIT_MS, ttftMs + gapMs * tokens);
+  const wait = Math.min(MAX_NONSTREAM_WAIT_MS, ttftMs + gapMs * completion.usage.completion_tokens);
   await respond(exchange, 200, headers, parts, request, { firstMs: wait, gapMs: 0, stream: false });
 }
 
-async function sendStream(exchange: Exchange, completion: Completion, request: ChatRequest): Promise<void> {
+async function sendStream(exchange: Exchange, completion: Completion, request: ChatCompletionRequest): Promise<void> {
   const { behaviour, settings } = exchange;
   const rendered = renderChunks(completion, request);
   const chunks = hook(behaviour, 'chunks', rendered, (b) => b.chunks?.(rendered, request));
@@ -127,7 +130,7 @@ async function sendStream(exchange: Exchange, completion: Completion, request: C
 }
 
 /** Every error reply passes through the behaviour's `error` hook, then headers and write like any answer. */
-async function sendError(exchange: Exchange, reply: ErrorReply, request: Record<string, unknown> | undefined): Promise<void> {
+async function sendError(exchange: Exchange, reply: ErrorReply, request: Json | undefined): Promise<void> {
   let shaped = reply;
   try {
     const reshaped = exchange.behaviour?.error?.(reply, request);
@@ -137,7 +140,7 @@ async function sendError(exchange: Exchange, reply: ErrorReply, request: Record<
   }
   const { body, contentType } = errorPayload(shaped.body);
   const headers = { 'content-type': contentType, ...lowerCaseKeys(shaped.headers ?? {}) };
-  await respond(exchange, shaped.status, headers, [body], request as ChatRequest | undefined, { firstMs: 0, gapMs: 0, stream: false });
+  await respond(exchange, shaped.status, headers, [body], request, { firstMs: 0, gapMs: 0, stream: false });
 }
 
 /** Writes a reply without any behaviour (the models list, or the report of a failed hook). */
@@ -151,7 +154,7 @@ async function respond(
   status: number,
   baseHeaders: Record<string, string>,
   parts: Uint8Array[],
-  request: ChatRequest | undefined,
+  request: Json | undefined,
   pacing: Pacing & { stream: boolean },
 ): Promise<void> {
   const { res, behaviour, settings } = exchange;
@@ -206,6 +209,7 @@ function hook<T>(behaviour: Behaviour | undefined, stage: keyof Behaviour, fallb
   return result;
 }
 
+/** An error hook may have swapped the envelope for text (see off-contract.ts), so any value is written. */
 function errorPayload(body: unknown): { body: Buffer; contentType: string } {
   if (typeof body === 'string') return { body: Buffer.from(body, 'utf8'), contentType: 'text/plain; charset=utf-8' };
   if (body instanceof Uint8Array) return { body: Buffer.from(body), contentType: 'application/octet-stream' };

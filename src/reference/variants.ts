@@ -3,9 +3,8 @@
  * the contract allows, so every check must still pass. SSE framing rules are those of the WHATWG
  * event-stream format that 000_96bde8db4d236014.txt refers to ("数据专用的服务器发送事件").
  */
-import { isRecord } from '../core/json.ts';
 import type { Behaviour, SseEventText, WriteContext } from './behaviour.ts';
-import { mapChoices } from './chunk-editing.ts';
+import { mapChoices } from './answer-editing.ts';
 import { finish, flushStreamHeaders, pause, send } from './paced-writer.ts';
 import { createRandom, hashToSeed, type Random } from './random.ts';
 
@@ -62,9 +61,9 @@ const EXTRA = {
   message: 'x_annotations',
 } as const;
 
-function extendedChoice(choice: Record<string, unknown>, inner: 'message' | 'delta'): Record<string, unknown> {
-  const body = isRecord(choice[inner]) ? (choice[inner] as Record<string, unknown>) : {};
-  return { ...choice, [EXTRA.choice]: 0, [inner]: { ...body, [EXTRA.message]: [] } };
+/** Unknown fields are legal, and a value with one more field still has its documented type. */
+function extended<T extends object>(value: T, field: string, extra: unknown): T {
+  return { ...value, [field]: extra };
 }
 
 export const variants: readonly Behaviour[] = [
@@ -102,12 +101,19 @@ export const variants: readonly Behaviour[] = [
     kind: 'variant',
     description: 'Unknown extra fields appear in responses, choices, messages, chunks and deltas.',
     detectedBy: [],
-    response: (body) => ({
-      ...body,
-      [EXTRA.top]: `trace-${String(body.id)}`,
-      ...(Array.isArray(body.choices) ? { choices: body.choices.map((c) => (isRecord(c) ? extendedChoice(c, 'message') : c)) } : {}),
-    }),
+    response: (body) =>
+      extended(
+        mapChoices(body, (choice) => extended({ ...choice, message: extended(choice.message, EXTRA.message, []) }, EXTRA.choice, 0)),
+        EXTRA.top,
+        `trace-${body.id}`,
+      ),
     chunks: (chunks) =>
-      chunks.map((chunk) => mapChoices({ ...chunk, [EXTRA.top]: `trace-${String(chunk.id)}` }, (c) => extendedChoice(c, 'delta'))),
+      chunks.map((chunk) =>
+        extended(
+          mapChoices(chunk, (choice) => extended({ ...choice, delta: extended(choice.delta, EXTRA.message, []) }, EXTRA.choice, 0)),
+          EXTRA.top,
+          `trace-${chunk.id}`,
+        ),
+      ),
   },
 ];

@@ -2,7 +2,7 @@
  * A value a JSON Schema rejects, made from one it accepts: the answer of a fault that breaks a
  * declared schema (response_format json_schema, tool parameters).
  */
-import { isRecord } from '../core/json.ts';
+import { isRecord, type Json } from '../core/json.ts';
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
@@ -16,7 +16,7 @@ function allows(types: string[], value: unknown): boolean {
   return types.includes(type) || (type === 'integer' && types.includes('number'));
 }
 
-function declaredTypes(schema: Record<string, unknown>): string[] {
+function declaredTypes(schema: Json): string[] {
   if (typeof schema.type === 'string') return [schema.type];
   if (Array.isArray(schema.type)) return schema.type.filter((t): t is string => typeof t === 'string');
   if (isRecord(schema.properties) || Array.isArray(schema.required)) return ['object'];

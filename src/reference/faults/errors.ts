@@ -2,22 +2,19 @@
  * Faults in how client mistakes are answered: status codes, the error envelope
  * (`{error:{message,type,param,code}}`), and the server's health after a rejection.
  */
-import { isRecord } from '../../core/json.ts';
+import type { ErrorResponse } from '../../contract/types.ts';
+import type { Json } from '../../core/json.ts';
 import type { Behaviour, ErrorReply } from '../behaviour.ts';
 import { ERROR_CODES, errorReply } from '../error-replies.ts';
+import { offContract } from '../off-contract.ts';
 import { isStreamRequest } from '../request-options.ts';
 import { dataEvent, DONE_EVENT } from '../sse-events.ts';
-
-/** The `error` object of an enveloped body, if it has one. */
-function errorObject(body: unknown): Record<string, unknown> | undefined {
-  return isRecord(body) && isRecord(body.error) ? body.error : undefined;
-}
 
 const VALIDATION_CODES: readonly unknown[] = [ERROR_CODES.invalidValue, ERROR_CODES.missingParameter];
 
 /** A rejected parameter value: not auth, model, JSON or schema-support trouble. */
-function isValidationError(reply: ErrorReply, request: Record<string, unknown> | undefined): boolean {
-  return reply.status === 400 && request !== undefined && VALIDATION_CODES.includes(errorObject(reply.body)?.code);
+function isValidationError(reply: ErrorReply, request: Json | undefined): boolean {
+  return reply.status === 400 && request !== undefined && VALIDATION_CODES.includes(reply.body.error.code);
 }
 
 /**
@@ -68,9 +65,8 @@ export const errorFaults: readonly Behaviour[] = [
     description: 'Error bodies (other than 401) are flat {"message":…,"code":400} instead of {"error":{…}}.',
     detectedBy: ['errors.envelope'],
     error(reply) {
-      const error = errorObject(reply.body);
-      if (!error || reply.status === 401) return reply;
-      return { ...reply, body: { message: error.message, code: reply.status } };
+      if (reply.status === 401) return reply;
+      return { ...reply, body: offContract<ErrorResponse>({ message: reply.body.error.message, code: reply.status }) };
     },
   },
   {
@@ -89,7 +85,7 @@ export const errorFaults: readonly Behaviour[] = [
       if (!isValidationError(reply, request) || !isStreamRequest(request)) return reply;
       return {
         status: 200,
-        body: sseErrorEvent(reply),
+        body: offContract<ErrorResponse>(sseErrorEvent(reply)),
         headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' },
       };
     },
@@ -99,16 +95,16 @@ export const errorFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'An unknown model is answered 200 as if it existed.',
     detectedBy: ['errors.unknown-model'],
-    validate: (_request, errors) => errors.filter((reply) => errorObject(reply.body)?.code !== ERROR_CODES.modelNotFound),
+    validate: (_request, errors) => errors.filter((reply) => reply.body.error.code !== ERROR_CODES.modelNotFound),
   },
   {
     name: 'malformed-json-500',
     kind: 'fault',
     description: 'A malformed JSON body is answered 500 with a text/plain body.',
     detectedBy: ['errors.malformed-json'],
-    error: (reply, request) =>
-      errorObject(reply.body)?.code === ERROR_CODES.invalidJson
-        ? { status: 500, body: 'Internal Server Error', headers: { 'Content-Type': 'text/plain; charset=utf-8' } }
+    error: (reply) =>
+      reply.body.error.code === ERROR_CODES.invalidJson
+        ? { status: 500, body: offContract<ErrorResponse>('Internal Server Error'), headers: { 'Content-Type': 'text/plain; charset=utf-8' } }
         : reply,
   },
   {
@@ -117,9 +113,9 @@ export const errorFaults: readonly Behaviour[] = [
     description: 'Validation errors carry param: null instead of naming the offending field.',
     detectedBy: ['errors.param-named'],
     error(reply) {
-      const error = errorObject(reply.body);
-      if (!error || error.param === null || error.param === undefined) return reply;
-      return { ...reply, body: { ...(reply.body as Record<string, unknown>), error: { ...error, param: null } } };
+      const { error } = reply.body;
+      if (error.param === null) return reply;
+      return { ...reply, body: { ...reply.body, error: { ...error, param: null } } };
     },
   },
 ];

@@ -1,4 +1,5 @@
 /** Faults in parameter validation: ranges and types from 000_96bde8db4d236014.txt (必需范围). */
+import type { Json } from '../../core/json.ts';
 import type { Behaviour, ErrorReply } from '../behaviour.ts';
 import { ERROR_CODES, invalidRequest } from '../error-replies.ts';
 import { violationOf } from '../validate.ts';
@@ -26,7 +27,7 @@ const VALID_EDGES: ReadonlyArray<readonly [string, readonly number[]]> = [
   ['min_p', [0, 1]],
 ];
 
-function edgeRejections(request: Record<string, unknown>): ErrorReply[] {
+function edgeRejections(request: Json): ErrorReply[] {
   return VALID_EDGES.flatMap(([field, edges]) => {
     const value = request[field];
     if (typeof value !== 'number' || !edges.includes(value)) return [];

@@ -2,7 +2,8 @@
  * Faults in what the generation parameters mean: n, max_tokens, max_completion_tokens, stop and seed
  * (000_96bde8db4d236014.txt; max_completion_tokens from 003_f82a578225befbf7.txt).
  */
-import type { Behaviour, ChatRequest, GeneratedChoice } from '../behaviour.ts';
+import type { ChatCompletionRequest } from '../../contract/types.ts';
+import type { Behaviour, GeneratedChoice } from '../behaviour.ts';
 import { regenerate, withChoices, withoutField, withTokens } from '../completion-editing.ts';
 import { stopSequences } from '../request-options.ts';
 
@@ -26,7 +27,7 @@ function dropTail(tokens: string[], length: number): string[] {
 }
 
 /** A parameter that bounds output length is ignored: the answer is generated as if it were absent. */
-function lengthLimitIgnored(name: string, field: string): Behaviour {
+function lengthLimitIgnored(name: string, field: 'max_tokens' | 'max_completion_tokens'): Behaviour {
   return {
     name,
     kind: 'fault',
@@ -60,9 +61,9 @@ function randomlyAltered(choice: GeneratedChoice): GeneratedChoice {
   return withTokens(choice, tokens);
 }
 
-function asksForJson(request: ChatRequest): boolean {
+function asksForJson(request: ChatCompletionRequest): boolean {
   const format = request.response_format;
-  return typeof format === 'object' && format !== null && String((format as Record<string, unknown>).type).startsWith('json');
+  return typeof format === 'object' && format !== null && String(format.type).startsWith('json');
 }
 
 export const semanticsFaults: readonly Behaviour[] = [

@@ -2,9 +2,11 @@
  * Faults in SSE framing and chunk sequencing (000_96bde8db4d236014.txt: data-only server-sent events
  * terminated by `data: [DONE]`).
  */
+import type { ChatCompletionChunk, ChunkChoice } from '../../contract/types.ts';
+import { mapChoices } from '../answer-editing.ts';
 import type { Behaviour, SseEventText } from '../behaviour.ts';
-import { choicesOf, deltaOf, mapChoices, type Chunk } from '../chunk-editing.ts';
 import { withHeader } from '../headers.ts';
+import { offContract } from '../off-contract.ts';
 import { flushStreamHeaders, isClosed, pause } from '../paced-writer.ts';
 import { isStreamRequest } from '../request-options.ts';
 import { dataEvent, eventObject, isDoneEvent } from '../sse-events.ts';
@@ -28,17 +30,17 @@ function withReplacementChar(text: string): string | undefined {
 }
 
 /** Rewrites the first delta content that `rewrite` accepts; every other chunk is untouched. */
-function rewriteFirstContent(chunks: Chunk[], rewrite: (content: string) => string | undefined): Chunk[] {
+function rewriteFirstContent(chunks: ChatCompletionChunk[], rewrite: (content: string) => string | undefined): ChatCompletionChunk[] {
   let done = false;
   return chunks.map((chunk) => {
     if (done) return chunk;
     return mapChoices(chunk, (choice) => {
-      const delta = deltaOf(choice);
-      if (done || typeof delta.content !== 'string' || delta.content === '') return choice;
-      const content = rewrite(delta.content);
-      if (content === undefined) return choice;
+      const content = choice.delta.content;
+      if (done || typeof content !== 'string' || content === '') return choice;
+      const rewritten = rewrite(content);
+      if (rewritten === undefined) return choice;
       done = true;
-      return { ...choice, delta: { ...delta, content } };
+      return { ...choice, delta: { ...choice.delta, content: rewritten } };
     });
   });
 }
@@ -127,12 +129,12 @@ export const streamingFaults: readonly Behaviour[] = [
     description: 'The first delta of each choice lacks role "assistant".',
     detectedBy: ['streaming.role-first'],
     chunks(chunks) {
-      const seen = new Set<unknown>();
+      const seen = new Set<number>();
       return chunks.map((chunk) =>
         mapChoices(chunk, (choice) => {
           if (seen.has(choice.index)) return choice;
           seen.add(choice.index);
-          const { role: _role, ...delta } = deltaOf(choice);
+          const { role: _role, ...delta } = choice.delta;
           return { ...choice, delta };
         }),
       );
@@ -143,14 +145,14 @@ export const streamingFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'Every chunk after the first carries a different id.',
     detectedBy: ['streaming.stable-identity'],
-    chunks: (chunks) => chunks.map((chunk, i) => (i === 0 ? chunk : { ...chunk, id: `${String(chunk.id)}-${i}` })),
+    chunks: (chunks) => chunks.map((chunk, i) => (i === 0 ? chunk : { ...chunk, id: `${chunk.id}-${i}` })),
   },
   {
     name: 'wrong-chunk-object',
     kind: 'fault',
     description: 'Chunks say object "chat.completion" instead of "chat.completion.chunk".',
     detectedBy: ['streaming.chunk-object', 'schema.chunk-valid'],
-    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, object: 'chat.completion' })),
+    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, object: offContract<ChatCompletionChunk['object']>('chat.completion') })),
   },
   {
     name: 'double-finish',
@@ -159,9 +161,9 @@ export const streamingFaults: readonly Behaviour[] = [
     detectedBy: ['streaming.single-finish'],
     chunks(chunks) {
       return chunks.flatMap((chunk) => {
-        const finished = choicesOf(chunk).filter((choice) => choice.finish_reason !== null && choice.finish_reason !== undefined);
+        const finished = chunk.choices.filter((choice) => choice.finish_reason !== null);
         if (finished.length === 0) return [chunk];
-        const repeat: Chunk = {
+        const repeat: ChatCompletionChunk = {
           ...chunk,
           choices: finished.map((choice) => ({ ...choice, delta: {}, ...('logprobs' in choice ? { logprobs: null } : {}) })),
         };
@@ -175,7 +177,11 @@ export const streamingFaults: readonly Behaviour[] = [
     description: 'Non-final chunks carry finish_reason "" instead of null.',
     detectedBy: ['streaming.single-finish'],
     chunks: (chunks) =>
-      chunks.map((chunk) => mapChoices(chunk, (choice) => (choice.finish_reason === null ? { ...choice, finish_reason: '' } : choice))),
+      chunks.map((chunk) =>
+        mapChoices(chunk, (choice) =>
+          choice.finish_reason === null ? { ...choice, finish_reason: offContract<ChunkChoice['finish_reason']>('') } : choice,
+        ),
+      ),
   },
   {
     name: 'drop-choice',
@@ -184,9 +190,8 @@ export const streamingFaults: readonly Behaviour[] = [
     detectedBy: ['streaming.all-choices'],
     chunks(chunks) {
       return chunks.flatMap((chunk) => {
-        const choices = choicesOf(chunk);
-        if (choices.length === 0) return [chunk];
-        const kept = choices.filter((choice) => choice.index === 0);
+        if (chunk.choices.length === 0) return [chunk];
+        const kept = chunk.choices.filter((choice) => choice.index === 0);
         return kept.length === 0 ? [] : [{ ...chunk, choices: kept }];
       });
     },

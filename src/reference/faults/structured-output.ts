@@ -2,13 +2,14 @@
  * Faults in response_format (000_96bde8db4d236014.txt: json_object guarantees valid JSON, json_schema
  * output matches the schema sent).
  */
+import type { ChatCompletionRequest } from '../../contract/types.ts';
 import { isRecord } from '../../core/json.ts';
-import type { Behaviour, ChatRequest } from '../behaviour.ts';
+import type { Behaviour } from '../behaviour.ts';
 import { regenerate, withChoices, withoutField, withTokens } from '../completion-editing.ts';
 import { violating } from '../violating.ts';
 import { tokenize } from '../vocabulary.ts';
 
-function schemaOf(request: ChatRequest): unknown {
+function schemaOf(request: ChatCompletionRequest): unknown {
   const format = request.response_format;
   return isRecord(format) && format.type === 'json_schema' && isRecord(format.json_schema) ? format.json_schema.schema : undefined;
 }
