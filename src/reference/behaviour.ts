@@ -38,6 +38,12 @@ export interface ErrorReply {
   headers?: Record<string, string>;
 }
 
+/**
+ * The client connection a request came on, as a key for state a fault keeps per connection (a
+ * keep-alive client sends its requests one after another on it); nothing to read or write.
+ */
+export type ConnectionKey = object;
+
 /** A piece of the SSE stream: the event text as it will be written (e.g. `data: {...}\n\n`). */
 export type SseEventText = string;
 
@@ -63,9 +69,9 @@ export interface Behaviour {
   /** Decide authentication instead of the normal bearer check. Return true to accept. */
   authenticate?(authorization: string | undefined, expected: string): boolean;
   /** Adjust the list of validation errors (e.g. drop range errors, or invent one for a valid value). */
-  validate?(request: Json, errors: ErrorReply[]): ErrorReply[];
+  validate?(request: Json, errors: ErrorReply[], connection: ConnectionKey): ErrorReply[];
   /** Reshape an error reply (status, body, headers); `request` is the parsed body, when there was one. */
-  error?(reply: ErrorReply, request: Json | undefined): ErrorReply;
+  error?(reply: ErrorReply, request: Json | undefined, connection: ConnectionKey): ErrorReply;
   /** Change what is generated (n ignored, stop ignored, max_tokens ignored…). */
   generate?(completion: Completion, request: ChatCompletionRequest): Completion;
   /** Change the non-stream response object before it is serialized. */

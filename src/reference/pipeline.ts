@@ -90,7 +90,7 @@ async function handleChat(exchange: Exchange): Promise<void> {
   const body = parsed;
 
   const check = checkRequest(body);
-  const errors = hook(behaviour, 'validate', check.errors, (b) => b.validate?.(body, check.errors));
+  const errors = hook(behaviour, 'validate', check.errors, (b) => b.validate?.(body, check.errors, req.socket));
   if (errors.length > 0) return sendError(exchange, errors[0] as ErrorReply, body);
 
   // The body passed the request schema. A behaviour that drops validation errors can still let wrong
@@ -133,7 +133,7 @@ async function sendStream(exchange: Exchange, completion: Completion, request: C
 async function sendError(exchange: Exchange, reply: ErrorReply, request: Json | undefined): Promise<void> {
   let shaped = reply;
   try {
-    const reshaped = exchange.behaviour?.error?.(reply, request);
+    const reshaped = exchange.behaviour?.error?.(reply, request, exchange.req.socket);
     if (reshaped && typeof reshaped === 'object' && Number.isInteger(reshaped.status)) shaped = reshaped;
   } catch {
     // A broken error hook must not hide the error itself.

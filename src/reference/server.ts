@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Behaviour } from './behaviour.ts';
-import { createBehaviours, findBehaviour } from './catalogue.ts';
+import { behaviours, findBehaviour } from './catalogue.ts';
 import { methodNotAllowed, routeNotFound, unknownBehaviour, unprocessable } from './error-replies.ts';
 import { handleEndpoint, type PipelineSettings } from './pipeline.ts';
 import { writePlain } from './plain-reply.ts';
@@ -46,8 +46,7 @@ export interface RunningReference {
 export const DEFAULT_API_KEY = 'sk-reference';
 
 export async function startReference(options: ReferenceOptions = {}): Promise<RunningReference> {
-  // Each server gets its own behaviour instances, so stateful faults (wedge-after-invalid) never leak between servers.
-  const catalogue = options.catalogue ?? createBehaviours();
+  const catalogue = options.catalogue ?? behaviours;
   const lookup = (name: string): Behaviour | undefined => findBehaviour(name, catalogue);
   const serverWide = options.behaviour === undefined ? undefined : lookup(options.behaviour);
   if (options.behaviour !== undefined && !serverWide) throw new Error(`unknown reference behaviour: ${options.behaviour}`);

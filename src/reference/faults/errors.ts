@@ -4,7 +4,7 @@
  */
 import type { ErrorResponse } from '../../contract/types.ts';
 import type { Json } from '../../core/json.ts';
-import type { Behaviour, ErrorReply } from '../behaviour.ts';
+import type { Behaviour, ConnectionKey, ErrorReply } from '../behaviour.ts';
 import { ERROR_CODES, errorReply } from '../error-replies.ts';
 import { offContract } from '../off-contract.ts';
 import { isStreamRequest } from '../request-options.ts';
@@ -17,31 +17,26 @@ function isValidationError(reply: ErrorReply, request: Json | undefined): boolea
   return reply.status === 400 && request !== undefined && VALIDATION_CODES.includes(reply.body.error.code);
 }
 
-/**
- * After any rejected request the next request is refused once with 503. The flag lives in the
- * instance, so each server that creates its own instance keeps its own state.
- */
-export function createWedgeAfterInvalid(): Behaviour {
-  let wedged = false;
-  return {
-    name: 'wedge-after-invalid',
-    kind: 'fault',
-    description: 'After a rejected request, the next request is answered 503 once.',
-    detectedBy: ['errors.healthy-after-reject', 'params.invalid-rejected'],
-    validate(_request, errors) {
-      if (!wedged) return errors;
-      wedged = false;
-      // No Retry-After: a client that retries on its own would hide the failure.
-      return [
-        errorReply(503, { message: 'The engine is recovering from the previous request.', type: 'server_error', param: null, code: 'engine_unavailable' }),
-      ];
-    },
-    error(reply) {
-      if (reply.status >= 400 && reply.status < 500) wedged = true;
-      return reply;
-    },
-  };
-}
+/** Connections whose last request was rejected: per connection, so clients sending at once never see each other's wedge. */
+const wedgedConnections = new WeakSet<ConnectionKey>();
+
+const wedgeAfterInvalid: Behaviour = {
+  name: 'wedge-after-invalid',
+  kind: 'fault',
+  description: 'After a rejected request, the next request on the same connection is answered 503 (with the error object).',
+  detectedBy: ['errors.healthy-after-reject'],
+  validate(_request, errors, connection) {
+    if (!wedgedConnections.delete(connection)) return errors;
+    // No Retry-After: a client that retries on its own would hide the failure.
+    return [
+      errorReply(503, { message: 'The engine is recovering from the previous request.', type: 'server_error', param: null, code: 'engine_unavailable' }),
+    ];
+  },
+  error(reply, _request, connection) {
+    if (reply.status >= 400 && reply.status < 500) wedgedConnections.add(connection);
+    return reply;
+  },
+};
 
 function sseErrorEvent(reply: ErrorReply): string {
   return dataEvent(JSON.stringify(reply.body)) + DONE_EVENT;
@@ -58,7 +53,7 @@ export const errorFaults: readonly Behaviour[] = [
         ? errorReply(500, { message: 'Internal error while processing the request.', type: 'server_error', param: null, code: 'internal_error' })
         : reply,
   },
-  createWedgeAfterInvalid(),
+  wedgeAfterInvalid,
   {
     name: 'flat-error',
     kind: 'fault',
