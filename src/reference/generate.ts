@@ -50,7 +50,7 @@ export function generate(request: ChatCompletionRequest, context: GenerationCont
  * the output. So a streamed answer equals the non-stream one, and an answer cut by max_tokens or a stop
  * sequence is a prefix of the uncut one, as with a real model at a fixed seed.
  */
-export function requestFingerprint(request: ChatCompletionRequest, serverSeed: number): string {
+function requestFingerprint(request: ChatCompletionRequest, serverSeed: number): string {
   const sampled = Object.fromEntries(Object.entries(request).filter(([key]) => !NOT_SAMPLED.has(key)));
   return `${serverSeed}|${canonicalJson(sampled)}`;
 }
@@ -182,7 +182,7 @@ function toolArguments(parameters: unknown, random: Random): string {
  * ("返回的文本将包含停止序列", 000_96bde8db4d236014.txt). Matching is on the text, so a stop sequence
  * spanning several tokens works; the token it ends inside is cut there.
  */
-export function cutAtStop(tokens: string[], stops: string[]): string[] {
+function cutAtStop(tokens: string[], stops: string[]): string[] {
   const text = tokens.join('');
   let end = Infinity;
   for (const stop of stops) {
@@ -241,7 +241,7 @@ function choiceCount(request: ChatCompletionRequest): number {
 }
 
 /** A fixed per-message overhead plus the tokens of every text, as chat tokenizers count. */
-export function countPromptTokens(request: ChatCompletionRequest): number {
+function countPromptTokens(request: ChatCompletionRequest): number {
   const messages = Array.isArray(request.messages) ? request.messages : [];
   let total = 3;
   for (const message of messages) {

@@ -3,7 +3,7 @@ import { supportedModels } from '../contract/ranges.ts';
 import type { ChatCompletionRequest, ModelList } from '../contract/types.ts';
 
 /** A general model with no reasoning switches; the default model of a run against the reference. */
-export const GENERAL_MODEL = 'reference-chat';
+const GENERAL_MODEL = 'reference-chat';
 
 /** Fixed so that GET /models is byte-identical between runs. */
 const LISTED_SINCE = 1_735_689_600;

@@ -4,9 +4,9 @@
  * throws is a bug in that behaviour; it is answered with a 400 naming the behaviour, never a crash.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerMatches } from './bearer.ts';
 import type { ChatCompletionRequest } from '../contract/types.ts';
 import { isRecord, type Json } from '../core/json.ts';
+import { bearerMatches } from './bearer.ts';
 import type { Behaviour, Completion, ErrorReply, WriteContext } from './behaviour.ts';
 import { readBody } from './body.ts';
 import { behaviourFailed, bodyTooLarge, invalidJson, notAnObject, unauthorized } from './error-replies.ts';
@@ -16,10 +16,11 @@ import { modelList } from './models.ts';
 import { closeSignal, finish, isClosed, writePaced, type Pacing } from './paced-writer.ts';
 import { writePlain, type PlainReply } from './plain-reply.ts';
 import { encodeParts, renderChunks, renderResponse, serializeEvents } from './render.ts';
+import type { Endpoint } from './route.ts';
 import { checkRequest, checkStructuredOutput } from './validate.ts';
 
 /** 1 MiB: requests larger than any legitimate chat prompt the probes send. */
-export const BODY_LIMIT = 1024 * 1024;
+const BODY_LIMIT = 1024 * 1024;
 /** Non-stream answers wait for the simulated generation time, but never longer than this. */
 const MAX_NONSTREAM_WAIT_MS = 10_000;
 
@@ -42,12 +43,12 @@ interface Exchange {
 
 class HookFailure extends Error {
   constructor(readonly reply: ErrorReply) {
-    super(typeof reply.body === 'object' ? JSON.stringify(reply.body) : String(reply.body));
+    super(reply.body.error.message);
   }
 }
 
 export async function handleEndpoint(
-  endpoint: 'chat' | 'models',
+  endpoint: Endpoint,
   req: IncomingMessage,
   res: ServerResponse,
   behaviour: Behaviour | undefined,
@@ -212,7 +213,6 @@ function hook<T>(behaviour: Behaviour | undefined, stage: keyof Behaviour, fallb
 /** An error hook may have swapped the envelope for text (see off-contract.ts), so any value is written. */
 function errorPayload(body: unknown): { body: Buffer; contentType: string } {
   if (typeof body === 'string') return { body: Buffer.from(body, 'utf8'), contentType: 'text/plain; charset=utf-8' };
-  if (body instanceof Uint8Array) return { body: Buffer.from(body), contentType: 'application/octet-stream' };
   return { body: Buffer.from(JSON.stringify(body) ?? 'null', 'utf8'), contentType: 'application/json; charset=utf-8' };
 }
 

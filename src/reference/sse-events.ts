@@ -12,7 +12,7 @@ export function dataEvent(payload: string): SseEventText {
 }
 
 /** The data payload of one event: its `data:` lines joined by LF, as a consumer sees it. */
-export function eventPayload(event: SseEventText): string | undefined {
+function eventPayload(event: SseEventText): string | undefined {
   const lines = event.split(/\r\n|\r|\n/).filter((line) => line.startsWith('data:'));
   if (lines.length === 0) return undefined;
   return lines.map((line) => line.slice(line.startsWith('data: ') ? 6 : 5)).join('\n');

@@ -65,7 +65,7 @@ function offendingPointer(violation: SchemaViolation): string {
 }
 
 /** `/messages/0/role` → `messages[0].role`; the root pointer names no parameter. */
-export function paramFromPointer(pointer: string): string | null {
+function paramFromPointer(pointer: string): string | null {
   const segments = pointer
     .split('/')
     .slice(1)

@@ -3,8 +3,8 @@
  * the contract allows, so every check must still pass. SSE framing rules are those of the WHATWG
  * event-stream format that 000_96bde8db4d236014.txt refers to ("数据专用的服务器发送事件").
  */
-import type { Behaviour, SseEventText, WriteContext } from './behaviour.ts';
 import { mapChoices } from './answer-editing.ts';
+import type { Behaviour, SseEventText, WriteContext } from './behaviour.ts';
 import { finish, flushStreamHeaders, pause, send } from './paced-writer.ts';
 import { createRandom, hashToSeed, type Random } from './random.ts';
 
