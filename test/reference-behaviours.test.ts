@@ -5,8 +5,9 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import OpenAI from 'openai';
+import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { behaviours, createBehaviours, findBehaviour } from '../src/reference/catalogue.ts';
+import { behaviours, findBehaviour } from '../src/reference/catalogue.ts';
 import { startReference, type RunningReference } from '../src/reference/server.ts';
 import { splitAt, splitPoints } from '../src/reference/variants.ts';
 import { createRandom } from '../src/reference/random.ts';
@@ -70,6 +71,17 @@ async function post(
     signal: AbortSignal.timeout(init.timeoutMs ?? 3000),
   });
   return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** One request on a given keep-alive connection, so that consecutive requests share its socket. */
+async function postOn(connection: Client, base: string, body: unknown): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  const res = await connection.request({
+    path: `${new URL(base).pathname}/chat/completions`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
 }
 
 /** A 200 non-stream answer, parsed. */
@@ -437,11 +449,19 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
     expect((await post(base, { ...COUNT, model: 'no-such-model' })).status).toBe(404);
   },
   async 'wedge-after-invalid'(base) {
-    expect((await post(base, INVALID)).status).toBe(400);
-    const wedged = await post(base, COUNT);
-    expect(wedged.status).toBe(503);
-    expect(wedged.headers.get('retry-after')).toBeNull();
-    expect((await post(base, COUNT)).status).toBe(200);
+    const rejected = new Client(origin, { pipelining: 1 });
+    const other = new Client(origin, { pipelining: 1 });
+    try {
+      expect((await postOn(rejected, base, INVALID)).status).toBe(400);
+      expect((await postOn(other, base, COUNT)).status).toBe(200);
+      const wedged = await postOn(rejected, base, COUNT);
+      expect(wedged.status).toBe(503);
+      expect(wedged.headers['retry-after']).toBeUndefined();
+      expect(JSON.parse(wedged.text).error).toMatchObject({ type: 'server_error', code: 'engine_unavailable' });
+      expect((await postOn(rejected, base, COUNT)).status).toBe(200);
+    } finally {
+      await Promise.all([rejected.close(), other.close()]);
+    }
   },
   async 'flat-error'(base) {
     const reply = await post(base, INVALID);
@@ -640,12 +660,10 @@ describe('catalogue', () => {
     expect(Object.keys(faultAssertions).sort()).toEqual(faults.map((f) => f.name).sort());
   });
 
-  test('findBehaviour resolves names and a fresh catalogue has its own instances', () => {
+  test('findBehaviour resolves names', () => {
     expect(findBehaviour('no-done')?.kind).toBe('fault');
     expect(findBehaviour('crlf')?.kind).toBe('variant');
     expect(findBehaviour('no-such-behaviour')).toBeUndefined();
-    const fresh = createBehaviours();
-    expect(findBehaviour('wedge-after-invalid', fresh)).not.toBe(findBehaviour('wedge-after-invalid'));
   });
 });
 
@@ -668,17 +686,22 @@ describe('fault assertions discriminate', () => {
   }
 });
 
-describe('per-server state', () => {
-  test('a wedge on one server does not reach another server with its own catalogue', async () => {
-    const a = await startReference({ port: 0, catalogue: createBehaviours() });
-    const b = await startReference({ port: 0, catalogue: createBehaviours() });
+describe('per-connection state', () => {
+  test('clients sending at the same time each see only the wedge their own rejection caused', async () => {
+    const base = baseUrl('fault', 'wedge-after-invalid');
+    const connections = Array.from({ length: 8 }, () => new Client(origin, { pipelining: 1 }));
+    const rejects = (i: number): boolean => i % 2 === 0;
     try {
-      const wedge = (r: RunningReference): string => r.url.replace(/\/v1$/, '/fault/wedge-after-invalid/v1');
-      expect((await post(wedge(a), INVALID)).status).toBe(400);
-      expect((await post(wedge(b), COUNT)).status).toBe(200);
-      expect((await post(wedge(a), COUNT)).status).toBe(503);
+      const statuses = await Promise.all(
+        connections.map(async (connection, i) => {
+          const first = await postOn(connection, base, rejects(i) ? INVALID : COUNT);
+          const second = await postOn(connection, base, COUNT);
+          return [first.status, second.status];
+        }),
+      );
+      expect(statuses).toEqual(connections.map((_, i) => (rejects(i) ? [400, 503] : [200, 200])));
     } finally {
-      await Promise.all([a.close(), b.close()]);
+      await Promise.all(connections.map((connection) => connection.close()));
     }
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { Behaviour } from './behaviour.ts';
 import { authFaults } from './faults/auth.ts';
-import { createWedgeAfterInvalid, errorFaults } from './faults/errors.ts';
+import { errorFaults } from './faults/errors.ts';
 import { logprobsFaults } from './faults/logprobs.ts';
 import { paramsFaults } from './faults/params.ts';
 import { reasoningFaults } from './faults/reasoning.ts';
@@ -16,11 +16,6 @@ import { toolsFaults } from './faults/tools.ts';
 import { transportFaults } from './faults/transport.ts';
 import { usageFaults } from './faults/usage.ts';
 import { variants } from './variants.ts';
-
-/** Behaviours that keep state between requests, and how to make a fresh one. */
-const STATEFUL: Readonly<Record<string, () => Behaviour>> = {
-  'wedge-after-invalid': createWedgeAfterInvalid,
-};
 
 function assemble(): readonly Behaviour[] {
   const all = [
@@ -37,7 +32,7 @@ function assemble(): readonly Behaviour[] {
     ...reasoningFaults,
     ...transportFaults,
     ...variants,
-  ].map((behaviour) => STATEFUL[behaviour.name]?.() ?? behaviour);
+  ];
   const seen = new Set<string>();
   for (const behaviour of all) {
     if (seen.has(behaviour.name)) throw new Error(`duplicate reference behaviour name: ${behaviour.name}`);
@@ -46,15 +41,6 @@ function assemble(): readonly Behaviour[] {
   return Object.freeze(all);
 }
 
-/**
- * A catalogue with its own state: a server that owns one keeps the per-server state of stateful
- * faults (wedge-after-invalid) apart from every other server in the process.
- */
-export function createBehaviours(): readonly Behaviour[] {
-  return assemble();
-}
-
-/** The shared catalogue. */
 export const behaviours: readonly Behaviour[] = assemble();
 
 export function findBehaviour(name: string, from: readonly Behaviour[] = behaviours): Behaviour | undefined {

@@ -4,10 +4,13 @@
  * instruction following for the conformance probes (counting, verbatim repetition, tool calls, JSON
  * output, reasoning).
  */
-import type { ChatRequest, Completion, GeneratedChoice } from './behaviour.ts';
+import type { ChatCompletionRequest } from '../contract/types.ts';
+import { isRecord } from '../core/json.ts';
+import type { Completion, GeneratedChoice } from './behaviour.ts';
 import { instanceOf } from './json-instance.ts';
 import { reasoningMode } from './models.ts';
 import { canonicalJson, createRandom, hashHex, hashToSeed, type Random } from './random.ts';
+import { stopSequences } from './request-options.ts';
 import { ALL_TOKENS, MIDDLES, OPENERS, REASONING_MIDDLES, REASONING_OPENERS, TERMINALS, tokenize } from './vocabulary.ts';
 
 export interface GenerationContext {
@@ -23,7 +26,7 @@ const MAX_NATURAL_TOKENS = 2000;
 const MAX_COUNT_NUMBERS = 500;
 const MAX_CHOICES = 128;
 
-export function generate(request: ChatRequest, context: GenerationContext): Completion {
+export function generate(request: ChatCompletionRequest, context: GenerationContext): Completion {
   const fingerprint = requestFingerprint(request, context.serverSeed);
   const root = createRandom(hashToSeed(fingerprint));
   const budget = tokenBudget(request);
@@ -47,7 +50,7 @@ export function generate(request: ChatRequest, context: GenerationContext): Comp
  * the output. So a streamed answer equals the non-stream one, and an answer cut by max_tokens or a stop
  * sequence is a prefix of the uncut one, as with a real model at a fixed seed.
  */
-export function requestFingerprint(request: Record<string, unknown>, serverSeed: number): string {
+function requestFingerprint(request: ChatCompletionRequest, serverSeed: number): string {
   const sampled = Object.fromEntries(Object.entries(request).filter(([key]) => !NOT_SAMPLED.has(key)));
   return `${serverSeed}|${canonicalJson(sampled)}`;
 }
@@ -60,7 +63,7 @@ export function choiceTokenCount(choice: GeneratedChoice): number {
   return (choice.reasoningTokens?.length ?? 0) + choice.tokens.length + argumentTokens;
 }
 
-function generateChoice(request: ChatRequest, index: number, random: Random, budget: number, fingerprint: string): GeneratedChoice {
+function generateChoice(request: ChatCompletionRequest, index: number, random: Random, budget: number, fingerprint: string): GeneratedChoice {
   let remaining = budget;
   const mode = reasoningMode(request);
   const reasoning = mode === 'none' ? [] : reasoningText(random.fork('reasoning'));
@@ -92,7 +95,7 @@ function generateChoice(request: ChatRequest, index: number, random: Random, bud
   return withLogprobs(choice, request, random);
 }
 
-function withLogprobs(choice: GeneratedChoice, request: ChatRequest, random: Random): GeneratedChoice {
+function withLogprobs(choice: GeneratedChoice, request: ChatCompletionRequest, random: Random): GeneratedChoice {
   if (request.logprobs !== true) return choice;
   const count = typeof request.top_logprobs === 'number' ? Math.max(0, Math.min(20, Math.floor(request.top_logprobs))) : 0;
   const lp = random.fork('logprobs');
@@ -115,7 +118,7 @@ function tokenLogprob(token: string, count: number, random: Random): NonNullable
   return { token, logprob, top };
 }
 
-function answerTokens(request: ChatRequest, random: Random): string[] {
+function answerTokens(request: ChatCompletionRequest, random: Random): string[] {
   const format = responseFormat(request);
   if (format.type === 'json_schema') return tokenize(JSON.stringify(instanceOf(format.schema, random)) ?? 'null');
   if (format.type === 'json_object') return tokenize(JSON.stringify(jsonObjectAnswer(random)));
@@ -125,7 +128,7 @@ function answerTokens(request: ChatRequest, random: Random): string[] {
 }
 
 /** The newest user message that asks to count or to repeat; undefined when none does. */
-function lastUserInstruction(request: ChatRequest): string[] | undefined {
+function lastUserInstruction(request: ChatCompletionRequest): string[] | undefined {
   const messages = Array.isArray(request.messages) ? request.messages : [];
   for (let i = messages.length - 1; i >= 0; i -= 1) {
     const message = messages[i];
@@ -179,7 +182,7 @@ function toolArguments(parameters: unknown, random: Random): string {
  * ("返回的文本将包含停止序列", 000_96bde8db4d236014.txt). Matching is on the text, so a stop sequence
  * spanning several tokens works; the token it ends inside is cut there.
  */
-export function cutAtStop(tokens: string[], stops: string[]): string[] {
+function cutAtStop(tokens: string[], stops: string[]): string[] {
   const text = tokens.join('');
   let end = Infinity;
   for (const stop of stops) {
@@ -199,25 +202,19 @@ export function cutAtStop(tokens: string[], stops: string[]): string[] {
   return kept;
 }
 
-function stopSequences(request: ChatRequest): string[] {
-  const stop = request.stop;
-  const list = typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : [];
-  return list.filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
-
 /** Tool to call: none when tool_choice is "none"; the named function; otherwise the first function. */
-function chosenTool(request: ChatRequest): { name: string; parameters: unknown } | undefined {
+function chosenTool(request: ChatCompletionRequest): { name: string; parameters: unknown } | undefined {
   if (!Array.isArray(request.tools) || request.tool_choice === 'none') return undefined;
-  const functions = request.tools
-    .map((tool) => (isRecord(tool) && isRecord(tool.function) ? tool.function : undefined))
-    .filter((fn): fn is Record<string, unknown> => fn !== undefined && typeof fn.name === 'string');
+  const functions = request.tools.flatMap((tool) =>
+    isRecord(tool) && isRecord(tool.function) && typeof tool.function.name === 'string' ? [tool.function] : [],
+  );
   const choice = request.tool_choice;
   const wanted = isRecord(choice) && isRecord(choice.function) ? choice.function.name : undefined;
   const fn = functions.find((f) => f.name === wanted) ?? functions[0];
-  return fn ? { name: fn.name as string, parameters: fn.parameters } : undefined;
+  return fn ? { name: fn.name, parameters: fn.parameters } : undefined;
 }
 
-function responseFormat(request: ChatRequest): { type: 'text' | 'json_object' | 'json_schema'; schema?: unknown } {
+function responseFormat(request: ChatCompletionRequest): { type: 'text' | 'json_object' | 'json_schema'; schema?: unknown } {
   const format = request.response_format;
   if (!isRecord(format)) return { type: 'text' };
   if (format.type === 'json_schema') {
@@ -231,20 +228,20 @@ function responseFormat(request: ChatRequest): { type: 'text' | 'json_object' | 
 }
 
 /** max_tokens and max_completion_tokens bound the same thing; when both are given the smaller wins. */
-function tokenBudget(request: ChatRequest): number {
+function tokenBudget(request: ChatCompletionRequest): number {
   const limits = [request.max_tokens, request.max_completion_tokens]
     .filter((v): v is number => typeof v === 'number' && !Number.isNaN(v))
     .map((v) => Math.max(0, Math.floor(v)));
   return limits.length > 0 ? Math.min(...limits) : Infinity;
 }
 
-function choiceCount(request: ChatRequest): number {
+function choiceCount(request: ChatCompletionRequest): number {
   const n = request.n;
   return typeof n === 'number' && Number.isFinite(n) ? Math.max(1, Math.min(MAX_CHOICES, Math.floor(n))) : 1;
 }
 
 /** A fixed per-message overhead plus the tokens of every text, as chat tokenizers count. */
-export function countPromptTokens(request: Record<string, unknown>): number {
+function countPromptTokens(request: ChatCompletionRequest): number {
   const messages = Array.isArray(request.messages) ? request.messages : [];
   let total = 3;
   for (const message of messages) {
@@ -280,8 +277,4 @@ function messageText(content: unknown): string {
 
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6 || 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -4,9 +4,10 @@
  * object, enum, anyOf). Deterministic for a given Random. Keywords outside the subset are ignored, so
  * the caller validates the result and reports a schema it cannot satisfy.
  */
+import { isRecord, type Json } from '../core/json.ts';
 import type { Random } from './random.ts';
 
-type Schema = Record<string, unknown>;
+type Schema = Json;
 
 /** Bounds that keep a hostile schema (minItems: 1e9, deep recursion) from exhausting the server. */
 const MAX_DEPTH = 16;
@@ -22,7 +23,7 @@ export function instanceOf(schema: unknown, random: Random): unknown {
 function build(schema: unknown, random: Random, root: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH) return null;
   if (schema === true || schema === undefined) return random.pick(WORDS);
-  if (!isObject(schema)) return null;
+  if (!isRecord(schema)) return null;
   if (typeof schema.$ref === 'string') return build(resolveRef(root, schema.$ref), random, root, depth + 1);
   if ('const' in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return random.pick(schema.enum);
@@ -31,7 +32,7 @@ function build(schema: unknown, random: Random, root: unknown, depth: number): u
     if (Array.isArray(branches) && branches.length > 0) return build(branches[0], random, root, depth + 1);
   }
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0) {
-    const merged = Object.assign({}, ...schema.allOf.filter(isObject), withoutKey(schema, 'allOf')) as Schema;
+    const merged = Object.assign({}, ...schema.allOf.filter(isRecord), withoutKey(schema, 'allOf')) as Schema;
     return build(merged, random, root, depth + 1);
   }
   switch (chooseType(schema)) {
@@ -61,7 +62,7 @@ function chooseType(schema: Schema): string | undefined {
     const concrete = type.filter((t): t is string => typeof t === 'string');
     return concrete.find((t) => t !== 'null') ?? concrete[0];
   }
-  if (isObject(schema.properties) || Array.isArray(schema.required)) return 'object';
+  if (isRecord(schema.properties) || Array.isArray(schema.required)) return 'object';
   if ('items' in schema || 'minItems' in schema) return 'array';
   if ('minLength' in schema || 'maxLength' in schema || 'format' in schema) return 'string';
   if ('minimum' in schema || 'maximum' in schema) return 'number';
@@ -70,7 +71,7 @@ function chooseType(schema: Schema): string | undefined {
 
 function buildObject(schema: Schema, random: Random, root: unknown, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const properties = isObject(schema.properties) ? schema.properties : {};
+  const properties = isRecord(schema.properties) ? schema.properties : {};
   // Every declared property is filled in: strict structured outputs require all of them.
   for (const [name, sub] of Object.entries(properties)) {
     out[name] = build(sub, random.fork(name), root, depth + 1);
@@ -171,7 +172,7 @@ function resolveRef(root: unknown, ref: string): unknown {
     .map((s) => safeDecode(s).replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = root;
   for (const segment of segments) {
-    if (!isObject(node) && !Array.isArray(node)) return undefined;
+    if (!isRecord(node) && !Array.isArray(node)) return undefined;
     node = (node as Record<string, unknown>)[segment];
   }
   return node;
@@ -192,8 +193,4 @@ function clampCount(value: unknown, fallback: number): number {
 function withoutKey(schema: Schema, key: string): Schema {
   const { [key]: _dropped, ...rest } = schema;
   return rest;
-}
-
-function isObject(value: unknown): value is Schema {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

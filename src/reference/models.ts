@@ -1,8 +1,9 @@
 /** The models the reference provider serves, and how each one reasons. */
 import { supportedModels } from '../contract/ranges.ts';
+import type { ChatCompletionRequest, ModelList } from '../contract/types.ts';
 
 /** A general model with no reasoning switches; the default model of a run against the reference. */
-export const GENERAL_MODEL = 'reference-chat';
+const GENERAL_MODEL = 'reference-chat';
 
 /** Fixed so that GET /models is byte-identical between runs. */
 const LISTED_SINCE = 1_735_689_600;
@@ -23,7 +24,7 @@ export function isKnownModel(model: string): boolean {
   return modelIds().includes(model);
 }
 
-export function modelList(): { object: 'list'; data: Array<{ id: string; object: 'model'; created: number; owned_by: string }> } {
+export function modelList(): ModelList {
   return {
     object: 'list',
     data: modelIds().map((id) => ({ id, object: 'model', created: LISTED_SINCE, owned_by: 'chat-conformance' })),
@@ -35,7 +36,7 @@ export function modelList(): { object: 'list'; data: Array<{ id: string; object:
  * reasoning_content for the models that support it, otherwise it stays inline in <think> tags;
  * `enable_thinking` (default true) switches it on and off. Other models ignore both fields.
  */
-export function reasoningMode(request: Record<string, unknown>): 'separate' | 'inline' | 'none' {
+export function reasoningMode(request: ChatCompletionRequest): 'separate' | 'inline' | 'none' {
   const model = request.model;
   if (typeof model !== 'string') return 'none';
   if (reasoning().separate.includes(model)) {

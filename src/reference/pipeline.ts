@@ -3,19 +3,24 @@
  * render → serialize → headers → write, with each stage open to the selected Behaviour. A hook that
  * throws is a bug in that behaviour; it is answered with a 400 naming the behaviour, never a crash.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Behaviour, ChatRequest, Completion, ErrorReply, WriteContext } from './behaviour.ts';
+import type { ChatCompletionRequest } from '../contract/types.ts';
+import { isRecord, type Json } from '../core/json.ts';
+import { bearerMatches } from './bearer.ts';
+import type { Behaviour, Completion, ErrorReply, WriteContext } from './behaviour.ts';
 import { readBody } from './body.ts';
-import { behaviourFailed, bodyTooLarge, invalidJson, notAnObject, unauthorized } from './errors.ts';
+import { behaviourFailed, bodyTooLarge, invalidJson, notAnObject, unauthorized } from './error-replies.ts';
 import { generate } from './generate.ts';
+import { lowerCaseKeys } from './headers.ts';
 import { modelList } from './models.ts';
+import { closeSignal, finish, isClosed, writePaced, type Pacing } from './paced-writer.ts';
+import { writePlain, type PlainReply } from './plain-reply.ts';
 import { encodeParts, renderChunks, renderResponse, serializeEvents } from './render.ts';
+import type { Endpoint } from './route.ts';
 import { checkRequest, checkStructuredOutput } from './validate.ts';
-import { createWriteContext, writeParts, type Pacing } from './writer.ts';
 
 /** 1 MiB: requests larger than any legitimate chat prompt the probes send. */
-export const BODY_LIMIT = 1024 * 1024;
+const BODY_LIMIT = 1024 * 1024;
 /** Non-stream answers wait for the simulated generation time, but never longer than this. */
 const MAX_NONSTREAM_WAIT_MS = 10_000;
 
@@ -33,29 +38,28 @@ interface Exchange {
   res: ServerResponse;
   behaviour: Behaviour | undefined;
   settings: PipelineSettings;
-  ctx: WriteContext;
+  closed: AbortSignal;
 }
 
 class HookFailure extends Error {
   constructor(readonly reply: ErrorReply) {
-    super(typeof reply.body === 'object' ? JSON.stringify(reply.body) : String(reply.body));
+    super(reply.body.error.message);
   }
 }
 
 export async function handleEndpoint(
-  endpoint: 'chat' | 'models',
+  endpoint: Endpoint,
   req: IncomingMessage,
   res: ServerResponse,
   behaviour: Behaviour | undefined,
   settings: PipelineSettings,
 ): Promise<void> {
-  const ctx = createWriteContext(req, res, settings, settings.maxResponseMs);
-  const exchange: Exchange = { req, res, behaviour, settings, ctx };
+  const exchange: Exchange = { req, res, behaviour, settings, closed: closeSignal(res, settings.maxResponseMs) };
   try {
     if (endpoint === 'models') await handleModels(exchange);
     else await handleChat(exchange);
   } catch (error) {
-    if (error instanceof HookFailure) await sendPlain(exchange, error.reply);
+    if (error instanceof HookFailure) sendPlain(exchange, error.reply);
     else throw error;
   } finally {
     // A writer that returned without ending leaves nothing half-open behind it.
@@ -65,7 +69,7 @@ export async function handleEndpoint(
 
 async function handleModels(exchange: Exchange): Promise<void> {
   if (!authenticated(exchange)) return sendError(exchange, unauthorized(), undefined);
-  await sendPlain(exchange, { status: 200, body: modelList() });
+  sendPlain(exchange, { status: 200, body: modelList() });
 }
 
 async function handleChat(exchange: Exchange): Promise<void> {
@@ -81,22 +85,24 @@ async function handleChat(exchange: Exchange): Promise<void> {
   } catch (error) {
     return sendError(exchange, invalidJson(error instanceof Error ? error.message : 'parse error'), undefined);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (!isRecord(parsed)) {
     return sendError(exchange, notAnObject(parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed), undefined);
   }
-  const body = parsed as Record<string, unknown>;
+  const body = parsed;
 
   const check = checkRequest(body);
-  const errors = hook(behaviour, 'validate', check.errors, (b) => b.validate?.(body, check.errors));
+  const errors = hook(behaviour, 'validate', check.errors, (b) => b.validate?.(body, check.errors, req.socket));
   if (errors.length > 0) return sendError(exchange, errors[0] as ErrorReply, body);
 
-  const request = body as ChatRequest;
+  // The body passed the request schema. A behaviour that drops validation errors can still let wrong
+  // types through, which is why the readers in request-options.ts and generate.ts stay defensive.
+  const request = body as ChatCompletionRequest;
   const generated = generate(request, {
     serverSeed: settings.serverSeed,
     created: Math.floor(Date.now() / 1000),
     sequence: settings.nextSequence(),
   });
-  const unsatisfiable = checkStructuredOutput(generated, body, check.schemas);
+  const unsatisfiable = checkStructuredOutput(generated, request, check.schemas);
   if (unsatisfiable) return sendError(exchange, unsatisfiable, body);
   const completion = hook(behaviour, 'generate', generated, (b) => b.generate?.(generated, request));
 
@@ -104,57 +110,44 @@ async function handleChat(exchange: Exchange): Promise<void> {
   else await sendCompletion(exchange, completion, request);
 }
 
-async function sendCompletion(exchange: Exchange, completion: Completion, request: ChatRequest): Promise<void> {
-  const rendered = renderResponse(completion, request);
+async function sendCompletion(exchange: Exchange, completion: Completion, request: ChatCompletionRequest): Promise<void> {
+  const rendered = renderResponse(completion);
   const body = hook(exchange.behaviour, 'response', rendered, (b) => b.response?.(rendered, request));
   const parts = [Buffer.from(JSON.stringify(body), 'utf8')];
   const headers = { 'content-type': 'application/json; charset=utf-8' };
   const { ttftMs, gapMs } = exchange.settings;
-  const tokens = typeof completion.usage?.completion_tokens === 'number' ? completion.usage.completion_tokens : 0;
-  const wait = Math.min(MAX_NONSTREAM_WAIT_MS, ttftMs + gapMs * tokens);
-  await respond(exchange, 200, headers, parts, request, { firstMs: wait, gapMs: 0, flushHeadersFirst: false });
+  const wait = Math.min(MAX_NONSTREAM_WAIT_MS, ttftMs + gapMs * completion.usage.completion_tokens);
+  await respond(exchange, 200, headers, parts, request, { firstMs: wait, gapMs: 0, stream: false });
 }
 
-async function sendStream(exchange: Exchange, completion: Completion, request: ChatRequest): Promise<void> {
+async function sendStream(exchange: Exchange, completion: Completion, request: ChatCompletionRequest): Promise<void> {
   const { behaviour, settings } = exchange;
   const rendered = renderChunks(completion, request);
   const chunks = hook(behaviour, 'chunks', rendered, (b) => b.chunks?.(rendered, request));
   const serialized = serializeEvents(chunks);
   const events = hook(behaviour, 'events', serialized, (b) => b.events?.(serialized, request));
   const headers = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' };
-  await respond(exchange, 200, headers, encodeParts(events), request, {
-    firstMs: settings.ttftMs,
-    gapMs: settings.gapMs,
-    flushHeadersFirst: true,
-  });
+  await respond(exchange, 200, headers, encodeParts(events), request, { firstMs: settings.ttftMs, gapMs: settings.gapMs, stream: true });
 }
 
 /** Every error reply passes through the behaviour's `error` hook, then headers and write like any answer. */
-async function sendError(exchange: Exchange, reply: ErrorReply, request: Record<string, unknown> | undefined): Promise<void> {
+async function sendError(exchange: Exchange, reply: ErrorReply, request: Json | undefined): Promise<void> {
   let shaped = reply;
   try {
-    const reshaped = exchange.behaviour?.error?.(reply, request);
+    const reshaped = exchange.behaviour?.error?.(reply, request, exchange.req.socket);
     if (reshaped && typeof reshaped === 'object' && Number.isInteger(reshaped.status)) shaped = reshaped;
   } catch {
     // A broken error hook must not hide the error itself.
   }
   const { body, contentType } = errorPayload(shaped.body);
   const headers = { 'content-type': contentType, ...lowerCaseKeys(shaped.headers ?? {}) };
-  await respond(exchange, shaped.status, headers, [body], request as ChatRequest | undefined, { firstMs: 0, gapMs: 0, flushHeadersFirst: false });
+  await respond(exchange, shaped.status, headers, [body], request, { firstMs: 0, gapMs: 0, stream: false });
 }
 
 /** Writes a reply without any behaviour (the models list, or the report of a failed hook). */
-async function sendPlain(exchange: Exchange, reply: ErrorReply): Promise<void> {
-  const { res, ctx } = exchange;
-  if (res.headersSent || ctx.isClosed()) {
-    res.destroy();
-    return;
-  }
-  const { body, contentType } = errorPayload(reply.body);
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  res.statusCode = reply.status;
-  setHeaders(res, { 'content-type': contentType, 'content-length': String(body.length), ...lowerCaseKeys(reply.headers ?? {}) });
-  await writeParts([body], ctx, { firstMs: 0, gapMs: 0, flushHeadersFirst: false });
+function sendPlain(exchange: Exchange, reply: PlainReply): void {
+  if (exchange.closed.aborted) exchange.res.destroy();
+  else writePlain(exchange.res, reply);
 }
 
 async function respond(
@@ -162,12 +155,13 @@ async function respond(
   status: number,
   baseHeaders: Record<string, string>,
   parts: Uint8Array[],
-  request: ChatRequest | undefined,
-  pacing: Pacing,
+  request: Json | undefined,
+  pacing: Pacing & { stream: boolean },
 ): Promise<void> {
-  const { res, ctx, behaviour } = exchange;
+  const { res, behaviour, settings } = exchange;
+  const ctx: WriteContext = { res, closed: exchange.closed, stream: pacing.stream, ttftMs: settings.ttftMs, gapMs: settings.gapMs };
   const headers = hook(behaviour, 'headers', baseHeaders, (b) => b.headers?.(baseHeaders, request));
-  if (ctx.isClosed()) return;
+  if (isClosed(ctx)) return;
   try {
     res.statusCode = status;
     setHeaders(res, headers);
@@ -175,10 +169,11 @@ async function respond(
     throw new HookFailure(behaviourFailed(behaviour?.name ?? 'none', 'headers', describe(error)));
   }
   if (!behaviour?.write) {
-    if (!('content-length' in headers) && pacing.flushHeadersFirst === false) {
+    if (!('content-length' in headers) && !pacing.stream) {
       res.setHeader('content-length', String(parts.reduce((sum, part) => sum + part.length, 0)));
     }
-    await writeParts(parts, ctx, pacing);
+    await writePaced(parts, ctx, pacing);
+    finish(ctx);
     return;
   }
   try {
@@ -188,23 +183,13 @@ async function respond(
     res.destroy();
     return;
   }
-  if (!res.writableEnded && !ctx.isClosed()) res.end();
+  finish(ctx);
 }
 
 function authenticated(exchange: Exchange): boolean {
   const header = exchange.req.headers.authorization;
   const expected = exchange.settings.apiKey;
   return hook(exchange.behaviour, 'authenticate', bearerMatches(header, expected), (b) => b.authenticate?.(header, expected));
-}
-
-/** `Authorization: Bearer <key>`; the scheme is case-insensitive (RFC 9110 §11.1). */
-export function bearerMatches(header: string | undefined, expected: string): boolean {
-  if (!header) return false;
-  const match = /^\s*(\S+)\s+(.*?)\s*$/.exec(header);
-  if (!match || (match[1] as string).toLowerCase() !== 'bearer') return false;
-  const given = Buffer.from(match[2] as string, 'utf8');
-  const wanted = Buffer.from(expected, 'utf8');
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
 /**
@@ -225,18 +210,14 @@ function hook<T>(behaviour: Behaviour | undefined, stage: keyof Behaviour, fallb
   return result;
 }
 
+/** An error hook may have swapped the envelope for text (see off-contract.ts), so any value is written. */
 function errorPayload(body: unknown): { body: Buffer; contentType: string } {
   if (typeof body === 'string') return { body: Buffer.from(body, 'utf8'), contentType: 'text/plain; charset=utf-8' };
-  if (body instanceof Uint8Array) return { body: Buffer.from(body), contentType: 'application/octet-stream' };
   return { body: Buffer.from(JSON.stringify(body) ?? 'null', 'utf8'), contentType: 'application/json; charset=utf-8' };
 }
 
 function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-}
-
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
 function describe(error: unknown): string {

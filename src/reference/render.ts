@@ -3,14 +3,21 @@
  * object, or the `chat.completion.chunk` list of a stream and its data-only SSE events
  * (000_96bde8db4d236014.txt). Pure: no I/O, no clock.
  */
-import type { ChatRequest, Completion, GeneratedChoice, SseEventText } from './behaviour.ts';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChunkChoice,
+  Delta,
+  ResponseMessage,
+  TokenLogprob,
+} from '../contract/types.ts';
+import type { Completion, GeneratedChoice, SseEventText } from './behaviour.ts';
+import { wantsUsage } from './request-options.ts';
+import { DONE_EVENT, dataEvent } from './sse-events.ts';
 import { tokenize } from './vocabulary.ts';
 
-type Json = Record<string, unknown>;
-
-export const DONE_EVENT: SseEventText = 'data: [DONE]\n\n';
-
-export function renderResponse(completion: Completion, _request: ChatRequest): Json {
+export function renderResponse(completion: Completion): ChatCompletion {
   return {
     id: completion.id,
     object: 'chat.completion',
@@ -26,8 +33,8 @@ export function renderResponse(completion: Completion, _request: ChatRequest): J
   };
 }
 
-function renderMessage(choice: GeneratedChoice): Json {
-  const message: Json = { role: 'assistant', content: hasToolCalls(choice) ? null : choice.tokens.join('') };
+function renderMessage(choice: GeneratedChoice): ResponseMessage {
+  const message: ResponseMessage = { role: 'assistant', content: hasToolCalls(choice) ? null : choice.tokens.join('') };
   if (choice.reasoningTokens) message.reasoning_content = choice.reasoningTokens.join('');
   if (hasToolCalls(choice)) {
     message.tool_calls = (choice.toolCalls ?? []).map((call) => ({
@@ -39,7 +46,7 @@ function renderMessage(choice: GeneratedChoice): Json {
   return message;
 }
 
-function renderLogprob(entry: NonNullable<GeneratedChoice['logprobs']>[number]): Json {
+function renderLogprob(entry: NonNullable<GeneratedChoice['logprobs']>[number]): TokenLogprob {
   return {
     token: entry.token,
     logprob: entry.logprob,
@@ -54,10 +61,10 @@ function renderLogprob(entry: NonNullable<GeneratedChoice['logprobs']>[number]):
  * stream_options.include_usage every chunk carries `usage: null` and one last chunk with `choices: []`
  * carries the request's usage; without it no chunk has a usage key.
  */
-export function renderChunks(completion: Completion, request: ChatRequest): Json[] {
+export function renderChunks(completion: Completion, request: ChatCompletionRequest): ChatCompletionChunk[] {
   const includeUsage = wantsUsage(request);
-  const envelope = (choices: Json[]): Json => {
-    const chunk: Json = {
+  const envelope = (choices: ChunkChoice[]): ChatCompletionChunk => {
+    const chunk: ChatCompletionChunk = {
       id: completion.id,
       object: 'chat.completion.chunk',
       created: completion.created,
@@ -68,7 +75,7 @@ export function renderChunks(completion: Completion, request: ChatRequest): Json
     return chunk;
   };
   const perChoice = completion.choices.map(choiceDeltas);
-  const chunks: Json[] = [];
+  const chunks: ChatCompletionChunk[] = [];
   const rounds = Math.max(0, ...perChoice.map((list) => list.length));
   for (let round = 0; round < rounds; round += 1) {
     for (const list of perChoice) {
@@ -80,15 +87,15 @@ export function renderChunks(completion: Completion, request: ChatRequest): Json
   return chunks;
 }
 
-function choiceDeltas(choice: GeneratedChoice): Json[] {
-  const part = (delta: Json, logprobs: Json | null = null, finish: string | null = null): Json => ({
+function choiceDeltas(choice: GeneratedChoice): ChunkChoice[] {
+  const part = (delta: Delta, logprobs: ChunkChoice['logprobs'] = null, finish: ChunkChoice['finish_reason'] = null): ChunkChoice => ({
     index: choice.index,
     delta,
     logprobs,
     finish_reason: finish,
   });
   const tools = hasToolCalls(choice);
-  const deltas: Json[] = [part({ role: 'assistant', content: tools ? null : '' })];
+  const deltas: ChunkChoice[] = [part({ role: 'assistant', content: tools ? null : '' })];
   for (const token of choice.reasoningTokens ?? []) deltas.push(part({ reasoning_content: token }));
   choice.tokens.forEach((token, i) => {
     const entry = choice.logprobs?.[i];
@@ -105,17 +112,12 @@ function choiceDeltas(choice: GeneratedChoice): Json[] {
 }
 
 /** Data-only SSE events, one line of JSON each, ending with `data: [DONE]`. */
-export function serializeEvents(chunks: Json[]): SseEventText[] {
-  return [...chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`), DONE_EVENT];
+export function serializeEvents(chunks: ChatCompletionChunk[]): SseEventText[] {
+  return [...chunks.map((chunk) => dataEvent(JSON.stringify(chunk))), DONE_EVENT];
 }
 
 export function encodeParts(texts: string[]): Uint8Array[] {
   return texts.map((text) => Buffer.from(text, 'utf8'));
-}
-
-export function wantsUsage(request: Record<string, unknown>): boolean {
-  const options = request.stream_options;
-  return options !== null && typeof options === 'object' && (options as Json).include_usage === true;
 }
 
 function hasToolCalls(choice: GeneratedChoice): boolean {

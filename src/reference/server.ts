@@ -5,10 +5,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Behaviour, ErrorReply } from './behaviour.ts';
-import { createBehaviours, findBehaviour } from './catalogue.ts';
-import { ERROR_CODES, errorReply, methodNotAllowed, routeNotFound, unknownBehaviour } from './errors.ts';
+import type { Behaviour } from './behaviour.ts';
+import { behaviours, findBehaviour } from './catalogue.ts';
+import { methodNotAllowed, routeNotFound, unknownBehaviour, unprocessable } from './error-replies.ts';
 import { handleEndpoint, type PipelineSettings } from './pipeline.ts';
+import { writePlain } from './plain-reply.ts';
 import { resolveRoute } from './route.ts';
 import { checkRequest } from './validate.ts';
 
@@ -45,8 +46,7 @@ export interface RunningReference {
 export const DEFAULT_API_KEY = 'sk-reference';
 
 export async function startReference(options: ReferenceOptions = {}): Promise<RunningReference> {
-  // Each server gets its own behaviour instances, so stateful faults (wedge-after-invalid) never leak between servers.
-  const catalogue = options.catalogue ?? createBehaviours();
+  const catalogue = options.catalogue ?? behaviours;
   const lookup = (name: string): Behaviour | undefined => findBehaviour(name, catalogue);
   const serverWide = options.behaviour === undefined ? undefined : lookup(options.behaviour);
   if (options.behaviour !== undefined && !serverWide) throw new Error(`unknown reference behaviour: ${options.behaviour}`);
@@ -108,26 +108,16 @@ async function dispatch(
   lookup: (name: string) => Behaviour | undefined,
   settings: PipelineSettings,
 ): Promise<void> {
+  // Routing errors happen before any behaviour is chosen, so they are written plainly.
   const route = resolveRoute(req.url);
-  if (route.kind === 'not-found') return writeDirect(res, routeNotFound(route.path));
+  if (route.kind === 'not-found') return writePlain(res, routeNotFound(route.path));
   let behaviour = serverWide;
   if (route.prefix) {
     behaviour = lookup(route.prefix.name);
-    if (!behaviour || behaviour.kind !== route.prefix.kind) return writeDirect(res, unknownBehaviour(route.prefix.kind, route.prefix.name));
+    if (!behaviour || behaviour.kind !== route.prefix.kind) return writePlain(res, unknownBehaviour(route.prefix.kind, route.prefix.name));
   }
-  if (req.method !== route.allow) return writeDirect(res, methodNotAllowed(req.method ?? '', route.allow));
+  if (req.method !== route.allow) return writePlain(res, methodNotAllowed(req.method ?? '', route.allow));
   await handleEndpoint(route.endpoint, req, res, behaviour, settings);
-}
-
-/** Routing errors happen before any behaviour is chosen, so they are written plainly. */
-function writeDirect(res: ServerResponse, reply: ErrorReply): void {
-  const body = Buffer.from(JSON.stringify(reply.body), 'utf8');
-  res.writeHead(reply.status, {
-    ...reply.headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': String(body.length),
-  });
-  res.end(body);
 }
 
 /**
@@ -137,13 +127,8 @@ function writeDirect(res: ServerResponse, reply: ErrorReply): void {
 function lastResort(res: ServerResponse, error: unknown): void {
   const detail = error instanceof Error ? error.message : String(error);
   process.stderr.write(`reference provider: unexpected error: ${error instanceof Error ? (error.stack ?? detail) : detail}\n`);
-  if (res.headersSent || res.destroyed) {
-    res.destroy();
-    return;
-  }
   try {
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
-    writeDirect(res, errorReply(400, 'invalid_request_error', ERROR_CODES.unprocessable, `The request could not be processed: ${detail}`));
+    writePlain(res, unprocessable(detail));
   } catch {
     res.destroy();
   }

@@ -3,11 +3,12 @@
  * (the single source of the documented ranges); this file adds only what a schema cannot say:
  * cross-field rules, the model list, and whether user-supplied JSON Schemas compile.
  */
+import type { ChatCompletionRequest } from '../contract/types.ts';
 import { compileUserSchema, validateRequest, type SchemaViolation } from '../contract/validators.ts';
+import { isRecord, type Json } from '../core/json.ts';
 import type { Completion, ErrorReply } from './behaviour.ts';
-import { ERROR_CODES, errorReply, modelNotFound } from './errors.ts';
+import { ERROR_CODES, invalidRequest, modelNotFound } from './error-replies.ts';
 import { isKnownModel } from './models.ts';
-
 
 type UserValidator = (value: unknown) => boolean;
 
@@ -29,7 +30,7 @@ export function violationOf(reply: ErrorReply): SchemaViolation | undefined {
   return violations.get(reply);
 }
 
-export function checkRequest(body: Record<string, unknown>): RequestCheck {
+export function checkRequest(body: Json): RequestCheck {
   const errors: ErrorReply[] = [];
   const result = validateRequest(body);
   if (!result.ok) {
@@ -42,9 +43,7 @@ export function checkRequest(body: Record<string, unknown>): RequestCheck {
 }
 
 function violationReply(violation: SchemaViolation): ErrorReply {
-  const reply = errorReply(
-    400,
-    'invalid_request_error',
+  const reply = invalidRequest(
     violation.keyword === 'required' ? ERROR_CODES.missingParameter : ERROR_CODES.invalidValue,
     `${violation.message} (received ${violation.received}; documented ${violation.documented})`,
     paramFromPointer(offendingPointer(violation)),
@@ -66,7 +65,7 @@ function offendingPointer(violation: SchemaViolation): string {
 }
 
 /** `/messages/0/role` → `messages[0].role`; the root pointer names no parameter. */
-export function paramFromPointer(pointer: string): string | null {
+function paramFromPointer(pointer: string): string | null {
   const segments = pointer
     .split('/')
     .slice(1)
@@ -80,7 +79,7 @@ export function paramFromPointer(pointer: string): string | null {
   return param;
 }
 
-function crossFieldErrors(body: Record<string, unknown>): ErrorReply[] {
+function crossFieldErrors(body: Json): ErrorReply[] {
   const errors: ErrorReply[] = [];
   // "如果使用此参数，则必须将 logprobs 设置为 true" (000_96bde8db4d236014.txt).
   if (body.top_logprobs !== undefined && body.top_logprobs !== null && body.logprobs !== true) {
@@ -97,7 +96,7 @@ function crossFieldErrors(body: Record<string, unknown>): ErrorReply[] {
   return errors;
 }
 
-function compileSchemas(body: Record<string, unknown>, errors: ErrorReply[]): UserSchemas {
+function compileSchemas(body: Json, errors: ErrorReply[]): UserSchemas {
   const schemas: UserSchemas = { tools: new Map() };
   const format = responseSchema(body.response_format);
   if (format) {
@@ -118,7 +117,7 @@ function compileSchemas(body: Record<string, unknown>, errors: ErrorReply[]): Us
 }
 
 /** The answer schema of structured output, or of JSON mode in its 002 form `{"type":"json_object","schema":{…}}`. */
-function responseSchema(format: unknown): { schema: Record<string, unknown>; param: string } | undefined {
+function responseSchema(format: unknown): { schema: Json; param: string } | undefined {
   if (!isRecord(format)) return undefined;
   if (format.type === 'json_schema' && isRecord(format.json_schema) && isRecord(format.json_schema.schema)) {
     return { schema: format.json_schema.schema, param: 'response_format.json_schema.schema' };
@@ -132,7 +131,7 @@ function responseSchema(format: unknown): { schema: Record<string, unknown>; par
  * rather than an answer that breaks the schema (strict mode errors the same way, 000_96bde8db4d236014.txt).
  * Answers cut by a stop sequence or by max_tokens are left alone: the user asked for the cut.
  */
-export function checkStructuredOutput(completion: Completion, request: Record<string, unknown>, schemas: UserSchemas): ErrorReply | undefined {
+export function checkStructuredOutput(completion: Completion, request: ChatCompletionRequest, schemas: UserSchemas): ErrorReply | undefined {
   if (request.stop !== undefined && request.stop !== null) return undefined;
   for (const choice of completion.choices) {
     if (choice.finishReason !== 'stop') continue;
@@ -161,9 +160,7 @@ function parsesAndSatisfies(text: string, validate: UserValidator): boolean {
 }
 
 function unsupported(what: string, param: string): ErrorReply {
-  return errorReply(
-    400,
-    'invalid_request_error',
+  return invalidRequest(
     ERROR_CODES.unsupportedSchema,
     `The schema of ${what} uses JSON Schema features the reference provider cannot satisfy (supported: type, properties, required, enum, const, anyOf/oneOf, items, minimum/maximum, minLength/maxLength, minItems/maxItems, format, $ref).`,
     param,
@@ -171,14 +168,10 @@ function unsupported(what: string, param: string): ErrorReply {
 }
 
 function invalid(message: string, param: string): ErrorReply {
-  return errorReply(400, 'invalid_request_error', ERROR_CODES.invalidValue, message, param);
+  return invalidRequest(ERROR_CODES.invalidValue, message, param);
 }
 
 function functionNames(tools: unknown): string[] {
   if (!Array.isArray(tools)) return [];
   return tools.flatMap((tool) => (isRecord(tool) && isRecord(tool.function) && typeof tool.function.name === 'string' ? [tool.function.name] : []));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -3,9 +3,9 @@
  * the contract allows, so every check must still pass. SSE framing rules are those of the WHATWG
  * event-stream format that 000_96bde8db4d236014.txt refers to ("数据专用的服务器发送事件").
  */
+import { mapChoices } from './answer-editing.ts';
 import type { Behaviour, SseEventText, WriteContext } from './behaviour.ts';
-import { isRecord, mapChoices } from './faults/streaming.ts';
-import { closedSignal, finish, flushStreamHeaders, pause, send } from './faults/transport.ts';
+import { finish, flushStreamHeaders, pause, send } from './paced-writer.ts';
 import { createRandom, hashToSeed, type Random } from './random.ts';
 
 const CR = 0x0d;
@@ -43,14 +43,13 @@ export function splitAt(bytes: Uint8Array, points: number[]): Uint8Array[] {
 }
 
 async function writeSplit(parts: Uint8Array[], ctx: WriteContext): Promise<void> {
-  const signal = closedSignal(ctx);
   const random = createRandom(hashToSeed('byte-split'));
   flushStreamHeaders(ctx);
   for (const [i, part] of parts.entries()) {
-    await pause(i === 0 ? ctx.ttftMs : ctx.gapMs, signal);
+    await pause(i === 0 ? ctx.ttftMs : ctx.gapMs, ctx);
     for (const [j, piece] of splitAt(part, splitPoints(part, random.fork(String(i)))).entries()) {
-      if (j > 0) await pause(SPLIT_PAUSE_MS, signal);
-      if (!(await send(ctx, piece, signal))) return finish(ctx);
+      if (j > 0) await pause(SPLIT_PAUSE_MS, ctx);
+      if (!(await send(ctx, piece))) return finish(ctx);
     }
   }
   finish(ctx);
@@ -62,9 +61,9 @@ const EXTRA = {
   message: 'x_annotations',
 } as const;
 
-function extendedChoice(choice: Record<string, unknown>, inner: 'message' | 'delta'): Record<string, unknown> {
-  const body = isRecord(choice[inner]) ? (choice[inner] as Record<string, unknown>) : {};
-  return { ...choice, [EXTRA.choice]: 0, [inner]: { ...body, [EXTRA.message]: [] } };
+/** Unknown fields are legal, and a value with one more field still has its documented type. */
+function extended<T extends object>(value: T, field: string, extra: unknown): T {
+  return { ...value, [field]: extra };
 }
 
 export const variants: readonly Behaviour[] = [
@@ -102,12 +101,19 @@ export const variants: readonly Behaviour[] = [
     kind: 'variant',
     description: 'Unknown extra fields appear in responses, choices, messages, chunks and deltas.',
     detectedBy: [],
-    response: (body) => ({
-      ...body,
-      [EXTRA.top]: `trace-${String(body.id)}`,
-      ...(Array.isArray(body.choices) ? { choices: body.choices.map((c) => (isRecord(c) ? extendedChoice(c, 'message') : c)) } : {}),
-    }),
+    response: (body) =>
+      extended(
+        mapChoices(body, (choice) => extended({ ...choice, message: extended(choice.message, EXTRA.message, []) }, EXTRA.choice, 0)),
+        EXTRA.top,
+        `trace-${body.id}`,
+      ),
     chunks: (chunks) =>
-      chunks.map((chunk) => mapChoices({ ...chunk, [EXTRA.top]: `trace-${String(chunk.id)}` }, (c) => extendedChoice(c, 'delta'))),
+      chunks.map((chunk) =>
+        extended(
+          mapChoices(chunk, (choice) => extended({ ...choice, delta: extended(choice.delta, EXTRA.message, []) }, EXTRA.choice, 0)),
+          EXTRA.top,
+          `trace-${chunk.id}`,
+        ),
+      ),
   },
 ];

@@ -1,7 +1,9 @@
 /** Faults in bearer authentication (000_96bde8db4d236014.txt: "Authorization: Bearer {{API 秘钥}}"). */
+import type { ErrorResponse } from '../../contract/types.ts';
+import { bearerMatches } from '../bearer.ts';
 import type { Behaviour } from '../behaviour.ts';
-import { bearerMatches } from '../pipeline.ts';
-import { withHeader } from './transport.ts';
+import { withHeader } from '../headers.ts';
+import { offContract } from '../off-contract.ts';
 
 const ANY_BEARER = /^\s*bearer\s+\S+\s*$/i;
 
@@ -28,7 +30,11 @@ export const authFaults: readonly Behaviour[] = [
     detectedBy: ['auth.error-envelope'],
     error: (reply) =>
       reply.status === 401
-        ? { status: 401, body: 'Unauthorized: invalid or missing API key', headers: withHeader(reply.headers ?? {}, 'Content-Type', 'text/plain; charset=utf-8') }
+        ? {
+            status: 401,
+            body: offContract<ErrorResponse>('Unauthorized: invalid or missing API key'),
+            headers: withHeader(reply.headers ?? {}, 'Content-Type', 'text/plain; charset=utf-8'),
+          }
         : reply,
   },
 ];

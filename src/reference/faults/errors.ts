@@ -2,53 +2,44 @@
  * Faults in how client mistakes are answered: status codes, the error envelope
  * (`{error:{message,type,param,code}}`), and the server's health after a rejection.
  */
-import type { Behaviour, ErrorReply } from '../behaviour.ts';
-import { ERROR_CODES } from '../errors.ts';
-import { isRecord, isStreamRequest } from './streaming.ts';
-
-/** An error in the provider's envelope, for statuses the provider itself never uses (429, 500, 503). */
-export function errorReply(status: number, message: string, type: string, param: string | null, code: string | null): ErrorReply {
-  return { status, body: { error: { message, type, param, code } } };
-}
-
-/** The `error` object of an enveloped body, if it has one. */
-export function errorObject(body: unknown): Record<string, unknown> | undefined {
-  return isRecord(body) && isRecord(body.error) ? body.error : undefined;
-}
+import type { ErrorResponse } from '../../contract/types.ts';
+import type { Json } from '../../core/json.ts';
+import type { Behaviour, ConnectionKey, ErrorReply } from '../behaviour.ts';
+import { ERROR_CODES, errorReply } from '../error-replies.ts';
+import { offContract } from '../off-contract.ts';
+import { isStreamRequest } from '../request-options.ts';
+import { dataEvent, DONE_EVENT } from '../sse-events.ts';
 
 const VALIDATION_CODES: readonly unknown[] = [ERROR_CODES.invalidValue, ERROR_CODES.missingParameter];
 
 /** A rejected parameter value: not auth, model, JSON or schema-support trouble. */
-export function isValidationError(reply: ErrorReply, request: Record<string, unknown> | undefined): boolean {
-  return reply.status === 400 && request !== undefined && VALIDATION_CODES.includes(errorObject(reply.body)?.code);
+function isValidationError(reply: ErrorReply, request: Json | undefined): boolean {
+  return reply.status === 400 && request !== undefined && VALIDATION_CODES.includes(reply.body.error.code);
 }
 
-/**
- * After any rejected request the next request is refused once with 503. The flag lives in the
- * instance, so each server that creates its own instance keeps its own state.
- */
-export function createWedgeAfterInvalid(): Behaviour {
-  let wedged = false;
-  return {
-    name: 'wedge-after-invalid',
-    kind: 'fault',
-    description: 'After a rejected request, the next request is answered 503 once.',
-    detectedBy: ['errors.healthy-after-reject', 'params.invalid-rejected'],
-    validate(_request, errors) {
-      if (!wedged) return errors;
-      wedged = false;
-      // No Retry-After: a client that retries on its own would hide the failure.
-      return [errorReply(503, 'The engine is recovering from the previous request.', 'server_error', null, 'engine_unavailable')];
-    },
-    error(reply) {
-      if (reply.status >= 400 && reply.status < 500) wedged = true;
-      return reply;
-    },
-  };
-}
+/** Connections whose last request was rejected: per connection, so clients sending at once never see each other's wedge. */
+const wedgedConnections = new WeakSet<ConnectionKey>();
+
+const wedgeAfterInvalid: Behaviour = {
+  name: 'wedge-after-invalid',
+  kind: 'fault',
+  description: 'After a rejected request, the next request on the same connection is answered 503 (with the error object).',
+  detectedBy: ['errors.healthy-after-reject'],
+  validate(_request, errors, connection) {
+    if (!wedgedConnections.delete(connection)) return errors;
+    // No Retry-After: a client that retries on its own would hide the failure.
+    return [
+      errorReply(503, { message: 'The engine is recovering from the previous request.', type: 'server_error', param: null, code: 'engine_unavailable' }),
+    ];
+  },
+  error(reply, _request, connection) {
+    if (reply.status >= 400 && reply.status < 500) wedgedConnections.add(connection);
+    return reply;
+  },
+};
 
 function sseErrorEvent(reply: ErrorReply): string {
-  return `data: ${JSON.stringify(reply.body)}\n\ndata: [DONE]\n\n`;
+  return dataEvent(JSON.stringify(reply.body)) + DONE_EVENT;
 }
 
 export const errorFaults: readonly Behaviour[] = [
@@ -59,19 +50,18 @@ export const errorFaults: readonly Behaviour[] = [
     detectedBy: ['errors.client-error-status', 'params.invalid-rejected'],
     error: (reply, request) =>
       isValidationError(reply, request)
-        ? errorReply(500, 'Internal error while processing the request.', 'server_error', null, 'internal_error')
+        ? errorReply(500, { message: 'Internal error while processing the request.', type: 'server_error', param: null, code: 'internal_error' })
         : reply,
   },
-  createWedgeAfterInvalid(),
+  wedgeAfterInvalid,
   {
     name: 'flat-error',
     kind: 'fault',
     description: 'Error bodies (other than 401) are flat {"message":…,"code":400} instead of {"error":{…}}.',
     detectedBy: ['errors.envelope'],
     error(reply) {
-      const error = errorObject(reply.body);
-      if (!error || reply.status === 401) return reply;
-      return { ...reply, body: { message: error.message, code: reply.status } };
+      if (reply.status === 401) return reply;
+      return { ...reply, body: offContract<ErrorResponse>({ message: reply.body.error.message, code: reply.status }) };
     },
   },
   {
@@ -90,7 +80,7 @@ export const errorFaults: readonly Behaviour[] = [
       if (!isValidationError(reply, request) || !isStreamRequest(request)) return reply;
       return {
         status: 200,
-        body: sseErrorEvent(reply),
+        body: offContract<ErrorResponse>(sseErrorEvent(reply)),
         headers: { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' },
       };
     },
@@ -100,16 +90,16 @@ export const errorFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'An unknown model is answered 200 as if it existed.',
     detectedBy: ['errors.unknown-model'],
-    validate: (_request, errors) => errors.filter((reply) => errorObject(reply.body)?.code !== ERROR_CODES.modelNotFound),
+    validate: (_request, errors) => errors.filter((reply) => reply.body.error.code !== ERROR_CODES.modelNotFound),
   },
   {
     name: 'malformed-json-500',
     kind: 'fault',
     description: 'A malformed JSON body is answered 500 with a text/plain body.',
     detectedBy: ['errors.malformed-json'],
-    error: (reply, request) =>
-      errorObject(reply.body)?.code === ERROR_CODES.invalidJson
-        ? { status: 500, body: 'Internal Server Error', headers: { 'Content-Type': 'text/plain; charset=utf-8' } }
+    error: (reply) =>
+      reply.body.error.code === ERROR_CODES.invalidJson
+        ? { status: 500, body: offContract<ErrorResponse>('Internal Server Error'), headers: { 'Content-Type': 'text/plain; charset=utf-8' } }
         : reply,
   },
   {
@@ -118,9 +108,9 @@ export const errorFaults: readonly Behaviour[] = [
     description: 'Validation errors carry param: null instead of naming the offending field.',
     detectedBy: ['errors.param-named'],
     error(reply) {
-      const error = errorObject(reply.body);
-      if (!error || error.param === null || error.param === undefined) return reply;
-      return { ...reply, body: { ...(reply.body as Record<string, unknown>), error: { ...error, param: null } } };
+      const { error } = reply.body;
+      if (error.param === null) return reply;
+      return { ...reply, body: { ...reply.body, error: { ...error, param: null } } };
     },
   },
 ];

@@ -2,8 +2,8 @@
  * Faults in log probabilities (000_96bde8db4d236014.txt: logprobs returns the log probability of each
  * output token; top_logprobs asks for 0–20 alternatives per position).
  */
+import { mapChoices } from '../answer-editing.ts';
 import type { Behaviour, Completion, GeneratedChoice } from '../behaviour.ts';
-import { isRecord, mapChoices } from './streaming.ts';
 
 function mapLogprobs(
   completion: Completion,
@@ -15,7 +15,7 @@ function mapLogprobs(
   };
 }
 
-function withoutLogprobs<T extends Record<string, unknown>>(choice: T): T {
+function withoutLogprobs<T extends { logprobs?: unknown }>(choice: T): T {
   return choice.logprobs === undefined || choice.logprobs === null ? choice : { ...choice, logprobs: null };
 }
 
@@ -25,8 +25,7 @@ export const logprobsFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'logprobs:true is answered with logprobs: null.',
     detectedBy: ['logprobs.present'],
-    response: (body) =>
-      Array.isArray(body.choices) ? { ...body, choices: body.choices.map((c) => (isRecord(c) ? withoutLogprobs(c) : c)) } : body,
+    response: (body) => mapChoices(body, withoutLogprobs),
     chunks: (chunks) => chunks.map((chunk) => mapChoices(chunk, withoutLogprobs)),
   },
   {

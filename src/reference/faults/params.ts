@@ -1,6 +1,7 @@
 /** Faults in parameter validation: ranges and types from 000_96bde8db4d236014.txt (必需范围). */
+import type { Json } from '../../core/json.ts';
 import type { Behaviour, ErrorReply } from '../behaviour.ts';
-import { ERROR_CODES, errorReply } from '../errors.ts';
+import { ERROR_CODES, invalidRequest } from '../error-replies.ts';
 import { violationOf } from '../validate.ts';
 
 /** Schema keywords of a value that is out of range or of the wrong type; `required` is not one of them. */
@@ -26,14 +27,12 @@ const VALID_EDGES: ReadonlyArray<readonly [string, readonly number[]]> = [
   ['min_p', [0, 1]],
 ];
 
-function edgeRejections(request: Record<string, unknown>): ErrorReply[] {
+function edgeRejections(request: Json): ErrorReply[] {
   return VALID_EDGES.flatMap(([field, edges]) => {
     const value = request[field];
     if (typeof value !== 'number' || !edges.includes(value)) return [];
     return [
-      errorReply(
-        400,
-        'invalid_request_error',
+      invalidRequest(
         ERROR_CODES.invalidValue,
         `${field} must be strictly between ${Math.min(...edges, 0)} and ${Math.max(...edges)} (received ${value}).`,
         field,

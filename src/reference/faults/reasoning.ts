@@ -2,25 +2,22 @@
  * Faults in the reasoning switches (000_96bde8db4d236014.txt): separate_reasoning moves reasoning to
  * reasoning_content (deepseek/deepseek-r1-turbo); enable_thinking turns thinking off (zai-org/glm-4.5).
  */
+import type { ChatCompletionChunk } from '../../contract/types.ts';
+import { isUsageChunk, mapChoices } from '../answer-editing.ts';
 import type { Behaviour } from '../behaviour.ts';
+import { regenerate, withoutField } from '../completion-editing.ts';
 import { reasoningMode } from '../models.ts';
-import { regenerate, withoutField } from './semantics.ts';
-import { type Chunk, choicesOf, deltaOf, isRecord, isUsageChunk, mapChoices } from './streaming.ts';
 
-function withoutReasoning(message: unknown): unknown {
-  if (!isRecord(message) || !('reasoning_content' in message)) return message;
-  const { reasoning_content: _hidden, ...rest } = message;
+function withoutReasoning<T extends { reasoning_content?: string | null }>(message: T): T {
+  const rest = { ...message };
+  delete rest.reasoning_content;
   return rest;
 }
 
 /** A chunk that only carried reasoning says nothing once the reasoning is gone. */
-function isEmptyChunk(chunk: Chunk): boolean {
+function isEmptyChunk(chunk: ChatCompletionChunk): boolean {
   if (isUsageChunk(chunk)) return false;
-  const choices = choicesOf(chunk);
-  return (
-    choices.length > 0 &&
-    choices.every((choice) => Object.keys(deltaOf(choice)).length === 0 && (choice.finish_reason === null || choice.finish_reason === undefined))
-  );
+  return chunk.choices.length > 0 && chunk.choices.every((choice) => Object.keys(choice.delta).length === 0 && choice.finish_reason === null);
 }
 
 export const reasoningFaults: readonly Behaviour[] = [
@@ -29,14 +26,14 @@ export const reasoningFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'separate_reasoning:true returns no reasoning_content (the reasoning is produced, counted and dropped).',
     detectedBy: ['reasoning.separate'],
-    response(body, request) {
-      if (request.separate_reasoning !== true || !Array.isArray(body.choices)) return body;
-      return { ...body, choices: body.choices.map((c) => (isRecord(c) ? { ...c, message: withoutReasoning(c.message) } : c)) };
-    },
+    response: (body, request) =>
+      request.separate_reasoning === true ? mapChoices(body, (choice) => ({ ...choice, message: withoutReasoning(choice.message) })) : body,
     chunks: (chunks, request) =>
       request.separate_reasoning !== true
         ? chunks
-        : chunks.map((chunk) => mapChoices(chunk, (c) => ({ ...c, delta: withoutReasoning(c.delta) }))).filter((chunk) => !isEmptyChunk(chunk)),
+        : chunks
+            .map((chunk) => mapChoices(chunk, (choice) => ({ ...choice, delta: withoutReasoning(choice.delta) })))
+            .filter((chunk) => !isEmptyChunk(chunk)),
   },
   {
     name: 'thinking-ignored',

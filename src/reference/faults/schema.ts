@@ -2,16 +2,14 @@
  * Faults in the shape of the non-stream response (000_96bde8db4d236014.txt, 响应信息): id, created in
  * Unix seconds, object "chat.completion", integer usage, finish_reason stop/length, JSON content type.
  */
+import type { ChatCompletion, FinishReason } from '../../contract/types.ts';
+import { mapChoices } from '../answer-editing.ts';
 import type { Behaviour } from '../behaviour.ts';
-import { isRecord, mapChoices } from './streaming.ts';
-import { withHeader } from './transport.ts';
+import { withHeader } from '../headers.ts';
+import { offContract } from '../off-contract.ts';
 
-function mapBodyChoices(body: Record<string, unknown>, map: (choice: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
-  return Array.isArray(body.choices) ? { ...body, choices: body.choices.map((c) => (isRecord(c) ? map(c) : c)) } : body;
-}
-
-function stopAsEos<T extends Record<string, unknown>>(choice: T): T {
-  return choice.finish_reason === 'stop' ? { ...choice, finish_reason: 'eos_token' } : choice;
+function stopAsEos<T extends { finish_reason: FinishReason | null }>(choice: T): T {
+  return choice.finish_reason === 'stop' ? { ...choice, finish_reason: offContract<FinishReason>('eos_token') } : choice;
 }
 
 /** Error replies pass through the same headers hook, so only requests that got a rendered answer are changed. */
@@ -37,28 +35,28 @@ export const schemaFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'The non-stream response has no id.',
     detectedBy: ['schema.response-valid'],
-    response: ({ id: _id, ...body }) => body,
+    response: ({ id: _id, ...body }) => offContract<ChatCompletion>(body),
   },
   {
     name: 'created-string',
     kind: 'fault',
     description: 'created is a string of digits instead of an integer.',
     detectedBy: ['schema.response-valid'],
-    response: (body) => ({ ...body, created: String(body.created) }),
+    response: (body) => ({ ...body, created: offContract<number>(String(body.created)) }),
   },
   {
     name: 'created-ms',
     kind: 'fault',
     description: 'created is in milliseconds instead of Unix seconds.',
     detectedBy: ['schema.created-seconds'],
-    response: (body) => (typeof body.created === 'number' ? { ...body, created: body.created * 1000 } : body),
+    response: (body) => ({ ...body, created: body.created * 1000 }),
   },
   {
     name: 'wrong-object',
     kind: 'fault',
     description: 'The non-stream response says object "text_completion".',
     detectedBy: ['schema.response-valid'],
-    response: (body) => ({ ...body, object: 'text_completion' }),
+    response: (body) => ({ ...body, object: offContract<ChatCompletion['object']>('text_completion') }),
   },
   {
     name: 'float-usage',
@@ -67,7 +65,7 @@ export const schemaFaults: readonly Behaviour[] = [
     detectedBy: ['schema.response-valid'],
     response(body) {
       const usage = body.usage;
-      if (!isRecord(usage) || typeof usage.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return body;
+      if (!usage) return body;
       const prompt = usage.prompt_tokens + 0.25;
       const completion = usage.completion_tokens + 0.25;
       return { ...body, usage: { ...usage, prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } };
@@ -88,7 +86,7 @@ export const schemaFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'finish_reason "stop" is reported as "eos_token".',
     detectedBy: ['schema.finish-reason-documented'],
-    response: (body) => mapBodyChoices(body, stopAsEos),
+    response: (body) => mapChoices(body, stopAsEos),
     chunks: (chunks) => chunks.map((chunk) => mapChoices(chunk, stopAsEos)),
   },
   createJsonAsText(),

@@ -1,59 +1,11 @@
 /**
  * Faults in what the generation parameters mean: n, max_tokens, max_completion_tokens, stop and seed
- * (000_96bde8db4d236014.txt; max_completion_tokens from 003_f82a578225befbf7.txt). Also the helpers
- * that let other areas change generated tokens while keeping logprobs and usage truthful.
+ * (000_96bde8db4d236014.txt; max_completion_tokens from 003_f82a578225befbf7.txt).
  */
-import type { Behaviour, ChatRequest, Completion, GeneratedChoice } from '../behaviour.ts';
-import { choiceTokenCount, generate } from '../generate.ts';
-
-/**
- * The server seed is not visible to hooks; a fault that re-runs the generator with a parameter
- * removed uses this one, so its answers are still a pure function of the request.
- */
-const REGENERATION_SEED = 0;
-
-/** What the generator answers to `request`, keeping the identity of the completion it replaces. */
-export function regenerate(completion: Completion, request: ChatRequest): Completion {
-  const fresh = generate(request, { serverSeed: REGENERATION_SEED, created: completion.created, sequence: 0 });
-  return { ...fresh, id: completion.id, model: completion.model };
-}
-
-export function withoutField(request: ChatRequest, field: string): ChatRequest {
-  const { [field]: _removed, ...rest } = request;
-  return rest as ChatRequest;
-}
-
-/** New choices with usage moved by exactly the tokens they gained or lost. */
-export function withChoices(completion: Completion, choices: GeneratedChoice[]): Completion {
-  const before = completion.choices.reduce((sum, choice) => sum + choiceTokenCount(choice), 0);
-  const after = choices.reduce((sum, choice) => sum + choiceTokenCount(choice), 0);
-  const completionTokens = Math.max(0, completion.usage.completion_tokens + after - before);
-  return {
-    ...completion,
-    choices,
-    usage: { ...completion.usage, completion_tokens: completionTokens, total_tokens: completion.usage.prompt_tokens + completionTokens },
-  };
-}
-
-/** The choice with new content tokens; logprob entries follow them position by position. */
-export function withTokens(choice: GeneratedChoice, tokens: string[]): GeneratedChoice {
-  if (!choice.logprobs) return { ...choice, tokens };
-  const old = choice.logprobs;
-  const logprobs = tokens.map((token, i) => {
-    const template = old[i] ?? old[old.length - 1];
-    if (!template) return { token, logprob: -0.5, top: [] };
-    if (template.token === token) return template;
-    const top = template.top.map((alt, j) => (j === 0 && alt.token === template.token ? { ...alt, token } : alt));
-    return { token, logprob: template.logprob, top };
-  });
-  return { ...choice, tokens, logprobs };
-}
-
-export function stopSequences(request: ChatRequest): string[] {
-  const stop = request.stop;
-  const list = typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : [];
-  return list.filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
+import type { ChatCompletionRequest } from '../../contract/types.ts';
+import type { Behaviour, GeneratedChoice } from '../behaviour.ts';
+import { regenerate, withChoices, withoutField, withTokens } from '../completion-editing.ts';
+import { stopSequences } from '../request-options.ts';
 
 function endedAtStop(choice: GeneratedChoice, stops: string[]): string | undefined {
   if (choice.finishReason !== 'stop') return undefined;
@@ -75,7 +27,7 @@ function dropTail(tokens: string[], length: number): string[] {
 }
 
 /** A parameter that bounds output length is ignored: the answer is generated as if it were absent. */
-function lengthLimitIgnored(name: string, field: string): Behaviour {
+function lengthLimitIgnored(name: string, field: 'max_tokens' | 'max_completion_tokens'): Behaviour {
   return {
     name,
     kind: 'fault',
@@ -109,9 +61,9 @@ function randomlyAltered(choice: GeneratedChoice): GeneratedChoice {
   return withTokens(choice, tokens);
 }
 
-function asksForJson(request: ChatRequest): boolean {
+function asksForJson(request: ChatCompletionRequest): boolean {
   const format = request.response_format;
-  return typeof format === 'object' && format !== null && String((format as Record<string, unknown>).type).startsWith('json');
+  return typeof format === 'object' && format !== null && String(format.type).startsWith('json');
 }
 
 export const semanticsFaults: readonly Behaviour[] = [

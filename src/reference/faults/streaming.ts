@@ -1,68 +1,15 @@
 /**
  * Faults in SSE framing and chunk sequencing (000_96bde8db4d236014.txt: data-only server-sent events
- * terminated by `data: [DONE]`). Also the small chunk and event helpers the other areas reuse.
+ * terminated by `data: [DONE]`).
  */
+import type { ChatCompletionChunk, ChunkChoice } from '../../contract/types.ts';
+import { mapChoices } from '../answer-editing.ts';
 import type { Behaviour, SseEventText } from '../behaviour.ts';
-import { closedSignal, finish, flushStreamHeaders, pause, withHeader } from './transport.ts';
-
-export type Chunk = Record<string, unknown>;
-export type ChunkChoice = Record<string, unknown> & { index?: unknown; delta?: unknown; finish_reason?: unknown };
-
-/** The data payload of one serialized event: its `data:` lines joined by LF, as a consumer sees it. */
-export function eventPayload(event: SseEventText): string | undefined {
-  const lines = event.split(/\r\n|\r|\n/).filter((line) => line.startsWith('data:'));
-  if (lines.length === 0) return undefined;
-  return lines.map((line) => line.slice(line.startsWith('data: ') ? 6 : 5)).join('\n');
-}
-
-export function isDoneEvent(event: SseEventText): boolean {
-  return eventPayload(event)?.trim() === '[DONE]';
-}
-
-export function dataEvent(payload: string): SseEventText {
-  return `data: ${payload}\n\n`;
-}
-
-/** The chunk object an event carries, when its payload is a JSON object. */
-export function eventChunk(event: SseEventText): Chunk | undefined {
-  const payload = eventPayload(event);
-  if (payload === undefined || payload.trim() === '[DONE]') return undefined;
-  try {
-    const value: unknown = JSON.parse(payload);
-    return isRecord(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function choicesOf(chunk: Chunk): ChunkChoice[] {
-  return Array.isArray(chunk.choices) ? chunk.choices.filter(isRecord) : [];
-}
-
-export function deltaOf(choice: ChunkChoice): Record<string, unknown> {
-  return isRecord(choice.delta) ? choice.delta : {};
-}
-
-/** The include_usage chunk: no choices, non-null usage (000_96bde8db4d236014.txt, stream_options). */
-export function isUsageChunk(chunk: Chunk): boolean {
-  return Array.isArray(chunk.choices) && chunk.choices.length === 0 && isRecord(chunk.usage);
-}
-
-export function hasFinish(chunk: Chunk): boolean {
-  return choicesOf(chunk).some((choice) => choice.finish_reason !== null && choice.finish_reason !== undefined);
-}
-
-export function mapChoices(chunk: Chunk, map: (choice: ChunkChoice) => ChunkChoice): Chunk {
-  return Array.isArray(chunk.choices) ? { ...chunk, choices: choicesOf(chunk).map(map) } : chunk;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-export function isStreamRequest(request: Record<string, unknown> | undefined): boolean {
-  return request?.stream === true;
-}
+import { withHeader } from '../headers.ts';
+import { offContract } from '../off-contract.ts';
+import { flushStreamHeaders, isClosed, pause } from '../paced-writer.ts';
+import { isStreamRequest } from '../request-options.ts';
+import { dataEvent, eventObject, isDoneEvent } from '../sse-events.ts';
 
 /** A token that reads differently but is just as valid: letters change case, digits move on by one. */
 function alteredToken(token: string): string {
@@ -83,23 +30,23 @@ function withReplacementChar(text: string): string | undefined {
 }
 
 /** Rewrites the first delta content that `rewrite` accepts; every other chunk is untouched. */
-function rewriteFirstContent(chunks: Chunk[], rewrite: (content: string) => string | undefined): Chunk[] {
+function rewriteFirstContent(chunks: ChatCompletionChunk[], rewrite: (content: string) => string | undefined): ChatCompletionChunk[] {
   let done = false;
   return chunks.map((chunk) => {
     if (done) return chunk;
     return mapChoices(chunk, (choice) => {
-      const delta = deltaOf(choice);
-      if (done || typeof delta.content !== 'string' || delta.content === '') return choice;
-      const content = rewrite(delta.content);
-      if (content === undefined) return choice;
+      const content = choice.delta.content;
+      if (done || typeof content !== 'string' || content === '') return choice;
+      const rewritten = rewrite(content);
+      if (rewritten === undefined) return choice;
       done = true;
-      return { ...choice, delta: { ...delta, content } };
+      return { ...choice, delta: { ...choice.delta, content: rewritten } };
     });
   });
 }
 
 function splitOverTwoDataLines(event: SseEventText): SseEventText | undefined {
-  const chunk = eventChunk(event);
+  const chunk = eventObject(event);
   const entries = chunk ? Object.entries(chunk) : [];
   const [first, ...rest] = entries;
   if (!first || rest.length === 0) return undefined;
@@ -130,7 +77,7 @@ export const streamingFaults: readonly Behaviour[] = [
     description: 'A chunk (with empty choices) follows data: [DONE].',
     detectedBy: ['streaming.done-once'],
     events(events) {
-      const first = events.map(eventChunk).find((chunk) => chunk !== undefined);
+      const first = events.map(eventObject).find((chunk) => chunk !== undefined);
       if (!first) return events;
       const straggler = dataEvent(JSON.stringify({ ...first, choices: [] }));
       return events.flatMap((event) => (isDoneEvent(event) ? [event, straggler] : [event]));
@@ -182,12 +129,12 @@ export const streamingFaults: readonly Behaviour[] = [
     description: 'The first delta of each choice lacks role "assistant".',
     detectedBy: ['streaming.role-first'],
     chunks(chunks) {
-      const seen = new Set<unknown>();
+      const seen = new Set<number>();
       return chunks.map((chunk) =>
         mapChoices(chunk, (choice) => {
           if (seen.has(choice.index)) return choice;
           seen.add(choice.index);
-          const { role: _role, ...delta } = deltaOf(choice);
+          const { role: _role, ...delta } = choice.delta;
           return { ...choice, delta };
         }),
       );
@@ -198,14 +145,14 @@ export const streamingFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'Every chunk after the first carries a different id.',
     detectedBy: ['streaming.stable-identity'],
-    chunks: (chunks) => chunks.map((chunk, i) => (i === 0 ? chunk : { ...chunk, id: `${String(chunk.id)}-${i}` })),
+    chunks: (chunks) => chunks.map((chunk, i) => (i === 0 ? chunk : { ...chunk, id: `${chunk.id}-${i}` })),
   },
   {
     name: 'wrong-chunk-object',
     kind: 'fault',
     description: 'Chunks say object "chat.completion" instead of "chat.completion.chunk".',
     detectedBy: ['streaming.chunk-object', 'schema.chunk-valid'],
-    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, object: 'chat.completion' })),
+    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, object: offContract<ChatCompletionChunk['object']>('chat.completion') })),
   },
   {
     name: 'double-finish',
@@ -214,9 +161,9 @@ export const streamingFaults: readonly Behaviour[] = [
     detectedBy: ['streaming.single-finish'],
     chunks(chunks) {
       return chunks.flatMap((chunk) => {
-        const finished = choicesOf(chunk).filter((choice) => choice.finish_reason !== null && choice.finish_reason !== undefined);
+        const finished = chunk.choices.filter((choice) => choice.finish_reason !== null);
         if (finished.length === 0) return [chunk];
-        const repeat: Chunk = {
+        const repeat: ChatCompletionChunk = {
           ...chunk,
           choices: finished.map((choice) => ({ ...choice, delta: {}, ...('logprobs' in choice ? { logprobs: null } : {}) })),
         };
@@ -230,7 +177,11 @@ export const streamingFaults: readonly Behaviour[] = [
     description: 'Non-final chunks carry finish_reason "" instead of null.',
     detectedBy: ['streaming.single-finish'],
     chunks: (chunks) =>
-      chunks.map((chunk) => mapChoices(chunk, (choice) => (choice.finish_reason === null ? { ...choice, finish_reason: '' } : choice))),
+      chunks.map((chunk) =>
+        mapChoices(chunk, (choice) =>
+          choice.finish_reason === null ? { ...choice, finish_reason: offContract<ChunkChoice['finish_reason']>('') } : choice,
+        ),
+      ),
   },
   {
     name: 'drop-choice',
@@ -239,9 +190,8 @@ export const streamingFaults: readonly Behaviour[] = [
     detectedBy: ['streaming.all-choices'],
     chunks(chunks) {
       return chunks.flatMap((chunk) => {
-        const choices = choicesOf(chunk);
-        if (choices.length === 0) return [chunk];
-        const kept = choices.filter((choice) => choice.index === 0);
+        if (chunk.choices.length === 0) return [chunk];
+        const kept = chunk.choices.filter((choice) => choice.index === 0);
         return kept.length === 0 ? [] : [{ ...chunk, choices: kept }];
       });
     },
@@ -259,12 +209,10 @@ export const streamingFaults: readonly Behaviour[] = [
     description: 'The whole stream is written in one write after the full generation time.',
     detectedBy: ['streaming.incremental'],
     async write(parts, ctx) {
-      const signal = closedSignal(ctx);
       flushStreamHeaders(ctx);
       // At least 100 ms, so a client can tell one late burst from events spread over time.
-      await pause(Math.max(BURST_MIN_MS, ctx.ttftMs + ctx.gapMs * Math.max(0, parts.length - 1)), signal);
-      if (ctx.isClosed()) return finish(ctx);
-      ctx.res.end(Buffer.concat(parts));
+      await pause(Math.max(BURST_MIN_MS, ctx.ttftMs + ctx.gapMs * Math.max(0, parts.length - 1)), ctx);
+      if (!isClosed(ctx)) ctx.res.end(Buffer.concat(parts));
     },
   },
   {

@@ -2,12 +2,15 @@
  * Faults in function calling (000_96bde8db4d236014.txt, tools; OpenAI convention for tool_calls):
  * arguments are a JSON string valid against the declared parameters, streamed with an index.
  */
-import type { Behaviour, ChatRequest } from '../behaviour.ts';
-import { withChoices } from './semantics.ts';
-import { isRecord, mapChoices } from './streaming.ts';
-import { violating } from './structured-output.ts';
+import type { ChatCompletionRequest, ToolCall, ToolCallDelta } from '../../contract/types.ts';
+import { isRecord } from '../../core/json.ts';
+import { mapChoices } from '../answer-editing.ts';
+import type { Behaviour } from '../behaviour.ts';
+import { withChoices } from '../completion-editing.ts';
+import { offContract } from '../off-contract.ts';
+import { violating } from '../violating.ts';
 
-function parametersOf(request: ChatRequest, name: string): unknown {
+function parametersOf(request: ChatCompletionRequest, name: string): unknown {
   const tools = Array.isArray(request.tools) ? request.tools : [];
   for (const tool of tools) {
     if (isRecord(tool) && isRecord(tool.function) && tool.function.name === name) return tool.function.parameters;
@@ -27,10 +30,9 @@ function brokenArguments(args: string, parameters: unknown): string {
   return args.endsWith('}') ? args.slice(0, -1) : `${args}}`;
 }
 
-function argumentsAsObject(call: unknown): unknown {
-  if (!isRecord(call) || !isRecord(call.function) || typeof call.function.arguments !== 'string') return call;
+function argumentsAsObject(call: ToolCall): ToolCall {
   try {
-    return { ...call, function: { ...call.function, arguments: JSON.parse(call.function.arguments) as unknown } };
+    return { ...call, function: { ...call.function, arguments: offContract<string>(JSON.parse(call.function.arguments)) } };
   } catch {
     return call;
   }
@@ -42,14 +44,11 @@ export const toolsFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'Non-stream tool-call arguments are a JSON object instead of a JSON string.',
     detectedBy: ['tools.call-shape'],
-    response(body) {
-      if (!Array.isArray(body.choices)) return body;
-      const choices = body.choices.map((choice) => {
-        if (!isRecord(choice) || !isRecord(choice.message) || !Array.isArray(choice.message.tool_calls)) return choice;
-        return { ...choice, message: { ...choice.message, tool_calls: choice.message.tool_calls.map(argumentsAsObject) } };
-      });
-      return { ...body, choices };
-    },
+    response: (body) =>
+      mapChoices(body, (choice) => {
+        const toolCalls = choice.message.tool_calls;
+        return toolCalls ? { ...choice, message: { ...choice.message, tool_calls: toolCalls.map(argumentsAsObject) } } : choice;
+      }),
   },
   {
     name: 'tool-args-invalid',
@@ -73,14 +72,10 @@ export const toolsFaults: readonly Behaviour[] = [
     chunks: (chunks) =>
       chunks.map((chunk) =>
         mapChoices(chunk, (choice) => {
-          const delta = isRecord(choice.delta) ? choice.delta : undefined;
-          if (!delta || !Array.isArray(delta.tool_calls)) return choice;
-          const toolCalls = delta.tool_calls.map((call) => {
-            if (!isRecord(call)) return call;
-            const { index: _index, ...rest } = call;
-            return rest;
-          });
-          return { ...choice, delta: { ...delta, tool_calls: toolCalls } };
+          const toolCalls = choice.delta.tool_calls;
+          if (!toolCalls) return choice;
+          const unindexed = toolCalls.map(({ index: _index, ...rest }) => offContract<ToolCallDelta>(rest));
+          return { ...choice, delta: { ...choice.delta, tool_calls: unindexed } };
         }),
       ),
   },

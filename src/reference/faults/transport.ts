@@ -1,87 +1,25 @@
 /**
- * Faults below the JSON layer: timing, connection handling, body size, bytes and headers. Also the
- * pacing and header helpers that every `write` and `headers` hook shares. Every long wait is capped
- * server-side and ends as soon as the client goes away.
+ * Faults below the JSON layer: timing, connection handling, body size, bytes and headers. Every long
+ * wait is capped server-side and ends as soon as the client goes away.
  */
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { asArray, dig } from '../../core/json.ts';
 import type { Behaviour, ErrorReply, WriteContext } from '../behaviour.ts';
-import { errorReply } from './errors.ts';
-import { choicesOf, deltaOf, eventChunk } from './streaming.ts';
+import { errorReply } from '../error-replies.ts';
+import { withHeader } from '../headers.ts';
+import { finish, pause, send, writePaced } from '../paced-writer.ts';
+import { eventObject } from '../sse-events.ts';
 
 /** How long any deliberately slow or endless answer may hold a connection. */
-export const HOLD_CAP_MS = 120_000;
+const HOLD_CAP_MS = 120_000;
 
 const HUGE_BODY_BYTES = 64 * 1024 * 1024;
 const HUGE_BODY_PIECE = 64 * 1024;
 const ENDLESS_MIN_GAP_MS = 10;
 
-/** Copy of `headers` with `name` set, replacing any spelling of the same header. */
-export function withHeader(headers: Record<string, string>, name: string, value: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, existing] of Object.entries(headers)) {
-    if (key.toLowerCase() !== name.toLowerCase()) out[key] = existing;
-  }
-  out[name] = value;
-  return out;
-}
-
-/** Aborts when the client has gone away; one listener per writer, however many pauses it takes. */
-export function closedSignal(ctx: WriteContext): AbortSignal {
-  const controller = new AbortController();
-  if (ctx.isClosed()) controller.abort();
-  else void ctx.closed.then(() => controller.abort());
-  return controller.signal;
-}
-
-export async function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return;
-  try {
-    await sleep(ms, undefined, { signal });
-  } catch {
-    // Aborted: the client left, so the writer stops waiting.
-  }
-}
-
-/** Writes with backpressure; false once the client has gone away. */
-export async function send(ctx: WriteContext, bytes: Uint8Array, signal: AbortSignal): Promise<boolean> {
-  if (ctx.isClosed()) return false;
-  if (!ctx.res.write(bytes)) {
-    try {
-      await once(ctx.res, 'drain', { signal });
-    } catch {
-      return false;
-    }
-  }
-  return !ctx.isClosed();
-}
-
-export function finish(ctx: WriteContext): void {
-  if (!ctx.res.writableEnded) ctx.res.end();
-}
-
-/** What the server does without a write hook: time to first token, then one part per gap. */
-export async function writePaced(parts: Uint8Array[], ctx: WriteContext, signal = closedSignal(ctx)): Promise<void> {
-  await writePartsFrom(parts, ctx, signal, ctx.ttftMs);
+/** The configured latency, as the server paces a stream: time to first token, then one part per gap. */
+async function writeWithLatency(parts: Uint8Array[], ctx: WriteContext): Promise<void> {
+  await writePaced(parts, ctx, { firstMs: ctx.ttftMs, gapMs: ctx.gapMs });
   finish(ctx);
-}
-
-/** Streams send their headers before the first wait, as the server does, so only the body is paced. */
-export function flushStreamHeaders(ctx: WriteContext): void {
-  if (isEventStream(ctx) && !ctx.res.headersSent && !ctx.isClosed()) ctx.res.flushHeaders();
-}
-
-async function writePartsFrom(parts: Uint8Array[], ctx: WriteContext, signal: AbortSignal, firstWaitMs: number): Promise<boolean> {
-  flushStreamHeaders(ctx);
-  for (const [i, part] of parts.entries()) {
-    await pause(i === 0 ? firstWaitMs : ctx.gapMs, signal);
-    if (!(await send(ctx, part, signal))) return false;
-  }
-  return true;
-}
-
-export function isEventStream(ctx: WriteContext): boolean {
-  return String(ctx.res.getHeader('content-type') ?? '').includes('text/event-stream');
 }
 
 /** The first few events of a stream, or the first half of a single body. */
@@ -96,11 +34,11 @@ function splitEarly(parts: Uint8Array[]): { head: Uint8Array[]; rest: Uint8Array
 }
 
 function isContentPart(part: Uint8Array): boolean {
-  const chunk = eventChunk(Buffer.from(part).toString('utf8'));
+  const chunk = eventObject(Buffer.from(part).toString('utf8'));
   if (!chunk) return false;
-  const choices = choicesOf(chunk);
-  const open = choices.every((choice) => choice.finish_reason === null || choice.finish_reason === undefined);
-  return open && choices.some((choice) => typeof deltaOf(choice).content === 'string' && deltaOf(choice).content !== '');
+  const choices = asArray(chunk.choices);
+  const open = choices.every((choice) => dig(choice, 'finish_reason') === null || dig(choice, 'finish_reason') === undefined);
+  return open && choices.some((choice) => typeof dig(choice, 'delta', 'content') === 'string' && dig(choice, 'delta', 'content') !== '');
 }
 
 /** Inserts 0xFF right after the opening quote of the first non-empty content string (else of the id). */
@@ -135,8 +73,11 @@ function endlessJson(parts: Uint8Array[]): { head: Uint8Array[]; tail: Uint8Arra
 }
 
 function rateLimitReply(): ErrorReply {
-  const reply = errorReply(429, 'Rate limit reached; retry after 1 second.', 'rate_limit_error', null, 'rate_limit_exceeded');
-  return { ...reply, headers: { ...reply.headers, 'Retry-After': '1' } };
+  return errorReply(
+    429,
+    { message: 'Rate limit reached; retry after 1 second.', type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded' },
+    { 'Retry-After': '1' },
+  );
 }
 
 export const transportFaults: readonly Behaviour[] = [
@@ -146,9 +87,8 @@ export const transportFaults: readonly Behaviour[] = [
     description: 'Nothing, not even the status line, is sent for two minutes (or until the client leaves).',
     detectedBy: ['transport.headers-timely'],
     async write(parts, ctx) {
-      const signal = closedSignal(ctx);
-      await pause(HOLD_CAP_MS, signal);
-      await writePaced(parts, ctx, signal);
+      await pause(HOLD_CAP_MS, ctx);
+      await writeWithLatency(parts, ctx);
     },
   },
   {
@@ -157,11 +97,10 @@ export const transportFaults: readonly Behaviour[] = [
     description: 'The body stops after a few events and the connection is held silently (up to two minutes).',
     detectedBy: ['transport.stream-progress'],
     async write(parts, ctx) {
-      const signal = closedSignal(ctx);
       const { head, rest } = splitEarly(parts);
-      if (await writePartsFrom(head, ctx, signal, ctx.ttftMs)) {
-        await pause(HOLD_CAP_MS, signal);
-        await writePartsFrom(rest, ctx, signal, 0);
+      if (await writePaced(head, ctx, { firstMs: ctx.ttftMs, gapMs: ctx.gapMs })) {
+        await pause(HOLD_CAP_MS, ctx);
+        await writePaced(rest, ctx, { firstMs: 0, gapMs: ctx.gapMs });
       }
       finish(ctx);
     },
@@ -172,16 +111,15 @@ export const transportFaults: readonly Behaviour[] = [
     description: 'The body never ends: valid content chunks keep coming until the client leaves (capped at two minutes).',
     detectedBy: ['transport.bounded-duration'],
     async write(parts, ctx) {
-      const signal = closedSignal(ctx);
       const started = Date.now();
-      const { head, tail, filler } = isEventStream(ctx) && parts.length > 1 ? endlessStream(parts) : endlessJson(parts);
+      const { head, tail, filler } = ctx.stream && parts.length > 1 ? endlessStream(parts) : endlessJson(parts);
       ctx.res.removeHeader('content-length');
-      if (!(await writePartsFrom(head, ctx, signal, ctx.ttftMs))) return finish(ctx);
+      if (!(await writePaced(head, ctx, { firstMs: ctx.ttftMs, gapMs: ctx.gapMs }))) return finish(ctx);
       for (let i = 0; Date.now() - started < HOLD_CAP_MS; i += 1) {
-        await pause(Math.max(ENDLESS_MIN_GAP_MS, ctx.gapMs), signal);
-        if (!(await send(ctx, filler[i % filler.length] as Uint8Array, signal))) return finish(ctx);
+        await pause(Math.max(ENDLESS_MIN_GAP_MS, ctx.gapMs), ctx);
+        if (!(await send(ctx, filler[i % filler.length] as Uint8Array))) return finish(ctx);
       }
-      await writePartsFrom(tail, ctx, signal, ctx.gapMs);
+      await writePaced(tail, ctx, { firstMs: ctx.gapMs, gapMs: ctx.gapMs });
       finish(ctx);
     },
   },
@@ -191,11 +129,10 @@ export const transportFaults: readonly Behaviour[] = [
     description: 'The connection is destroyed in the middle of the body.',
     detectedBy: ['transport.complete-body'],
     async write(parts, ctx) {
-      const signal = closedSignal(ctx);
       const { head } = splitEarly(parts);
-      await writePartsFrom(head, ctx, signal, ctx.ttftMs);
+      await writePaced(head, ctx, { firstMs: ctx.ttftMs, gapMs: ctx.gapMs });
       // Let the written bytes leave before the socket goes, so the client sees a body cut short.
-      await pause(Math.max(5, ctx.gapMs), signal);
+      await pause(Math.max(5, ctx.gapMs), ctx);
       ctx.res.destroy();
     },
   },
@@ -205,18 +142,17 @@ export const transportFaults: readonly Behaviour[] = [
     description: 'The non-stream JSON body is padded with 64 MiB of whitespace (still one valid JSON object).',
     detectedBy: ['transport.body-size'],
     async write(parts, ctx) {
-      const signal = closedSignal(ctx);
-      if (isEventStream(ctx)) return writePaced(parts, ctx, signal);
+      if (ctx.stream) return writeWithLatency(parts, ctx);
       const body = Buffer.concat(parts);
       const cut = body[0] === 0x7b ? 1 : body.byteLength;
       ctx.res.removeHeader('content-length');
-      await pause(ctx.ttftMs, signal);
-      if (!(await send(ctx, body.subarray(0, cut), signal))) return finish(ctx);
+      await pause(ctx.ttftMs, ctx);
+      if (!(await send(ctx, body.subarray(0, cut)))) return finish(ctx);
       const padding = Buffer.alloc(HUGE_BODY_PIECE, 0x20);
       for (let written = 0; written < HUGE_BODY_BYTES; written += padding.byteLength) {
-        if (!(await send(ctx, padding, signal))) return finish(ctx);
+        if (!(await send(ctx, padding))) return finish(ctx);
       }
-      await send(ctx, body.subarray(cut), signal);
+      await send(ctx, body.subarray(cut));
       finish(ctx);
     },
   },
@@ -228,7 +164,7 @@ export const transportFaults: readonly Behaviour[] = [
     async write(parts, ctx) {
       // One byte more than any declared length would say.
       ctx.res.removeHeader('content-length');
-      await writePaced(withInvalidByte(parts), ctx);
+      await writeWithLatency(withInvalidByte(parts), ctx);
     },
   },
   {

@@ -3,55 +3,30 @@
  * [DONE] carries usage and `choices: []`, and every other chunk carries `usage: null`
  * (000_96bde8db4d236014.txt); totals are prompt + completion.
  */
-import type { Behaviour, ChatRequest, Completion } from '../behaviour.ts';
-import { countPromptTokens } from '../generate.ts';
-import { tokenize } from '../vocabulary.ts';
-import { type Chunk, choicesOf, deltaOf, hasFinish, isRecord, isUsageChunk } from './streaming.ts';
+import type { ChatCompletionChunk, Usage } from '../../contract/types.ts';
+import { hasFinish, isUsageChunk } from '../answer-editing.ts';
+import type { Behaviour } from '../behaviour.ts';
+import { wantsUsage } from '../request-options.ts';
 
-type Usage = Completion['usage'];
-
-function usageRequested(request: ChatRequest): boolean {
-  return isRecord(request.stream_options) && request.stream_options.include_usage === true;
+function withUsage<T extends { usage?: Usage | null }>(answer: T, change: (usage: Usage) => Usage): T {
+  return answer.usage ? { ...answer, usage: change(answer.usage) } : answer;
 }
 
-function withUsage(chunk: Chunk, change: (usage: Record<string, unknown>) => Record<string, unknown>): Chunk {
-  return isRecord(chunk.usage) ? { ...chunk, usage: change(chunk.usage) } : chunk;
-}
-
-function plusOne(usage: Record<string, unknown>, field: string): Record<string, unknown> {
-  return typeof usage[field] === 'number' ? { ...usage, [field]: (usage[field] as number) + 1 } : usage;
+function plusOne(usage: Usage, field: keyof Usage): Usage {
+  return { ...usage, [field]: usage[field] + 1 };
 }
 
 /** The usage chunk removed from the list, and where it was. */
-function takeUsageChunk(chunks: Chunk[]): { usage?: Chunk; rest: Chunk[] } {
+function takeUsageChunk(chunks: ChatCompletionChunk[]): { usage?: ChatCompletionChunk; rest: ChatCompletionChunk[] } {
   const at = chunks.findIndex(isUsageChunk);
   if (at < 0) return { rest: chunks };
   return { usage: chunks[at], rest: [...chunks.slice(0, at), ...chunks.slice(at + 1)] };
 }
 
-/** Counts as the generator would have made them, for a stream whose completion is not at hand. */
-function usageFromChunks(chunks: Chunk[], request: ChatRequest): Usage {
-  let completion = 0;
-  for (const chunk of chunks) {
-    for (const choice of choicesOf(chunk)) {
-      const delta = deltaOf(choice);
-      for (const field of ['content', 'reasoning_content']) {
-        const text = delta[field];
-        if (typeof text === 'string' && text !== '') completion += 1;
-      }
-      if (Array.isArray(delta.tool_calls)) {
-        for (const call of delta.tool_calls) {
-          const args = isRecord(call) && isRecord(call.function) ? call.function.arguments : undefined;
-          if (typeof args === 'string') completion += tokenize(args).length;
-        }
-      }
-    }
-  }
-  const prompt = countPromptTokens(request);
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-}
-
-/** Usage of each generated completion, looked up again when its stream is rendered. */
+/**
+ * Usage of each generated completion, looked up again when its stream is rendered: the pipeline hands
+ * the generate and chunks hooks the same request object.
+ */
 function createUsageUnrequested(): Behaviour {
   const generated = new WeakMap<object, Usage>();
   return {
@@ -64,10 +39,10 @@ function createUsageUnrequested(): Behaviour {
       return completion;
     },
     chunks(chunks, request) {
-      if (usageRequested(request) || chunks.some(isUsageChunk)) return chunks;
+      if (wantsUsage(request) || chunks.some(isUsageChunk)) return chunks;
       const first = chunks[0];
-      if (!first) return chunks;
-      const usage = generated.get(request) ?? usageFromChunks(chunks, request);
+      const usage = generated.get(request);
+      if (!first || !usage) return chunks;
       const { id, object, created, model } = first;
       return [...chunks, { id, object, created, model, choices: [], usage }];
     },
