@@ -281,7 +281,7 @@ describe('hostile evidence', () => {
           { kind: 'comparison', probe: 'p', tags: [], relation: 'same-seed', a, b, deterministic: true },
           { kind: 'comparison', probe: 'p', tags: [], relation: 'health-after-reject', a, b, deterministic: false },
           { kind: 'boundary', probe: 'p', tags: a.tags, param: 'temperature', value, expected: 'either', observation: a },
-          { kind: 'property', probe: 'p', tags: [], property: 'params.valid-accepted', runs: 1, failure: { seed: 1, path: '0', counterexample: value, message: 'm' } },
+          { kind: 'property', probe: 'p', tags: [], property: 'params.valid-accepted', runs: 1, cases: [a], failure: { seed: 1, path: '0', counterexample: value, message: 'm', observation: a } },
         ];
         for (const check of every) for (const item of evidence) expect(Array.isArray(check.run(item, CTX))).toBe(true);
       }),

@@ -2,7 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { paramsChecks } from '../src/checks/params.ts';
 import { paramRanges } from '../src/contract/ranges.ts';
 import { validateRequest } from '../src/contract/validators.ts';
-import { boundaryRowsAt, boundaryTable, examineInvalid, examineValid, propertyShare, validEdgeExamples } from '../src/plans/params.ts';
+import { findCheck } from '../src/checks/registry.ts';
+import type { Observation } from '../src/core/evidence.ts';
+import { boundaryRowsAt, boundaryTable, propertyShare, validEdgeExamples } from '../src/plans/params.ts';
 import { findingsOf, runCheck, worstVerdict } from './support/chunks.ts';
 import { answered, boundary, errorAnswer, noResponse, ok, openAiError, property, streamed } from './support/requests.ts';
 
@@ -125,13 +127,16 @@ describe('the boundary table (params plan)', () => {
   });
 
   test('the property share leaves room to shrink and never exceeds the requests', () => {
-    expect(propertyShare(8, 2, 'standard')).toEqual({ runs: 3, shrinks: 1 });
-    expect(propertyShare(1, 2, 'standard')).toEqual({ runs: 0, shrinks: 0 });
-    const deep = propertyShare(150, 1, 'deep');
+    expect(propertyShare(4, 'standard')).toEqual({ runs: 3, shrinks: 1 });
+    expect(propertyShare(0, 'standard')).toEqual({ runs: 0, shrinks: 0 });
+    const deep = propertyShare(150, 'deep');
     expect(deep.runs + deep.shrinks).toBeLessThanOrEqual(150);
     expect(deep.shrinks).toBe(25);
   });
 });
+
+const examineValid = (o: Observation) => findCheck('params.valid-accepted')!.examine!(o);
+const examineInvalid = (o: Observation) => findCheck('params.invalid-rejected')!.examine!(o);
 
 describe('what the properties hold a single answer to', () => {
   test('valid: 200 with a schema-valid body or chunks', () => {
@@ -145,9 +150,16 @@ describe('what the properties hold a single answer to', () => {
   });
 
   test('invalid: 4xx with the error object; 200, 5xx or a bare 4xx fail', () => {
-    expect(examineInvalid(errorAnswer(400, openAiError('bad', 'n')), 'n=0')).toEqual({ ok: true });
-    expect(examineInvalid(ok(), 'n=0').ok).toBe(false);
-    expect(examineInvalid(errorAnswer(500, openAiError('boom')), 'n=0').ok).toBe(false);
-    expect(examineInvalid(errorAnswer(422, { detail: 'bad' }), 'n=0').ok).toBe(false);
+    expect(examineInvalid(errorAnswer(400, openAiError('bad', 'n')))).toEqual({ ok: true });
+    expect(examineInvalid(ok()).ok).toBe(false);
+    expect(examineInvalid(errorAnswer(500, openAiError('boom'))).ok).toBe(false);
+    expect(examineInvalid(errorAnswer(422, { detail: 'bad' })).ok).toBe(false);
+  });
+
+  test('no answer, or a rate limit, cannot be judged either way', () => {
+    for (const examine of [examineValid, examineInvalid]) {
+      expect(examine(noResponse('reset')).ok).toBe('unjudged');
+      expect(examine(errorAnswer(429, openAiError('slow down'))).ok).toBe('unjudged');
+    }
   });
 });

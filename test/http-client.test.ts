@@ -296,7 +296,7 @@ describe('retries, budget, concurrency, abort', () => {
     const exchange = await c.send({ label: 'rl', method: 'GET', path });
     expect(exchange.response?.status).toBe(200);
     expect(exchange.retries).toHaveLength(1);
-    expect(exchange.retries[0]).toMatchObject({ status: 429, retryAfterMs: 1000 });
+    expect(exchange.retries[0]).toMatchObject({ status: 429, waitMs: 30, retryAfter: true });
     expect(c.stats()).toEqual({ requests: 2, retries: 1, exchanges: 1 });
   });
 
@@ -322,12 +322,15 @@ describe('retries, budget, concurrency, abort', () => {
     expect(c.stats().requests).toBe(3);
   });
 
-  test('429 without Retry-After is not retried', async () => {
+  test('429 without Retry-After is retried after the client\'s own back-off, doubling, bounded and recorded', async () => {
     const path = route('/429-bare', (_req, res) => res.writeHead(429).end('{}'));
-    const exchange = await client({ retry: { max: 2, maxWaitMs: 10 } }).send({ label: 'rl', method: 'GET', path });
+    const exchange = await client({ retry: { max: 2, maxWaitMs: 30, backoffMs: 20 } }).send({ label: 'rl', method: 'GET', path });
     expect(exchange.response?.status).toBe(429);
-    expect(exchange.retries).toEqual([]);
-    expect(hits.get('/429-bare')).toBe(1);
+    expect(exchange.retries.map((r) => [r.waitMs, r.retryAfter])).toEqual([
+      [20, false],
+      [30, false],
+    ]);
+    expect(hits.get('/429-bare')).toBe(3);
   });
 
   test('the budget counts every attempt; past it nothing is sent', async () => {

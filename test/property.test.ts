@@ -1,138 +1,133 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { ProbeIO } from '../src/engine/probe.ts';
-import { runProperty, type Examination } from '../src/engine/property.ts';
-import type { RunConfig } from '../src/core/run-config.ts';
+import type { Examination } from '../src/checks/types.ts';
+import type { Observation } from '../src/core/evidence.ts';
+import { runProperty, type PropertyRun } from '../src/engine/property.ts';
+import type { PropertySpec } from '../src/plans/probe.ts';
+import { fakeObservation } from './support/evidence.ts';
 
-interface FakeIO extends ProbeIO {
-  /** Requests "sent" so far (one per examination, or `cost`). */
-  spent: number;
-  messages: string[];
-}
-
-function fakeIO(options: { budget?: number; seed?: number; replayPath?: string } = {}): FakeIO {
-  const config = {
+/** A fake target: each case is "sent" (counted, recorded) and answered after a tick. */
+function target(options: { budget?: number; seed?: number; replayPath?: string } = {}) {
+  const state = { spent: 0, inFlight: 0, maxInFlight: 0, seen: [] as number[] };
+  const send = async (value: number): Promise<Observation> => {
+    state.spent += 1;
+    state.seen.push(value);
+    state.inFlight += 1;
+    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    state.inFlight -= 1;
+    return { ...fakeObservation({ status: 200, body: '{}' }), sent: { value } };
+  };
+  const run = (examine: (value: number) => Examination): PropertyRun => ({
+    probe: 'test-probe',
     seed: options.seed ?? 4242,
     ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}),
-  } as RunConfig;
-  const io: FakeIO = {
-    config,
-    deterministic: true,
-    spent: 0,
-    messages: [],
-    chat: () => Promise.reject(new Error('not used')),
-    get: () => Promise.reject(new Error('not used')),
-    wants: () => true,
-    remainingBudget: () => Math.max(0, (options.budget ?? Infinity) - io.spent),
-    progress: (message) => io.messages.push(message),
-  };
-  return io;
+    remaining: () => (options.budget ?? Infinity) - state.spent,
+    examine: (o) => examine(o.sent?.['value'] as number),
+  });
+  return { state, send, run };
 }
 
-/** A "request" per examination: fails for every value of 10 or more. */
-function examiner(io: FakeIO, cost = 1) {
-  const seen: number[] = [];
-  const examine = async (value: number): Promise<Examination> => {
-    io.spent += cost;
-    seen.push(value);
-    return value >= 10 ? { ok: false, message: `Received: ${value}\nDocumented: < 10` } : { ok: true };
-  };
-  return { seen, examine };
-}
+/** Fails for every value of 10 or more. */
+const below10 = (value: number): Examination => (value >= 10 ? { ok: false, message: `Received: ${value}\nDocumented: < 10` } : { ok: true });
 
-const spec = (examine: (v: number) => Promise<Examination>, extra: { numRuns?: number; maxShrinks?: number; costPerRun?: number } = {}) => ({
-  probe: 'test',
-  property: 'test.property',
+const spec = (send: (v: number) => Promise<Observation>, extra: Partial<PropertySpec<number>> = {}): PropertySpec<number> => ({
+  property: 'params.valid-accepted',
   arbitrary: fc.integer({ min: 0, max: 1000 }),
-  numRuns: extra.numRuns ?? 50,
-  ...(extra.maxShrinks !== undefined ? { maxShrinks: extra.maxShrinks } : {}),
-  ...(extra.costPerRun !== undefined ? { costPerRun: extra.costPerRun } : {}),
-  examine,
+  runs: 50,
+  shrinks: 10,
+  send,
+  ...extra,
 });
 
 describe('runProperty', () => {
-  test('a property that holds passes every run and reports progress', async () => {
-    const io = fakeIO();
-    const evidence = await runProperty(io, spec(async () => ({ ok: true }), { numRuns: 12 }));
-    expect(evidence).toMatchObject({ kind: 'property', property: 'test.property', runs: 12 });
+  test('the generated cases go out side by side, and a property that holds passes every run', async () => {
+    const { state, send, run } = target();
+    const evidence = await runProperty(spec(send, { runs: 12 }), run(() => ({ ok: true })));
+    expect(evidence).toMatchObject({ kind: 'property', probe: 'test-probe', property: 'params.valid-accepted', runs: 12 });
     expect(evidence.failure).toBeUndefined();
     expect(evidence.interrupted).toBeUndefined();
-    expect(io.messages).toEqual(['test.property: 5/12 cases', 'test.property: 10/12 cases']);
+    expect(state.spent).toBe(12);
+    expect(state.maxInFlight).toBe(12);
   });
 
-  test('a failing predicate yields the seed, the replay path and the shrunk counterexample', async () => {
-    const io = fakeIO();
-    const { examine } = examiner(io);
-    const evidence = await runProperty(io, spec(examine, { maxShrinks: 100 }));
+  test('the cases sent are the ones fast-check generates for the seed, in its order', async () => {
+    const { state, send, run } = target({ seed: 99 });
+    await runProperty(spec(send, { runs: 20 }), run(() => ({ ok: true })));
+    const sequential: number[] = [];
+    fc.check(
+      fc.property(fc.integer({ min: 0, max: 1000 }), (v) => {
+        sequential.push(v);
+        return true;
+      }),
+      { numRuns: 20, seed: 99 },
+    );
+    expect(state.seen).toEqual(sequential);
+  });
+
+  test('a failing case yields the seed, the replay path and the shrunk counterexample; shrinking goes one at a time', async () => {
+    const { state, send, run } = target();
+    const evidence = await runProperty(spec(send, { shrinks: 100 }), run(below10));
     expect(evidence.failure).toMatchObject({ seed: 4242, counterexample: 10, message: 'Received: 10\nDocumented: < 10' });
     expect(evidence.failure?.path).toMatch(/^\d+(:\d+)*$/);
+    expect(state.spent).toBeGreaterThan(50);
   });
 
-  test('replaying with that seed and path reproduces the counterexample in one run', async () => {
-    const first = fakeIO();
-    const failed = await runProperty(first, spec(examiner(first).examine, { maxShrinks: 4 }));
+  test('replaying with that seed and path reproduces the counterexample', async () => {
+    const first = target();
+    const failed = await runProperty(spec(first.send, { shrinks: 4 }), first.run(below10));
     const { seed, path, counterexample } = failed.failure!;
 
-    const replay = fakeIO({ seed, replayPath: path });
-    const { seen, examine } = examiner(replay);
-    const again = await runProperty(replay, spec(examine, { maxShrinks: 4 }));
-    expect(seen).toEqual([counterexample]);
+    const replay = target({ seed, replayPath: path });
+    const again = await runProperty(spec(replay.send, { shrinks: 4 }), replay.run(below10));
+    expect(replay.state.seen[0]).toEqual(counterexample);
     expect(again.failure?.counterexample).toEqual(counterexample);
   });
 
   test('shrinking stops at the cap; the last value that really failed stays the counterexample', async () => {
-    const io = fakeIO();
-    const { seen, examine } = examiner(io);
-    const evidence = await runProperty(io, spec(examine, { maxShrinks: 3 }));
-    const firstFailure = seen.findIndex((v) => v >= 10);
-    expect(seen.length - firstFailure - 1).toBeLessThanOrEqual(3);
-    const failing = seen.filter((v) => v >= 10);
-    expect(evidence.failure?.counterexample).toBe(failing.at(-1));
+    const { state, send, run } = target();
+    const evidence = await runProperty(spec(send, { shrinks: 3 }), run(below10));
+    expect(state.spent).toBeLessThanOrEqual(50 + 3);
+    const failing = state.seen.filter((v) => v >= 10);
+    expect(failing).toContain(evidence.failure?.counterexample);
+    expect(evidence.failure?.counterexample).toBe(failing.slice(-4).reduce((a, b) => Math.min(a, b)));
   });
 
-  test('with no shrink steps the first failure is reported as it was generated', async () => {
-    const io = fakeIO();
-    const { seen, examine } = examiner(io);
-    const evidence = await runProperty(io, spec(examine, { maxShrinks: 0 }));
-    expect(seen.filter((v) => v >= 10)).toHaveLength(1);
-    expect(evidence.failure?.counterexample).toBe(seen.at(-1));
+  test('the allowance bounds the cases and the shrinking', async () => {
+    const { state, send, run } = target({ budget: 7 });
+    const evidence = await runProperty(spec(send, { runs: 20 }), run(() => ({ ok: true })));
+    expect(state.spent).toBe(7);
+    expect(evidence.runs).toBe(7);
+    const tight = target({ budget: 60 });
+    const failed = await runProperty(spec(tight.send, { runs: 50, shrinks: 1000 }), tight.run(below10));
+    expect(tight.state.spent).toBeLessThanOrEqual(60);
+    expect(failed.failure?.counterexample).toBeGreaterThanOrEqual(10);
   });
 
-  test('the budget is never exceeded, and running out before the end is an interruption', async () => {
-    const io = fakeIO({ budget: 7 });
-    const evidence = await runProperty(io, spec(async () => { io.spent += 2; return { ok: true }; }, { numRuns: 20, costPerRun: 2 }));
-    expect(io.spent).toBeLessThanOrEqual(7);
-    expect(evidence.runs).toBe(3);
-    expect(evidence.interrupted).toBe(true);
+  test('examples are sent first', async () => {
+    const { state, send, run } = target();
+    await runProperty(spec(send, { runs: 3, examples: [1, 2] }), run(() => ({ ok: true })));
+    expect(state.seen.slice(0, 2)).toEqual([1, 2]);
+  });
+
+  test('no runs or no allowance: interrupted, nothing sent', async () => {
+    const none = target({ budget: 0 });
+    expect(await runProperty(spec(none.send), none.run(below10))).toMatchObject({ runs: 0, interrupted: true });
+    const zero = target();
+    expect(await runProperty(spec(zero.send, { runs: 0 }), zero.run(below10))).toMatchObject({ runs: 0, interrupted: true });
+    expect([...none.state.seen, ...zero.state.seen]).toEqual([]);
+  });
+
+  test('a case that cannot be judged is counted apart and is never a counterexample', async () => {
+    const { send, run } = target();
+    const evidence = await runProperty(spec(send, { runs: 10 }), run(() => ({ ok: 'unjudged', reason: 'rate-limited (HTTP 429)' })));
     expect(evidence.failure).toBeUndefined();
+    expect(evidence.unjudged).toEqual({ count: 10, reason: 'rate-limited (HTTP 429)' });
   });
 
-  test('the budget also bounds shrinking', async () => {
-    const io = fakeIO({ budget: 60 });
-    const { examine } = examiner(io);
-    const evidence = await runProperty(io, spec(examine, { numRuns: 50, maxShrinks: 1000 }));
-    expect(io.spent).toBeLessThanOrEqual(60);
-    expect(evidence.failure?.counterexample).toBeGreaterThanOrEqual(10);
-  });
-
-  test('examples run first', async () => {
-    const io = fakeIO();
-    const { seen, examine } = examiner(io);
-    await runProperty(io, { ...spec(examine, { numRuns: 3 }), examples: [1, 2] });
-    expect(seen.slice(0, 2)).toEqual([1, 2]);
-  });
-
-  test('no runs or no budget: interrupted, nothing sent', async () => {
-    const io = fakeIO({ budget: 0 });
-    const { seen, examine } = examiner(io);
-    expect(await runProperty(io, spec(examine))).toMatchObject({ runs: 0, interrupted: true });
-    expect(await runProperty(fakeIO(), spec(examine, { numRuns: 0 }))).toMatchObject({ runs: 0, interrupted: true });
-    expect(seen).toEqual([]);
-  });
-
-  test('an examination that throws is a failure with its message', async () => {
-    const io = fakeIO();
-    const evidence = await runProperty(io, spec(async () => { throw new Error('socket hang up'); }, { maxShrinks: 0 }));
+  test('a send that throws is a failure with its message', async () => {
+    const { run } = target();
+    const evidence = await runProperty(spec(() => Promise.reject(new Error('socket hang up')), { shrinks: 0 }), run(below10));
     expect(evidence.failure?.message).toContain('socket hang up');
   });
 });

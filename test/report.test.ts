@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, describe, expect, test } from 'vitest';
-import { summariseExchange } from '../src/engine/parts.ts';
+import { summariseExchange } from '../src/engine/assemble.ts';
 import { GAPS_KEPT, type CheckResult, type RunReport } from '../src/engine/result.ts';
 import { LATENCY_ROWS_MAX, latencyRows, renderHtml, streamGaps } from '../src/report/html.ts';
 import { renderJson } from '../src/report/json.ts';

@@ -16,7 +16,7 @@ export function observations(evidence: Evidence): Observation[] {
     case 'boundary':
       return [evidence.observation];
     case 'property':
-      return evidence.failure?.observation ? [evidence.failure.observation] : [];
+      return evidence.cases;
     default:
       return [];
   }
@@ -63,6 +63,9 @@ export const headerOf = (o: Observation, name: string): string | undefined => o.
 
 /** The whole Content-Type value, lower-cased ('' when absent). */
 export const contentTypeOf = (o: Observation): string => (headerOf(o, 'content-type') ?? '').toLowerCase();
+
+/** Why a piece of evidence cannot be judged on its body, when one of its exchanges was cut or sent broken bytes. */
+export const damageOf = (evidence: Evidence): string | undefined => observations(evidence).find((o) => o.damage)?.damage;
 
 /** A skip when nothing usable came back (transport failure or no response), else undefined. */
 export function transportSkip(o: Observation): Outcome | undefined {

@@ -20,12 +20,18 @@ const starPath = (path: string): string => path.replace(/\/\d+(?=\/|$)/g, '/*');
 
 /**
  * Violations another check owns, left out so one deviation is reported once: which finish_reason value was sent
- * (schema.finish-reason-documented, streaming.single-finish) and `usage: null` in a non-stream answer
- * (schema.usage-present, where the documents leave usage optional).
+ * (schema.finish-reason-documented, streaming.single-finish), `usage: null` in a non-stream answer
+ * (schema.usage-present, where the documents leave usage optional), the type of tool-call arguments
+ * (tools.call-shape) and the index of a streamed tool-call delta (tools.stream-deltas).
  */
 const ownedElsewhere = (v: SchemaViolation): boolean =>
   (v.keyword === 'enum' && /^\/choices\/\d+\/finish_reason$/.test(v.path)) ||
-  (v.path === '/usage' && v.received === 'null');
+  (v.path === '/usage' && v.received === 'null') ||
+  /\/tool_calls\/\d+\/function\/arguments$/.test(v.path) ||
+  (v.keyword === 'required' && /\/delta\/tool_calls\/\d+$/.test(v.path) && v.documented.includes('"index"'));
+
+/** An error object where an answer belongs: the errors checks report it (a 200 carrying an error, an error event). */
+const isErrorObject = (value: unknown): boolean => hasField(value, 'error') && !hasField(value, 'choices');
 
 function violationOutcomes(result: Validation, where: string): Outcome[] {
   const kept = result.ok ? [] : result.violations.filter((v) => !ownedElsewhere(v));
@@ -37,19 +43,24 @@ function violationOutcomes(result: Validation, where: string): Outcome[] {
   });
 }
 
-/** The JSON object of a successful answer to a request that did not ask for a stream. */
-const nonStreamOk = (o: Observation): Json | undefined => (streamRequested(o) ? undefined : okJson(o));
+/** The JSON object of a successful answer to a request that did not ask for a stream (an error object is no answer). */
+const nonStreamOk = (o: Observation): Json | undefined => {
+  const body = streamRequested(o) ? undefined : okJson(o);
+  return isErrorObject(body) ? undefined : body;
+};
 
 const responseValid = defineCheck({
   id: 'schema.response-valid',
   area: 'schema',
   severity: 'high',
+  scope: 'run',
   rule: 'A non-stream 200 body is a chat.completion: id, object "chat.completion", integer created, model, choices, usage.',
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
       if (isStream(o) || streamRequested(o) || statusOf(o) !== 200) return [];
       const body = okJson(o);
+      if (isErrorObject(body)) return [skip('a 200 carrying an error object; the errors checks report it')];
       if (body) return violationOutcomes(validateResponse(body), '');
       const why = `the body is not a JSON object (${o.jsonError ?? 'not an object'}); schema.json-content-type reports it`;
       return [skip(incompleteReason(o) ?? why)];
@@ -60,12 +71,13 @@ const chunkValid = defineCheck({
   id: 'schema.chunk-valid',
   area: 'schema',
   severity: 'high',
+  scope: 'run',
   rule: 'Every stream chunk is a chat.completion.chunk: id, object, created, model, choices of {index, delta, finish_reason}.',
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
-      const chunks = clientChunks(o);
-      if (chunks.length === 0) return isStream(o) ? [skip('the stream carried no JSON object chunks')] : [];
+      const chunks = clientChunks(o).filter((c) => !isErrorObject(c.value));
+      if (chunks.length === 0) return isStream(o) ? [skip('the stream carried no chunk other than errors')] : [];
       return collapse(chunks.flatMap((c) => violationOutcomes(validateChunk(c.value), `chunk ${c.position} `)));
     }),
 });
@@ -90,6 +102,7 @@ const createdSeconds = defineCheck({
   id: 'schema.created-seconds',
   area: 'schema',
   severity: 'medium',
+  scope: 'run',
   rule: '`created` is the Unix time in seconds ("以秒为单位") at which the response was generated, so within a day of now.',
   source: DOC,
   run: (evidence) =>
@@ -127,6 +140,7 @@ const finishReasonDocumented = defineCheck({
   id: 'schema.finish-reason-documented',
   area: 'schema',
   severity: 'medium',
+  scope: 'run',
   rule: 'finish_reason is one of the documented values "stop" and "length" ("可用选项: stop, length").',
   source: DOC,
   run: (evidence) =>
@@ -160,6 +174,7 @@ const jsonContentType = defineCheck({
   id: 'schema.json-content-type',
   area: 'schema',
   severity: 'medium',
+  scope: 'run',
   rule: 'A non-stream answer is Content-Type application/json with exactly one JSON object as its body.',
   source: DOC,
   run: (evidence) =>
@@ -173,6 +188,7 @@ const usagePresent = defineCheck({
   id: 'schema.usage-present',
   area: 'schema',
   severity: 'low',
+  scope: 'run',
   rule: 'A non-stream answer carries usage {prompt_tokens, completion_tokens, total_tokens} (documented as optional).',
   source: DOC,
   run: (evidence) =>

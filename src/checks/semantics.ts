@@ -164,7 +164,8 @@ function judgeStopChoice(content: string, reason: unknown, stops: string[], coun
         path: `${at}/content`,
       });
     }
-    if (reason !== 'stop') {
+    // Another value than "stop" or "length" is schema.finish-reason-documented's finding, not this rule's.
+    if (reason === 'length' || reason === null || reason === undefined) {
       return fail('finish-reason', receivedDocumented(`finish_reason = ${excerpt(reason)} after the stop sequence`, documented), {
         path: `${at.replace(/\/(message|delta)$/, '')}/finish_reason`,
       });

@@ -29,8 +29,8 @@ interface CutRule<Id extends string> {
   id: Id;
   severity: Severity;
   rule: string;
-  /** The error code that breaks this rule. */
-  code: TransportErrorCode;
+  /** The error codes that break this rule. */
+  codes: readonly TransportErrorCode[];
   /** An exchange cut for another reason still shows this rule was kept (the headers did arrive, bytes kept coming). */
   keptDespiteOtherCuts: boolean;
   documented: string;
@@ -45,13 +45,15 @@ function cutCheck<const Id extends string>(spec: CutRule<Id>): Check<Id> {
     severity: spec.severity,
     rule: spec.rule,
     source: OPENAI,
+    scope: 'run',
+    judgesDamage: true,
     run: (evidence) =>
       onExchanges(evidence, (_o, exchange) => {
         const { error } = exchange;
-        if (error?.code === spec.code) {
+        if (error && spec.codes.includes(error.code)) {
           // The client's message names the bound it applied (e.g. "no body byte for 400 ms").
           const received = `${spec.received(exchange)}: ${error.message}`;
-          return [deviation('fail', spec.code, received, `${spec.documented}, a limit of the run (${OPENAI})`)];
+          return [deviation('fail', error.code, received, `${spec.documented}, a limit of the run (${OPENAI})`)];
         }
         const why = error ? `${error.code} (${error.message})` : 'nothing recorded';
         if (!exchange.response) return [skip(`no response: ${why}`)];
@@ -65,7 +67,7 @@ const headersTimely = cutCheck({
   id: 'transport.headers-timely',
   severity: 'high',
   rule: 'The status line and headers arrive within the headers timeout.',
-  code: 'headers-timeout',
+  codes: ['headers-timeout'],
   keptDespiteOtherCuts: true,
   documented: 'response headers within the headers timeout',
   received: (exchange) => `no response headers after ${exchange.timings.totalMs} ms`,
@@ -75,7 +77,7 @@ const streamProgress = cutCheck({
   id: 'transport.stream-progress',
   severity: 'high',
   rule: 'Once the body has started, no silence lasts longer than the idle timeout.',
-  code: 'idle-timeout',
+  codes: ['idle-timeout'],
   keptDespiteOtherCuts: true,
   documented: 'no gap between body bytes longer than the idle timeout',
   received: (exchange) => `silence after ${bytesSoFar(exchange)}`,
@@ -84,10 +86,10 @@ const streamProgress = cutCheck({
 const boundedDuration = cutCheck({
   id: 'transport.bounded-duration',
   severity: 'high',
-  rule: 'The whole exchange completes within the total deadline.',
-  code: 'total-timeout',
+  rule: 'The exchange ends within the total deadline, and a stream within 8× the events its max_tokens allows.',
+  codes: ['total-timeout', 'runaway'],
   keptDespiteOtherCuts: false,
-  documented: 'the exchange completes within the total deadline',
+  documented: 'the exchange ends within the total deadline, and the answer within what its request allows',
   received: (exchange) => `still receiving after ${bytesSoFar(exchange)}`,
 });
 
@@ -95,7 +97,7 @@ const completeBody = cutCheck({
   id: 'transport.complete-body',
   severity: 'high',
   rule: 'The connection is not reset or closed before the body is complete.',
-  code: 'reset',
+  codes: ['reset'],
   keptDespiteOtherCuts: false,
   documented: 'the body completes before the connection closes',
   received: (exchange) => `the connection closed after ${bytesSoFar(exchange)}`,
@@ -105,7 +107,7 @@ const bodySize = cutCheck({
   id: 'transport.body-size',
   severity: 'medium',
   rule: 'The body stays under the byte cap.',
-  code: 'too-large',
+  codes: ['too-large'],
   keptDespiteOtherCuts: false,
   documented: 'a body smaller than the byte cap',
   received: (exchange) => `reading stopped at the cap after ${bytesSoFar(exchange)}`,
@@ -154,6 +156,8 @@ const validUtf8 = defineCheck({
   id: 'transport.valid-utf8',
   area: 'transport',
   severity: 'high',
+  scope: 'run',
+  judgesDamage: true,
   rule: 'The body bytes are valid UTF-8.',
   source: OPENAI,
   run: (evidence) => onExchanges(evidence, (_o, exchange) => (exchange.response ? [utf8Outcome(exchange)] : [])),
@@ -175,6 +179,8 @@ const contentEncoding = defineCheck({
   id: 'transport.content-encoding',
   area: 'transport',
   severity: 'medium',
+  scope: 'run',
+  judgesDamage: true,
   rule: 'No Content-Encoding the request did not accept (the client sends Accept-Encoding: identity); the body decodes.',
   source: OPENAI,
   run: (evidence) =>
@@ -198,6 +204,8 @@ const notRateLimited = defineCheck({
   id: 'transport.not-rate-limited',
   area: 'transport',
   severity: 'medium',
+  scope: 'run',
+  judgesDamage: true,
   rule: 'A request is not still refused with 429 or 503 after the client has retried as Retry-After asked.',
   source: OPENAI,
   run: (evidence) =>

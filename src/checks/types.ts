@@ -26,6 +26,11 @@ export interface Check<Id extends string = string> {
    */
   scope?: 'area' | 'run';
   /**
+   * True for checks about the transport itself, which judge exchanges that were cut or carry broken bytes. Every
+   * other check's outcomes on such evidence become a skip: the body cannot be taken at its word.
+   */
+  judgesDamage?: true;
+  /**
    * Looks at one piece of evidence. Returns no outcomes when the evidence is not its business,
    * one or more otherwise. Must be pure and must not throw on hostile input.
    */

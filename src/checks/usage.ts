@@ -219,8 +219,10 @@ function maxTokensOutcome(o: Observation, maxTokens: number): Outcome {
   const path = '/usage/completion_tokens';
   const received = `${reported.where}/completion_tokens = ${completion} with max_tokens ${maxTokens}`;
   if (completion > maxTokens * n) return deviation('fail', 'over', received, documented, { path });
-  const allLength = finishes.length > 0 && finishes.every((f) => f === 'length');
-  if (!allLength || completion === maxTokens * finishes.length) return pass;
+  // Equality is judged only when every choice asked for was seen finishing with "length"; a missing choice is
+  // streaming.all-choices' finding.
+  const allLength = finishes.length >= n && finishes.every((f) => f === 'length');
+  if (!allLength || completion === maxTokens * n) return pass;
   return deviation('fail', 'length-short', `${received}, every choice finished with "length"`, documented, { path });
 }
 
@@ -242,12 +244,16 @@ function usageMatchOutcomes(pair: StreamPair, c: Comparison): Outcome[] {
   const streamed = reportedUsage(pair.stream)?.usage;
   const plain = reportedUsage(pair.plain)?.usage;
   if (!isRecord(streamed) || !isRecord(plain)) return [skip('one side reported no usage (a stream needs include_usage)')];
+  if (!COUNTS.every((name) => isCount(dig(streamed, name)) && isCount(dig(plain, name)))) {
+    return [skip('a count is not a non-negative integer (schema.response-valid reports it)')];
+  }
   const differing = COUNTS.filter((name) => dig(streamed, name) !== dig(plain, name));
   if (differing.length === 0) return [pass];
   const shown = (name: string) =>
     `${name} stream ${excerpt(dig(streamed, name))} vs non-stream ${excerpt(dig(plain, name))}`;
   const documented = `the same usage for the same seeded request, streamed or not (${OPENAI})`;
-  const verdict = c.deterministic ? 'fail' : 'warn';
+  // The prompt is the same whatever is sampled, so its count must agree even on a target that is not deterministic.
+  const verdict = c.deterministic || differing.includes('prompt_tokens') ? 'fail' : 'warn';
   return [deviation(verdict, differing.join('+'), differing.map(shown).join('; '), documented, { path: '/usage' })];
 }
 
@@ -255,7 +261,7 @@ const streamMatchesNonstream = defineCheck({
   id: 'usage.stream-matches-nonstream',
   area: 'usage',
   severity: 'medium',
-  rule: 'Stream and non-stream usage agree for the same seeded request (a warning unless the target is deterministic).',
+  rule: 'Stream and non-stream usage agree for the same seeded request: prompt_tokens always, the rest on a deterministic target (else a warning).',
   source: OPENAI,
   run: (evidence) => onStreamPairs(evidence, usageMatchOutcomes),
 });

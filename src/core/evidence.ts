@@ -15,6 +15,11 @@ export interface Observation {
   /** The JSON body that was sent (absent when a raw/malformed body was sent on purpose). */
   sent?: Record<string, unknown>;
   exchange: Exchange;
+  /**
+   * Why the body cannot be taken at its word, when it cannot: the exchange was cut (timeout, reset, byte cap, a
+   * stream that ran away) or its bytes are not valid UTF-8. Only the transport checks judge such bodies.
+   */
+  damage?: string;
   /** Parsed JSON body of a non-stream response (undefined when absent or not JSON). */
   json?: unknown;
   /** Why the body did not parse as JSON, when it did not. */
@@ -59,6 +64,8 @@ export interface PropertyEvidence {
   tags: readonly string[];
   property: string;
   runs: number;
+  /** Every answer the cases got, in the order they were sent (run-scoped checks judge them like any other). */
+  cases: Observation[];
   /** Cases that could not be judged (no answer, rate-limited), and why the first could not. */
   unjudged?: { count: number; reason: string };
   /** Present when the property failed: the shrunk counterexample and how to replay it. */

@@ -3,6 +3,8 @@
  * the whole run's for run-scoped checks), the profile applied, repeats merged into findings. Pure.
  */
 import type { RegisteredCheck } from '../checks/registry.ts';
+import { damageOf } from '../checks/guards.ts';
+import { skip } from '../checks/outcome.ts';
 import type { CheckContext } from '../checks/types.ts';
 import type { Evidence, Outcome } from '../core/evidence.ts';
 import type { RunConfig } from '../core/run-config.ts';
@@ -55,7 +57,9 @@ export function evaluate(
   let skipReason: string | undefined;
   let evaluated = 0;
   for (const item of readable(check, evidence)) {
-    for (const outcome of safeRun(check, item, ctx)) {
+    const damage = check.judgesDamage ? undefined : damageOf(item);
+    const outcomes = safeRun(check, item, ctx);
+    for (const outcome of damage && outcomes.length > 0 ? [skip(`${damage}; the transport checks report it`)] : outcomes) {
       evaluated += 1;
       const verdict = resolveOutcome(outcome, config.profile);
       verdicts.push(verdict);

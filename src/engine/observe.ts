@@ -3,7 +3,7 @@ import { isEventStream } from '../core/media-type.ts';
 import { parseChunks } from '../sse/chunks.ts';
 import { checkFraming } from '../sse/frames.ts';
 import type { Observation } from '../core/evidence.ts';
-import { bodyText, type Exchange } from '../core/exchange.ts';
+import { bodyBytes, bodyText, type Exchange } from '../core/exchange.ts';
 
 export interface ObservationMeta {
   probe: string;
@@ -22,12 +22,26 @@ function readAsStream(exchange: Exchange, streamRequested: boolean): boolean {
   return /^(\uFEFF)?(data|:|event|id|retry)/.test(bodyText(exchange).trimStart());
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function damageOf(exchange: Exchange): string | undefined {
+  if (exchange.error) return `the exchange was cut (${exchange.error.code}: ${exchange.error.message})`;
+  try {
+    strictUtf8.decode(bodyBytes(exchange));
+  } catch {
+    return 'the body is not valid UTF-8';
+  }
+  return undefined;
+}
+
 export function observe(exchange: Exchange, meta: ObservationMeta): Observation {
   const streamRequested = meta.sent?.['stream'] === true;
   const tags = [...(meta.tags ?? [])];
   if (streamRequested && !tags.includes('stream')) tags.push('stream');
   const observation: Observation = { kind: 'observation', probe: meta.probe, tags, exchange };
   if (meta.sent) observation.sent = meta.sent;
+  const damage = damageOf(exchange);
+  if (damage) observation.damage = damage;
   if (!exchange.response) return observation;
 
   if (readAsStream(exchange, streamRequested)) {

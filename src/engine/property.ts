@@ -36,9 +36,11 @@ const sameCase = (a: unknown, b: unknown): boolean => {
   }
 };
 
-async function judged<T>(spec: PropertySpec<T>, run: PropertyRun, value: T): Promise<Examination> {
+async function judged<T>(spec: PropertySpec<T>, run: PropertyRun, value: T, answers: Observation[]): Promise<Examination> {
   try {
-    return run.examine(await spec.send(value));
+    const observation = await spec.send(value);
+    if (!observation.exchange.unsent) answers.push(observation);
+    return run.examine(observation);
   } catch (error) {
     return { ok: false, message: `examining the case failed: ${error instanceof Error ? error.message : String(error)}` };
   }
@@ -59,7 +61,7 @@ async function generatedCases<T>(spec: PropertySpec<T>, parameters: fc.Parameter
 
 export async function runProperty<T>(spec: PropertySpec<T>, run: PropertyRun): Promise<PropertyEvidence> {
   const numRuns = Math.max(0, Math.min(Math.floor(spec.runs), run.remaining()));
-  const evidence: PropertyEvidence = { kind: 'property', probe: run.probe, tags: [], property: spec.property, runs: 0 };
+  const evidence: PropertyEvidence = { kind: 'property', probe: run.probe, tags: [], property: spec.property, runs: 0, cases: [] };
   if (numRuns === 0) {
     evidence.interrupted = true;
     return evidence;
@@ -73,7 +75,7 @@ export async function runProperty<T>(spec: PropertySpec<T>, run: PropertyRun): P
   };
 
   const cases = replaying ? [] : await generatedCases(spec, parameters);
-  const verdicts = await Promise.all(cases.map((value) => judged(spec, run, value)));
+  const verdicts = await Promise.all(cases.map((value) => judged(spec, run, value, evidence.cases)));
 
   let generated = 0;
   let shrinkSteps = 0;
@@ -94,7 +96,7 @@ export async function runProperty<T>(spec: PropertySpec<T>, run: PropertyRun): P
       }
       if (shrinking) shrinkSteps += 1;
       else generated += 1;
-      result = await judged(spec, run, value);
+      result = await judged(spec, run, value, evidence.cases);
     }
     if (result.ok === 'unjudged') {
       if (!shrinking) unjudged = { count: (unjudged?.count ?? 0) + 1, reason: unjudged?.reason ?? result.reason };

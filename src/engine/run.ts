@@ -143,10 +143,7 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
       connections.delete(options.connection);
       await client.release(options.connection);
     }
-    if (!exchange.unsent) {
-      breaker.observe(exchange);
-      shared.record({ exchange, order, ...(after ? { after } : {}) });
-    }
+    if (!exchange.unsent) shared.record({ exchange, order, ...(after ? { after } : {}) });
     shared.done();
     lastAnswered = exchange;
     chainDepth = Math.max(chainDepth, depth);
@@ -231,6 +228,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     concurrency: config.concurrency,
     requestBudget: limit,
     signal,
+    onExchange: (exchange) => breaker.observe(exchange),
   });
   const entries: Ordered[] = [];
   let done = 0;

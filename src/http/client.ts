@@ -25,6 +25,8 @@ export interface ClientOptions {
   retry?: { max: number; maxWaitMs: number; backoffMs?: number };
   /** Aborting it ends every exchange in flight; its reason (an Error) becomes their error message. */
   signal?: AbortSignal;
+  /** Sees every finished exchange before its connection slot goes to the next request (a breaker decides there). */
+  onExchange?: (exchange: Exchange) => void;
 }
 
 export type Auth =
@@ -291,6 +293,7 @@ class BoundedClient implements HttpClient {
     } else {
       try {
         exchange = await this.sendWithRetries(id, send, request);
+        this.options.onExchange?.(exchange);
       } finally {
         this.slots.release();
       }

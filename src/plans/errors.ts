@@ -1,11 +1,11 @@
 /**
- * Deliberate client mistakes. At smoke depth: an out-of-range value and a malformed body. From standard depth:
- * an unknown model, missing messages, missing model, a wrongly typed value and an invalid stream request, most of
- * them followed by a normal request on the same connection (health-after-reject). At deep depth: an unknown role, a bad author name,
- * top_logprobs without logprobs and messages that are not a list.
+ * Deliberate client mistakes that every server refuses, whatever ranges it enforces (range enforcement is the params
+ * area's): at smoke depth messages that are not a list and a malformed body; from standard depth an unknown model,
+ * missing messages, missing model, a wrongly typed value and an invalid stream request, several of them followed by
+ * a normal request on the same connection (health-after-reject); at deep depth an unknown role, a bad author name
+ * and top_logprobs without logprobs. Each mistake goes on a connection of its own.
  */
 import type { CheckId } from '../checks/registry.ts';
-import { paramRange } from '../contract/ranges.ts';
 import type { Comparison, Evidence, Observation } from '../core/evidence.ts';
 import type { Depth } from '../core/vocabulary.ts';
 import type { ChatRequestBody } from '../contract/types.ts';
@@ -19,12 +19,6 @@ const UNKNOWN_MODEL = 'chat-conformance/no-such-model-7f3a';
 
 const STATUS_CHECKS: CheckId[] = ['errors.client-error-status', 'errors.envelope', 'errors.param-named'];
 const HEALTH: CheckId = 'errors.healthy-after-reject';
-
-/** A temperature past the documented maximum under every reading. */
-function temperatureTooHigh(): number {
-  const range = paramRange('temperature');
-  return (range.maximum ?? range.exclusiveMaximum ?? 2) + 1;
-}
 
 interface MistakeSpec {
   id: string;
@@ -69,12 +63,12 @@ export const errorsPlan: Plan = {
   area: 'errors',
   probes: [
     mistake({
-      id: 'errors-out-of-range',
-      title: 'temperature past its documented maximum',
+      id: 'errors-messages-string',
+      title: 'messages as a string',
       from: 'smoke',
       feeds: STATUS_CHECKS,
       health: true,
-      request: () => ({ body: { ...HELLO, temperature: temperatureTooHigh() }, tags: invalid('temperature', 'out-of-range') }),
+      request: () => ({ invalidBody: { ...HELLO, messages: 'Say OK.' }, tags: invalid('messages', 'wrong-type') }),
     }),
     mistake({
       id: 'errors-malformed-json',
@@ -116,14 +110,11 @@ export const errorsPlan: Plan = {
     }),
     mistake({
       id: 'errors-invalid-stream',
-      title: 'a stream request with temperature past its maximum',
+      title: 'a stream request without messages',
       from: 'standard',
       feeds: ['errors.pre-stream-rejection', ...STATUS_CHECKS],
       health: true,
-      request: () => ({
-        body: { ...HELLO, stream: true, temperature: temperatureTooHigh() },
-        tags: invalid('temperature', 'out-of-range', ['stream']),
-      }),
+      request: () => ({ invalidBody: { max_tokens: 4, stream: true }, tags: invalid('messages', 'missing-messages', ['stream']) }),
     }),
     mistake({
       id: 'errors-unknown-role',
@@ -149,13 +140,6 @@ export const errorsPlan: Plan = {
       feeds: STATUS_CHECKS,
       health: true,
       request: () => ({ body: { ...HELLO, top_logprobs: 2 }, tags: invalid(undefined, 'top-logprobs-without-logprobs') }),
-    }),
-    mistake({
-      id: 'errors-messages-not-list',
-      title: 'messages as a string',
-      from: 'deep',
-      feeds: STATUS_CHECKS,
-      request: () => ({ invalidBody: { ...HELLO, messages: 'Say OK.' }, tags: invalid('messages', 'wrong-type') }),
     }),
   ],
 };

@@ -21,3 +21,12 @@ export function stopSequences(request: ChatCompletionRequest): string[] {
   const list = typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : [];
   return list.filter((s) => typeof s === 'string' && s.length > 0);
 }
+
+/** response_format json_object or json_schema: the content must stay parseable JSON. */
+export function asksForJson(request: ChatCompletionRequest): boolean {
+  const format = request.response_format;
+  return typeof format === 'object' && format !== null && String(format.type).startsWith('json');
+}
+
+/** Plain text is asked for: no JSON mode and no tools, so altering a word breaks nothing but the rule at hand. */
+export const asksForText = (request: ChatCompletionRequest): boolean => !asksForJson(request) && !(request.tools?.length);

@@ -140,7 +140,7 @@ export function boundary(
 }
 
 export function property(name: string, extra: Partial<PropertyEvidence> = {}): PropertyEvidence {
-  return { kind: 'property', probe: 'params', tags: [], property: name, runs: 5, ...extra };
+  return { kind: 'property', probe: 'params', tags: [], property: name, runs: 5, cases: [], ...extra };
 }
 
 export const ok = (sent: Json = {}) => answered(sent, [{ content: 'OK' }], { usage: 1 });

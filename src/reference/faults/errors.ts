@@ -23,14 +23,12 @@ const wedgedConnections = new WeakSet<ConnectionKey>();
 const wedgeAfterInvalid: Behaviour = {
   name: 'wedge-after-invalid',
   kind: 'fault',
-  description: 'After a rejected request, the next request on the same connection is answered 503 (with the error object).',
+  description: 'After a rejected request, the next request on the same connection is answered 500 (with the error object).',
   detectedBy: ['errors.healthy-after-reject'],
   validate(_request, errors, connection) {
     if (!wedgedConnections.delete(connection)) return errors;
-    // No Retry-After: a client that retries on its own would hide the failure.
-    return [
-      errorReply(503, { message: 'The engine is recovering from the previous request.', type: 'server_error', param: null, code: 'engine_unavailable' }),
-    ];
+    // A 500, not a 503: a client that retries 503s would hide the failure.
+    return [errorReply(500, { message: 'The engine failed after the previous request.', type: 'server_error', param: null, code: 'engine_failed' })];
   },
   error(reply, _request, connection) {
     if (reply.status >= 400 && reply.status < 500) wedgedConnections.add(connection);
@@ -47,7 +45,7 @@ export const errorFaults: readonly Behaviour[] = [
     name: 'crash-on-invalid',
     kind: 'fault',
     description: 'Invalid parameter values are answered 500 (with the error object).',
-    detectedBy: ['errors.client-error-status', 'params.invalid-rejected'],
+    detectedBy: ['errors.client-error-status', 'params.invalid-rejected', 'params.boundary-rejected'],
     error: (reply, request) =>
       isValidationError(reply, request)
         ? errorReply(500, { message: 'Internal error while processing the request.', type: 'server_error', param: null, code: 'internal_error' })
@@ -68,14 +66,14 @@ export const errorFaults: readonly Behaviour[] = [
     name: 'error-200',
     kind: 'fault',
     description: 'Validation errors are returned with HTTP 200 (body still the error object).',
-    detectedBy: ['errors.client-error-status'],
+    detectedBy: ['errors.client-error-status', 'errors.pre-stream-rejection', 'params.invalid-rejected', 'params.boundary-rejected'],
     error: (reply, request) => (isValidationError(reply, request) ? { ...reply, status: 200 } : reply),
   },
   {
     name: 'error-in-stream',
     kind: 'fault',
     description: 'An invalid stream request gets a 200 SSE stream carrying data: {"error":…} instead of a 4xx.',
-    detectedBy: ['errors.pre-stream-rejection'],
+    detectedBy: ['errors.pre-stream-rejection', 'params.invalid-rejected'],
     error(reply, request) {
       if (!isValidationError(reply, request) || !isStreamRequest(request)) return reply;
       return {
@@ -95,11 +93,11 @@ export const errorFaults: readonly Behaviour[] = [
   {
     name: 'malformed-json-500',
     kind: 'fault',
-    description: 'A malformed JSON body is answered 500 with a text/plain body.',
-    detectedBy: ['errors.malformed-json'],
+    description: 'A malformed JSON body is answered 500 (with the error object) instead of 400.',
+    detectedBy: ['errors.malformed-json', 'errors.client-error-status', 'params.invalid-rejected'],
     error: (reply) =>
       reply.body.error.code === ERROR_CODES.invalidJson
-        ? { status: 500, body: offContract<ErrorResponse>('Internal Server Error'), headers: { 'Content-Type': 'text/plain; charset=utf-8' } }
+        ? errorReply(500, { message: 'Internal error while reading the request.', type: 'server_error', param: null, code: 'internal_error' })
         : reply,
   },
   {

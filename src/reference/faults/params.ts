@@ -4,15 +4,12 @@ import type { Behaviour, ErrorReply } from '../behaviour.ts';
 import { ERROR_CODES, invalidRequest } from '../error-replies.ts';
 import { violationOf } from '../validate.ts';
 
-/** Schema keywords of a value that is out of range or of the wrong type; `required` is not one of them. */
-const RANGE_AND_TYPE_KEYWORDS = new Set([
-  'type', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'enum', 'const',
-  'minLength', 'maxLength', 'pattern', 'format', 'minItems', 'maxItems', 'anyOf', 'oneOf',
-]);
+/** Schema keywords of a value outside a documented range (a count of items included); types are not among them. */
+const RANGE_KEYWORDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems']);
 
-function isRangeOrTypeError(reply: ErrorReply): boolean {
+function isRangeError(reply: ErrorReply): boolean {
   const keyword = violationOf(reply)?.keyword;
-  return keyword !== undefined && RANGE_AND_TYPE_KEYWORDS.has(keyword);
+  return keyword !== undefined && RANGE_KEYWORDS.has(keyword);
 }
 
 /**
@@ -45,9 +42,9 @@ export const paramsFaults: readonly Behaviour[] = [
   {
     name: 'accept-out-of-range',
     kind: 'fault',
-    description: 'Range and type validation is off: out-of-range values are answered 200 (auth, model and JSON errors stay).',
+    description: 'Range validation is off: values outside a documented range are answered 200 (types, required fields, auth, model and JSON stay checked).',
     detectedBy: ['params.invalid-rejected', 'params.boundary-rejected'],
-    validate: (_request, errors) => errors.filter((reply) => !isRangeOrTypeError(reply)),
+    validate: (_request, errors) => errors.filter((reply) => !isRangeError(reply)),
   },
   {
     name: 'reject-valid-edges',

@@ -3,6 +3,7 @@
  * (000_96bde8db4d236014.txt; max_completion_tokens from 003_f82a578225befbf7.txt).
  */
 import type { ChatCompletionRequest } from '../../contract/types.ts';
+import { asksForText } from '../request-options.ts';
 import type { Behaviour, GeneratedChoice } from '../behaviour.ts';
 import { regenerate, withChoices, withoutField, withTokens } from '../completion-editing.ts';
 import { stopSequences } from '../request-options.ts';
@@ -32,7 +33,8 @@ function lengthLimitIgnored(name: string, field: 'max_tokens' | 'max_completion_
     name,
     kind: 'fault',
     description: `${field} is ignored: output runs past it (usage reports the true counts).`,
-    detectedBy: field === 'max_tokens' ? ['semantics.max-tokens', 'usage.within-max-tokens'] : ['semantics.max-completion-tokens'],
+    // Ignoring max_tokens 5 on a long answer also runs a stream past 8× its allowance: the run cuts it as runaway.
+    detectedBy: field === 'max_tokens' ? ['semantics.max-tokens', 'usage.within-max-tokens', 'transport.bounded-duration'] : ['semantics.max-completion-tokens'],
     generate(completion, request) {
       if (typeof request[field] !== 'number' || !completion.choices.some((choice) => choice.finishReason === 'length')) return completion;
       return regenerate(completion, withoutField(request, field));
@@ -61,10 +63,9 @@ function randomlyAltered(choice: GeneratedChoice): GeneratedChoice {
   return withTokens(choice, tokens);
 }
 
-function asksForJson(request: ChatCompletionRequest): boolean {
-  const format = request.response_format;
-  return typeof format === 'object' && format !== null && String(format.type).startsWith('json');
-}
+/** A seed only matters where sampling is random: greedy decoding (temperature 0) is deterministic without one. */
+const samplesWithSeed = (request: ChatCompletionRequest): boolean =>
+  request.seed !== undefined && request.seed !== null && request.temperature !== 0;
 
 export const semanticsFaults: readonly Behaviour[] = [
   {
@@ -81,7 +82,7 @@ export const semanticsFaults: readonly Behaviour[] = [
     name: 'length-as-stop',
     kind: 'fault',
     description: 'Output truncated by the token limit is reported with finish_reason "stop".',
-    detectedBy: ['semantics.max-tokens'],
+    detectedBy: ['semantics.max-tokens', 'semantics.max-completion-tokens'],
     generate: (completion) => ({
       ...completion,
       choices: completion.choices.map((choice) => (choice.finishReason === 'length' ? { ...choice, finishReason: 'stop' } : choice)),
@@ -116,9 +117,9 @@ export const semanticsFaults: readonly Behaviour[] = [
   {
     name: 'seed-ignored',
     kind: 'fault',
-    description: 'Repeating a request with the same seed gives different output.',
+    description: 'Repeating a sampled request (temperature above 0) with the same seed gives different output.',
     detectedBy: ['semantics.seed-determinism'],
     generate: (completion, request) =>
-      asksForJson(request) ? completion : { ...completion, choices: completion.choices.map(randomlyAltered) },
+      asksForText(request) && samplesWithSeed(request) ? { ...completion, choices: completion.choices.map(randomlyAltered) } : completion,
   },
 ];

@@ -4,6 +4,7 @@
  */
 import type { ChatCompletionChunk, ChunkChoice } from '../../contract/types.ts';
 import { mapChoices } from '../answer-editing.ts';
+import { asksForText } from '../request-options.ts';
 import type { Behaviour, SseEventText } from '../behaviour.ts';
 import { withHeader } from '../headers.ts';
 import { offContract } from '../off-contract.ts';
@@ -199,9 +200,9 @@ export const streamingFaults: readonly Behaviour[] = [
   {
     name: 'stream-differs',
     kind: 'fault',
-    description: 'One streamed content token differs from the non-stream content for the same request.',
+    description: 'One streamed content token differs from the non-stream content for the same plain-text request.',
     detectedBy: ['streaming.matches-nonstream'],
-    chunks: (chunks) => rewriteFirstContent(chunks, alteredToken),
+    chunks: (chunks, request) => (asksForText(request) ? rewriteFirstContent(chunks, alteredToken) : chunks),
   },
   {
     name: 'burst',
