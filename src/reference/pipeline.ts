@@ -10,7 +10,7 @@ import { bearerMatches } from './bearer.ts';
 import type { Behaviour, Completion, ErrorReply, WriteContext } from './behaviour.ts';
 import { readBody } from './body.ts';
 import { behaviourFailed, bodyTooLarge, invalidJson, notAnObject, unauthorized } from './error-replies.ts';
-import { generate } from './generate.ts';
+import { choiceTokenCount, generate } from './generate.ts';
 import { lowerCaseKeys } from './headers.ts';
 import { modelList } from './models.ts';
 import { closeSignal, finish, isClosed, writePaced, type Pacing } from './paced-writer.ts';
@@ -116,7 +116,9 @@ async function sendCompletion(exchange: Exchange, completion: Completion, reques
   const parts = [Buffer.from(JSON.stringify(body), 'utf8')];
   const headers = { 'content-type': 'application/json; charset=utf-8' };
   const { ttftMs, gapMs } = exchange.settings;
-  const wait = Math.min(MAX_NONSTREAM_WAIT_MS, ttftMs + gapMs * completion.usage.completion_tokens);
+  // Choices are generated side by side, as a batching server does: the longest one sets the time.
+  const longest = completion.choices.reduce((most, choice) => Math.max(most, choiceTokenCount(choice)), 0);
+  const wait = Math.min(MAX_NONSTREAM_WAIT_MS, ttftMs + gapMs * longest);
   await respond(exchange, 200, headers, parts, request, { firstMs: wait, gapMs: 0, stream: false });
 }
 
