@@ -3,10 +3,11 @@
  * Boundary rows are tagged `edge` (a value on or just inside a documented bound) or `beyond` (just past it),
  * plus `range:<documented text>` for messages.
  */
-import { describeStatus, isSuccess, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
+import { describeStatus, isSuccess, rateLimitSkip, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
 import { fail, pass, receivedDocumented, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { excerpt } from '../core/json.ts';
+import { limits } from '../contract/ranges.ts';
+import { asArray, dig, excerpt } from '../core/json.ts';
 import type { BoundaryEvidence, Outcome, PropertyEvidence } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
@@ -14,11 +15,14 @@ const DOC = '000_96bde8db4d236014.txt';
 export const VALID_PROPERTY = 'params.valid-accepted';
 export const INVALID_PROPERTY = 'params.invalid-rejected';
 
-function judgeProperty(evidence: PropertyEvidence): Outcome[] {
+function judgeProperty(evidence: PropertyEvidence, conflict?: string): Outcome[] {
   if (evidence.failure) {
     const { message, counterexample, observation } = evidence.failure;
+    const limited = observation && rateLimitSkip(observation);
+    if (limited) return [limited];
     // The report shows the request of the failing observation; without one, the message names the case.
-    return [fail('counterexample', observation ? message : `${message} (case ${excerpt(counterexample, 300)})`)];
+    const text = observation ? message : `${message} (case ${excerpt(counterexample, 300)})`;
+    return [fail('counterexample', text, conflict ? { conflict } : {})];
   }
   if (evidence.runs === 0) return [skip('no generated case could be sent within the request budget')];
   if (evidence.interrupted) {
@@ -39,6 +43,24 @@ const validAccepted = defineCheck({
   },
 });
 
+/** OpenAI's rule for a message name: 000's characters plus the dash. */
+const OPENAI_MESSAGE_NAME = /^[a-zA-Z0-9_-]+$/;
+
+/**
+ * The conflict message-name-pattern, when the accepted counterexample's defect is a message name that only breaks
+ * 000's list of characters by a dash, which "may contain" and OpenAI allow.
+ */
+function nameConflict(evidence: PropertyEvidence): string | undefined {
+  const observation = evidence.failure?.observation;
+  if (!observation || !isSuccess(statusOf(observation))) return undefined;
+  const { messageNamePattern, messageNameMaxLength } = limits();
+  const documented = new RegExp(messageNamePattern);
+  const names = asArray(dig(observation.sent, 'messages'))
+    .map((m) => dig(m, 'name'))
+    .filter((name): name is string => typeof name === 'string' && name.length <= messageNameMaxLength);
+  return names.some((name) => !documented.test(name) && OPENAI_MESSAGE_NAME.test(name)) ? 'message-name-pattern' : undefined;
+}
+
 const invalidRejected = defineCheck({
   id: 'params.invalid-rejected',
   area: 'params',
@@ -47,7 +69,7 @@ const invalidRejected = defineCheck({
   source: DOC,
   run(evidence) {
     if (evidence.kind !== 'property' || evidence.property !== INVALID_PROPERTY) return [];
-    return judgeProperty(evidence);
+    return judgeProperty(evidence, nameConflict(evidence));
   },
 });
 

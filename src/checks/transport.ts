@@ -1,9 +1,9 @@
 /**
  * Below the JSON: timing, connection handling, size, bytes and headers of every exchange. The HTTP client cuts an
  * exchange at the run's limits and records why (its message names the bound); these checks turn that into findings.
- * They apply to every observation they are given.
+ * They judge every exchange of the run (scope `run`), once each; a request that was never sent is skipped.
  */
-import { headerOf, observations } from './guards.ts';
+import { headerOf, runObservations } from './guards.ts';
 import { deviation, list, pass, skip } from './outcome.ts';
 import { type Check, defineCheck } from './types.ts';
 import { bodyBytes, type Exchange, type TransportErrorCode } from '../core/exchange.ts';
@@ -16,7 +16,7 @@ const OPENAI = 'OpenAI convention (assumed)';
 const NOT_SENT: ReadonlySet<TransportErrorCode> = new Set(['budget-exhausted', 'aborted']);
 
 const onExchanges = (evidence: Evidence, judge: (o: Observation, exchange: Exchange) => Outcome[]): Outcome[] =>
-  observations(evidence).flatMap((o) => {
+  runObservations(evidence).flatMap((o) => {
     const { error } = o.exchange;
     if (error && NOT_SENT.has(error.code)) return [skip(`nothing to judge: ${error.code} (${error.message})`)];
     return judge(o, o.exchange);
@@ -45,6 +45,7 @@ function cutCheck<const Id extends string>(spec: CutRule<Id>): Check<Id> {
     severity: spec.severity,
     rule: spec.rule,
     source: OPENAI,
+    scope: 'run',
     run: (evidence) =>
       onExchanges(evidence, (_o, exchange) => {
         const { error } = exchange;
@@ -156,6 +157,7 @@ const validUtf8 = defineCheck({
   severity: 'high',
   rule: 'The body bytes are valid UTF-8.',
   source: OPENAI,
+  scope: 'run',
   run: (evidence) => onExchanges(evidence, (_o, exchange) => (exchange.response ? [utf8Outcome(exchange)] : [])),
 });
 
@@ -177,6 +179,7 @@ const contentEncoding = defineCheck({
   severity: 'medium',
   rule: 'No Content-Encoding the request did not accept (the client sends Accept-Encoding: identity); the body decodes.',
   source: OPENAI,
+  scope: 'run',
   run: (evidence) =>
     onExchanges(evidence, (o, exchange) => {
       const documented = `only codings the request accepted, and a body that decodes (RFC 9110 §12.5.3, ${OPENAI})`;
@@ -200,6 +203,7 @@ const notRateLimited = defineCheck({
   severity: 'medium',
   rule: 'A request is not still refused with 429 or 503 after the client has retried as Retry-After asked.',
   source: OPENAI,
+  scope: 'run',
   run: (evidence) =>
     onExchanges(evidence, (o, exchange) => {
       const status = exchange.response?.status;
