@@ -100,6 +100,19 @@ table('schema.chunk-valid', [
   { name: 'a tool-call fragment without index fails', given: inChoices((ch) => ({ ...ch, delta: { tool_calls: [{ function: { arguments: '{}' } }] } })), want: 'fail' },
   { name: 'an Azure content-filter preamble is left to streaming.chunk-object', given: () => streamObservation([azurePreamble, ...chunkSequence()]), want: 'pass' },
   {
+    name: 'an Azure content-filter annotation (choices without delta) warns once',
+    given: () => streamObservation([...chunkSequence(), { ...chunkSequence()[0]!, choices: [{ index: 0, finish_reason: null, content_filter_offsets: { start_offset: 0 }, content_filter_results: {} }] }]),
+    want: 'warn',
+    key: 'filter-annotation',
+    profiles: { strict: 'fail', documented: 'warn', lenient: 'warn' },
+  },
+  {
+    name: 'a choice without delta and without filter results fails',
+    given: () => streamObservation([...chunkSequence(), { ...chunkSequence()[0]!, choices: [{ index: 0, finish_reason: null }] }]),
+    want: 'fail',
+    profiles: { lenient: 'fail' },
+  },
+  {
     name: 'finish_reason "" is left to streaming.single-finish',
     given: chunksWith((c) => ({ ...c, choices: (c.choices as Array<Record<string, unknown>>).map((ch) => ({ ...ch, finish_reason: ch.finish_reason ?? '' })) })),
     want: 'pass',

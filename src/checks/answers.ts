@@ -38,7 +38,20 @@ export const isFilterPreamble = (value: Json): boolean =>
   value['choices'].length === 0 &&
   (value['usage'] === undefined || value['usage'] === null);
 
-/** The stream's data payloads that are JSON objects, in arrival order, content-filter preambles included. */
+/** A choice entry Azure's asynchronous content filter adds: filter results or offsets, no delta, no finish. */
+const isFilterEntry = (choice: unknown): boolean =>
+  isRecord(choice) &&
+  !hasField(choice, 'delta') &&
+  (hasField(choice, 'content_filter_results') || hasField(choice, 'content_filter_offsets')) &&
+  !isFinish(choice['finish_reason']);
+
+/** A content-filter annotation chunk: every choice a filter entry. schema.chunk-valid reports it once. */
+export const isFilterAnnotation = (value: Json): boolean => {
+  const choices = value['choices'];
+  return Array.isArray(choices) && choices.length > 0 && choices.every(isFilterEntry);
+};
+
+/** The stream's data payloads that are JSON objects, in arrival order, content-filter chunks included. */
 export function payloadsOf(o: Observation): Chunk[] {
   if (!isStream(o)) return [];
   const doneAt = o.stream.framing.events.find((e) => e.isDone)?.position ?? Infinity;
@@ -47,8 +60,9 @@ export function payloadsOf(o: Observation): Chunk[] {
   );
 }
 
-/** The stream's chunks: its JSON object payloads but the content-filter preambles, in arrival order. */
-export const chunksOf = (o: Observation): Chunk[] => payloadsOf(o).filter((c) => !isFilterPreamble(c.value));
+/** The stream's chunks: its JSON object payloads but the content-filter ones, which carry no part of the answer. */
+export const chunksOf = (o: Observation): Chunk[] =>
+  payloadsOf(o).filter((c) => !isFilterPreamble(c.value) && !isFilterAnnotation(c.value));
 
 /** The chunks a client reads: those before `[DONE]`. */
 export const clientChunks = (o: Observation): Chunk[] => chunksOf(o).filter((c) => !c.afterDone);

@@ -4,7 +4,7 @@
  */
 import { limits } from '../contract/ranges.ts';
 import { type SchemaViolation, type Validation, validateChunk, validateResponse } from '../contract/validators.ts';
-import { type AnswerChoice, answerOf, clientChunks, okJson } from './answers.ts';
+import { type AnswerChoice, answerOf, type Chunk, clientChunks, isFilterAnnotation, okJson, payloadsOf } from './answers.ts';
 import {
   headerOf,
   ifComplete,
@@ -67,6 +67,16 @@ const responseValid = defineCheck({
     }),
 });
 
+/**
+ * Azure's asynchronous content filter adds chunks whose choices carry filter results and no delta: one recognisable
+ * quirk, and a risky one (the official Python SDK's stream helper reads every choice's delta).
+ */
+function annotationOutcome(c: Chunk): Outcome {
+  const received = `chunk ${c.position}: content-filter annotations in choices without a delta ${excerpt(c.value['choices'], 80)}`;
+  const documented = `every choice of a chunk carries a delta (${DOC}; OpenAI convention)`;
+  return warn('filter-annotation', receivedDocumented(received, documented), { path: '/choices/*/delta' });
+}
+
 const chunkValid = defineCheck({
   id: 'schema.chunk-valid',
   area: 'schema',
@@ -77,7 +87,9 @@ const chunkValid = defineCheck({
     observations(evidence).flatMap((o) => {
       const chunks = clientChunks(o);
       if (chunks.length === 0) return isStream(o) ? [skip('the stream carried no JSON object chunks')] : [];
-      return collapse(chunks.flatMap((c) => violationOutcomes(validateChunk(c.value), `chunk ${c.position} `, chunkObjectOrFinish)));
+      const annotations = payloadsOf(o).filter((c) => !c.afterDone && isFilterAnnotation(c.value));
+      const judged = chunks.flatMap((c) => violationOutcomes(validateChunk(c.value), `chunk ${c.position} `, chunkObjectOrFinish));
+      return collapse([...annotations.map(annotationOutcome), ...judged]);
     }),
 });
 
