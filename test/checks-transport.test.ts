@@ -115,7 +115,8 @@ table('transport.not-rate-limited', [
   { name: 'a 200 passes', given: () => exchange(), want: 'pass' },
   { name: 'a 400 is not a rate limit', given: () => exchange({ status: 400 }), want: 'pass' },
   { name: 'fault rate-limited shows the retries', given: limited(429, 2), want: 'fail', key: 'status:429', says: 'after 2 retries: 429 at 5 ms (Retry-After 1000 ms)' },
-  { name: 'a 503 without retries fails', given: limited(503, 0), want: 'fail', key: 'status:503' },
+  { name: 'a 503 with Retry-After and no retries fails', given: limited(503, 0), want: 'fail', key: 'status:503' },
+  { name: 'a bare 503 is a server failure, not a rate limit', given: () => exchange({ status: 503, body: JSON.stringify({ error: { message: 'engine down' } }) }), want: 'pass' },
   { name: 'a 429 on a boundary row is judged too', given: () => boundary({ param: 'n', value: 2, expected: 'accept', side: 'edge' }, limited(429, 1)()), want: 'fail' },
   { name: 'no response is not its business', given: refused, want: 'none' },
 ]);

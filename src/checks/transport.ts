@@ -3,7 +3,7 @@
  * exchange at the run's limits and records why (its message names the bound); these checks turn that into findings.
  * They judge every exchange of the run (scope `run`), once each; a request that was never sent is skipped.
  */
-import { headerOf, runObservations } from './guards.ts';
+import { headerOf, isRateLimited, runObservations } from './guards.ts';
 import { deviation, list, pass, skip } from './outcome.ts';
 import { type Check, defineCheck } from './types.ts';
 import { bodyBytes, type Exchange, type TransportErrorCode } from '../core/exchange.ts';
@@ -201,14 +201,15 @@ const notRateLimited = defineCheck({
   id: 'transport.not-rate-limited',
   area: 'transport',
   severity: 'medium',
-  rule: 'A request is not still refused with 429 or 503 after the client has retried as Retry-After asked.',
+  rule: 'A request is not still rate limited (429, or 503 with Retry-After) after the client has retried as Retry-After asked.',
   source: OPENAI,
   scope: 'run',
   run: (evidence) =>
     onExchanges(evidence, (o, exchange) => {
       const status = exchange.response?.status;
       if (status === undefined) return [];
-      if (status !== 429 && status !== 503) return [pass];
+      // A bare 503 is the server failing, not a rate limit: the rule of the request it answered judges it.
+      if (!isRateLimited(o)) return [pass];
       const retries = exchange.retries.map((r) => `${r.status} at ${r.atMs} ms (Retry-After ${r.retryAfterMs} ms)`);
       const retryAfter = headerOf(o, 'retry-after');
       const final = `HTTP ${status}${retryAfter === undefined ? '' : ` (Retry-After: ${retryAfter})`}`;
