@@ -11,6 +11,7 @@ import { toolsChecks } from '../src/checks/tools.ts';
 import type { Check } from '../src/checks/types.ts';
 import { PLANET_SCHEMA } from '../src/plans/structured-output.ts';
 import { WEATHER_TOOL } from '../src/plans/tools.ts';
+import { verdictUnder } from './support/check-table.ts';
 import { CTX, findingsOf, runCheck, worstVerdict } from './support/chunks.ts';
 import { fakeObservation, sseBody } from './support/evidence.ts';
 import { answered, errorAnswer, noResponse, openAiError, streamed } from './support/requests.ts';
@@ -105,11 +106,60 @@ describe('tools', () => {
     expect(keys).toEqual(['id', 'type', 'name']);
   });
 
-  test('arguments that are not JSON or break the schema fail arguments-valid (tool-args-invalid)', () => {
-    expect(findingsOf(run('tools.arguments-valid', withCall('{"city":"Paris"')))[0]?.key).toBe('not-json');
-    const schema = findingsOf(run('tools.arguments-valid', withCall('{"unit":"kelvin"}')));
-    expect(schema[0]).toMatchObject({ key: 'schema' });
-    expect(schema[0]?.message).toMatch(/^Received: arguments .*\nDocumented: valid against the parameters schema of get_weather/);
+  test('a call without type follows 003, where type is optional (conflict required-flags-003)', () => {
+    const outcomes = run('tools.call-shape', withCall('{"city":"Paris"}', { type: undefined }));
+    expect(findingsOf(outcomes)[0]).toMatchObject({ key: 'type-absent', conflict: 'required-flags-003' });
+    expect(verdictUnder(outcomes, 'strict')).toBe('fail');
+    expect(verdictUnder(outcomes, 'documented')).toBe('warn');
+    expect(verdictUnder(outcomes, 'lenient')).toBe('pass');
+  });
+
+  test('arguments that are not JSON fail arguments-valid under every profile', () => {
+    const outcomes = run('tools.arguments-valid', withCall('{"city":"Paris"'));
+    expect(findingsOf(outcomes)[0]?.key).toBe('not-json');
+    expect(verdictUnder(outcomes, 'lenient')).toBe('fail');
+  });
+
+  test('arguments that break the schema warn without strict, and fail with strict: true (tool-args-invalid)', () => {
+    const loose = findingsOf(run('tools.arguments-valid', withCall('{"unit":"kelvin"}')));
+    expect(loose[0]).toMatchObject({ verdict: 'warn', key: 'schema-not-strict' });
+    expect(loose[0]?.message).toMatch(/^Received: arguments .*\nDocumented: valid against the parameters schema of get_weather/);
+    const strictTool = { ...WEATHER_TOOL, function: { ...WEATHER_TOOL.function, strict: true } };
+    const strict = answered({ ...sent, tools: [strictTool] }, [{ content: null, toolCalls: [call('{"unit":"kelvin"}')] }]);
+    expect(findingsOf(run('tools.arguments-valid', strict))[0]).toMatchObject({ verdict: 'fail', key: 'schema' });
+  });
+
+  const forcedTo = (toolChoice: unknown, choice: Parameters<typeof answered>[1][number]) =>
+    answered({ tools: [WEATHER_TOOL], tool_choice: toolChoice }, [choice]);
+
+  test('tools.choice-honoured: a forced call must come, unless the answer was cut', () => {
+    const named = { type: 'function', function: { name: 'get_weather' } };
+    expect(worstVerdict(run('tools.choice-honoured', forcedTo(named, { content: null, toolCalls: [call('{}')] })))).toBe('pass');
+    expect(worstVerdict(run('tools.choice-honoured', forcedTo('required', { content: null, toolCalls: [call('{}')] })))).toBe('pass');
+    expect(findingsOf(run('tools.choice-honoured', forcedTo(named, { content: 'Sunny.' })))[0]?.key).toBe('no-call');
+    expect(findingsOf(run('tools.choice-honoured', forcedTo('required', { content: 'Sunny.' })))[0]?.key).toBe('no-call');
+    expect(worstVerdict(run('tools.choice-honoured', forcedTo(named, { content: 'The weat', finishReason: 'length' })))).toBe('skip');
+    expect(findingsOf(run('tools.choice-honoured', forcedTo(named, { content: null, toolCalls: [call('{}', { name: 'get_local_time' })] })))[0]?.key).toBe('other-function');
+    expect(run('tools.choice-honoured', forcedTo('auto', { content: 'Sunny.' }))).toEqual([]);
+    const stream = streamed({ tools: [WEATHER_TOOL], tool_choice: 'required' }, [{ content: 'Sunny.', finishReason: 'stop' }]);
+    expect(worstVerdict(run('tools.choice-honoured', stream))).toBe('fail');
+  });
+
+  test('tools.finish-reason-consistent: "tool_calls" needs calls; calls may end "stop" (the documented value)', () => {
+    const consistent = (choice: Parameters<typeof answered>[1][number]) => run('tools.finish-reason-consistent', answered(sent, [choice]));
+    expect(worstVerdict(consistent({ content: null, toolCalls: [call('{}')], finishReason: 'tool_calls' }))).toBe('pass');
+    expect(worstVerdict(consistent({ content: null, toolCalls: [call('{}')], finishReason: 'stop' }))).toBe('pass');
+    const without = consistent({ content: 'Sunny.', finishReason: 'tool_calls' });
+    expect(findingsOf(without)[0]).toMatchObject({ key: 'no-call', path: '/choices/0/finish_reason' });
+    expect(verdictUnder(without, 'lenient')).toBe('fail');
+    expect(consistent({ content: 'Sunny.' })).toEqual([]);
+  });
+
+  test('message.tool_calls: null reads as no call', () => {
+    const body = answered(sent, [{ content: 'Sunny.' }]);
+    const message = (body.json as { choices: Array<{ message: Record<string, unknown> }> }).choices[0]!.message;
+    message['tool_calls'] = null;
+    expect(worstVerdict(run('tools.call-shape', body))).toBe('skip');
   });
 
   test('an answer without a tool call skips', () => {

@@ -5,6 +5,7 @@ import { validateRequest } from '../src/contract/validators.ts';
 import { findCheck } from '../src/checks/registry.ts';
 import type { Observation } from '../src/core/evidence.ts';
 import { boundaryRowsAt, boundaryTable, propertyShare, validEdgeExamples } from '../src/plans/params.ts';
+import { checkTable } from './support/check-table.ts';
 import { findingsOf, runCheck, worstVerdict } from './support/chunks.ts';
 import { answered, boundary, errorAnswer, noResponse, ok, openAiError, property, streamed } from './support/requests.ts';
 
@@ -32,11 +33,43 @@ describe('params.valid-accepted / params.invalid-rejected (property evidence)', 
     expect(worstVerdict(run('params.invalid-rejected', property('params.invalid-rejected', { runs: 0 })))).toBe('skip');
   });
 
+  test('a counterexample that was only rate limited skips', () => {
+    const limited = errorAnswer(429, openAiError('slow down'), { headers: { 'retry-after': '1' } });
+    const failure = { seed: 7, path: '0', counterexample: {}, message: 'Received: HTTP 429', observation: limited };
+    expect(worstVerdict(run('params.valid-accepted', property('params.valid-accepted', { failure })))).toBe('skip');
+  });
+
   test('other evidence is not its business', () => {
     expect(run('params.valid-accepted', property('params.invalid-rejected'))).toEqual([]);
     expect(run('params.valid-accepted', ok())).toEqual([]);
   });
 });
+
+/** The invalid property's counterexample: a request whose last message carries `name`, answered as `answer`. */
+function acceptedName(name: string, answer = ok({ messages: [{ role: 'user', content: 'Hi', name }] })) {
+  const body = { model: 'm', messages: [{ role: 'user', content: 'Hi', name }] };
+  const failure = { seed: 1, path: '0', counterexample: { body, defect: 'bad-messages', param: 'messages' }, message: 'Received: HTTP 200 for bad-messages (messages)\nDocumented: 4xx', observation: answer };
+  return property('params.invalid-rejected', { failure });
+}
+
+describe('message names', () => checkTable(paramsChecks, 'params.invalid-rejected', [
+  {
+    name: 'accepting a name with a dash follows OpenAI and "may contain" (conflict message-name-pattern)',
+    given: () => acceptedName('a-b'),
+    want: 'fail',
+    conflict: 'message-name-pattern',
+    profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
+  },
+  { name: 'accepting a name with a space fails under every profile', given: () => acceptedName('a b'), want: 'fail', profiles: { strict: 'fail', documented: 'fail', lenient: 'fail' } },
+  { name: 'accepting a name of 65 characters fails under every profile', given: () => acceptedName('a'.repeat(65)), want: 'fail', profiles: { lenient: 'fail' } },
+  {
+    name: 'a crash on a dashed name is no reading of the documents',
+    given: () => acceptedName('a-b', errorAnswer(500, openAiError('boom'), { sent: { messages: [{ role: 'user', content: 'Hi', name: 'a-b' }] } })),
+    want: 'fail',
+    profiles: { lenient: 'fail' },
+  },
+  { name: 'rejecting names, dashed or not, passes', given: () => property('params.invalid-rejected'), want: 'pass' },
+]));
 
 describe('params.boundary-accepted', () => {
   const row = (expected: 'accept' | 'either', answer = ok(), conflict?: string) =>
@@ -72,7 +105,37 @@ describe('params.boundary-accepted', () => {
     const evidence = boundary({ param: 'top_k', value: 64, expected: 'accept', side: 'edge' }, unsupported);
     expect(worstVerdict(run('params.boundary-accepted', evidence))).toBe('skip');
   });
+
+  test('a rate-limited row skips', () => {
+    expect(worstVerdict(run('params.boundary-accepted', row('accept', errorAnswer(429, openAiError('slow down')))))).toBe('skip');
+  });
 });
+
+/** "The target lacks this", in the words servers use: each is a skip, never a failure. */
+describe('"unsupported" in other words', () => checkTable(paramsChecks, 'params.boundary-accepted', [
+  ...[
+    ['plain words', 400, openAiError('top_k is not supported by this model', 'top_k')],
+    ['OpenAI', 400, openAiError('Unrecognized request argument supplied: top_k', null)],
+    ['pydantic (vLLM, SGLang, LiteLLM)', 400, { object: 'error', message: "1 validation error for ChatCompletionRequest\ntop_k\n  Extra inputs are not permitted [type=extra_forbidden]", type: 'BadRequestError', param: null, code: 400 }],
+    ['FastAPI detail list', 422, { detail: [{ type: 'extra_forbidden', loc: ['body', 'top_k'], msg: 'Extra inputs are not permitted' }] }],
+    ['Groq', 400, openAiError("'n' : number must be at most 1", 'n')],
+    ['Gemini', 400, [{ error: { code: 400, message: 'Invalid JSON payload received. Unknown name "top_k": Cannot find field.', status: 'INVALID_ARGUMENT' } }]],
+  ].map(([name, status, body]) => ({
+    name: `${String(name)}: skip`,
+    given: () => boundary({ param: 'top_k', value: 64, expected: 'accept', side: 'edge' }, errorAnswer(status as number, body)),
+    want: 'skip' as const,
+  })),
+  {
+    name: 'a narrower range is not "unsupported": it fails',
+    given: () => boundary({ param: 'temperature', value: 2, expected: 'accept', side: 'edge' }, errorAnswer(400, openAiError('temperature : number must be at most 1', 'temperature'))),
+    want: 'fail',
+  },
+  {
+    name: 'an out-of-range message fails',
+    given: () => boundary({ param: 'top_k', value: 64, expected: 'accept', side: 'edge' }, errorAnswer(400, openAiError('top_k must be less than 50', 'top_k'))),
+    want: 'fail',
+  },
+]));
 
 describe('params.boundary-rejected', () => {
   const row = (answer = errorAnswer(400, openAiError('too high', 'temperature')), expected: 'reject' | 'either' = 'reject') =>

@@ -34,6 +34,13 @@ describe('semantics.n-choices', () => {
   test('a rejected n=2 fails unless the target says n is unsupported', () => {
     expect(worstVerdict(run('semantics.n-choices', errorAnswer(400, openAiError('bad n', 'n'), { sent })))).toBe('fail');
     expect(worstVerdict(run('semantics.n-choices', errorAnswer(400, openAiError('n > 1 is not supported', 'n'), { sent })))).toBe('skip');
+    expect(worstVerdict(run('semantics.n-choices', errorAnswer(400, openAiError("'n' : number must be at most 1", 'n'), { sent })))).toBe('skip');
+  });
+
+  test('a rate-limited answer skips; a bare 503 is judged', () => {
+    expect(worstVerdict(run('semantics.n-choices', errorAnswer(429, openAiError('slow down'), { sent })))).toBe('skip');
+    expect(worstVerdict(run('semantics.n-choices', errorAnswer(503, openAiError('busy'), { sent, headers: { 'retry-after': '3' } })))).toBe('skip');
+    expect(worstVerdict(run('semantics.n-choices', errorAnswer(503, openAiError('engine down'), { sent })))).toBe('fail');
   });
 });
 

@@ -95,11 +95,36 @@ table('streaming.done-once', [
   { name: 'no [DONE] is left to streaming.done-terminator', given: events(...withoutDone), want: 'skip' },
 ]);
 
+/** The first chunk Azure OpenAI streams: the prompt's content-filter results, no choices, an empty identity. */
+const azurePreamble = { choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] };
+
 table('streaming.chunk-object', [
   { name: 'chat.completion.chunk passes', given: stream(chunkSequence()), want: 'pass' },
-  { name: 'fault wrong-chunk-object', given: stream(chunkSequence().map((c) => ({ ...c, object: 'chat.completion' }))), want: 'fail', key: 'object:"chat.completion"' },
-  { name: 'a missing object fails', given: stream(chunkSequence().map(({ object: _o, ...c }) => c)), want: 'fail' },
+  {
+    name: 'fault wrong-chunk-object: chat.completion reads 000 literally (conflict chunk-object-name)',
+    given: stream(chunkSequence().map((c) => ({ ...c, object: 'chat.completion' }))),
+    want: 'fail',
+    key: 'object:"chat.completion"',
+    conflict: 'chunk-object-name',
+    profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
+  },
+  { name: 'a missing object fails under every profile', given: stream(chunkSequence().map(({ object: _o, ...c }) => c)), want: 'fail', profiles: { lenient: 'fail' } },
+  { name: 'another object fails under every profile', given: stream(chunkSequence().map((c) => ({ ...c, object: 'text_completion' }))), want: 'fail', profiles: { lenient: 'fail' } },
+  {
+    name: 'an Azure content-filter preamble warns once',
+    given: stream([azurePreamble, ...chunkSequence()]),
+    want: 'warn',
+    key: 'filter-preamble',
+    profiles: { strict: 'fail', documented: 'warn', lenient: 'warn' },
+  },
+  { name: 'a preamble that looks like the other chunks passes', given: stream([{ ...chunkSequence()[0]!, choices: [], prompt_filter_results: [] }, ...chunkSequence()]), want: 'pass' },
 ]);
+
+test('an Azure preamble is one finding: the other streaming checks leave it out', () => {
+  const o = stream([azurePreamble, ...chunkSequence({ includeUsage: true })], { stream_options: { include_usage: true } })();
+  const findings = PER_STREAM.flatMap((id) => findingsOf(runCheck(streamingChecks, id, o)).map((f) => `${id}: ${f.key}`));
+  expect(findings).toEqual(['streaming.chunk-object: filter-preamble']);
+});
 
 table('streaming.role-first', [
   { name: 'a role delta first passes', given: stream(chunkSequence()), want: 'pass' },
@@ -116,7 +141,14 @@ table('streaming.role-first', [
     given: stream(mapChoices(chunkSequence({ n: 2 }), (ch) => (ch.index === 1 ? { ...ch, delta: { content: '' } } : ch)), { n: 2 }),
     want: 'fail',
   },
-  { name: 'role null fails', given: stream(mapChoices(chunkSequence(), (ch, i) => (i === 2 ? { ...ch, delta: { role: null, content: 'x' } } : ch))), want: 'fail', key: 'role-null' },
+  { name: 'role null after the first delta passes (vLLM, LiteLLM)', given: stream(mapChoices(chunkSequence(), (ch, i) => (i === 2 ? { ...ch, delta: { role: null, content: 'x' } } : ch))), want: 'pass' },
+  {
+    name: 'role null on the first delta fails',
+    given: stream(mapChoices(chunkSequence(), (ch, i) => (i === 0 ? { ...ch, delta: { role: null, content: '' } } : ch))),
+    want: 'fail',
+    key: 'first-without-role',
+  },
+  { name: 'role assistant repeated on a later delta passes', given: stream(mapChoices(chunkSequence(), (ch, i) => (i === 3 ? { ...ch, delta: { role: 'assistant', content: 'x' } } : ch))), want: 'pass' },
   {
     name: 'role user carries the response-role-enum conflict',
     given: stream(mapChoices(chunkSequence(), (ch, i) => (i === 0 ? { ...ch, delta: { role: 'user', content: '' } } : ch))),
@@ -129,7 +161,27 @@ table('streaming.role-first', [
 table('streaming.stable-identity', [
   { name: 'the same id, created and model pass', given: stream(chunkSequence({ includeUsage: true }), { stream_options: { include_usage: true } }), want: 'pass' },
   { name: 'fault unstable-id', given: stream(chunkSequence().map((c, i) => ({ ...c, id: i === 0 ? c.id : `${String(c.id)}-${i}` }))), want: 'fail', key: 'id' },
-  { name: 'created changing fails', given: stream(chunkSequence().map((c, i) => ({ ...c, created: (c.created as number) + i }))), want: 'fail', key: 'created' },
+  { name: 'created racing ahead of the clock fails', given: stream(chunkSequence().map((c, i) => ({ ...c, created: (c.created as number) + i }))), want: 'fail', key: 'created' },
+  {
+    name: 'created moving one second forward within a stream of 1.2 s warns (Ollama, llama.cpp)',
+    given: () => timedStream(sseBody(chunkSequence().map((c, i) => ({ ...c, created: (c.created as number) + (i >= 4 ? 1 : 0) }))), [10, 200, 400, 600, 800, 1000, 1200, 1210]),
+    want: 'warn',
+    key: 'created-drift',
+    profiles: { strict: 'fail', documented: 'warn', lenient: 'warn' },
+  },
+  {
+    name: 'created moving two seconds forward within 35 ms fails',
+    given: stream(chunkSequence().map((c, i, all) => ({ ...c, created: (c.created as number) + (i === all.length - 1 ? 2 : 0) }))),
+    want: 'fail',
+    key: 'created',
+  },
+  { name: 'created moving backwards fails', given: stream(chunkSequence().map((c, i) => ({ ...c, created: (c.created as number) - (i > 2 ? 1 : 0) }))), want: 'fail', key: 'created' },
+  {
+    name: 'an id that changes fails even when created drifts legitimately',
+    given: () => timedStream(sseBody(chunkSequence().map((c, i) => ({ ...c, id: `x-${i}`, created: (c.created as number) + (i >= 4 ? 1 : 0) }))), [10, 200, 400, 600, 800, 1000, 1200, 1210]),
+    want: 'fail',
+    key: 'id',
+  },
   { name: 'model missing on the last chunk fails', given: stream(chunkSequence().map((c, i, all) => (i === all.length - 1 ? { ...c, model: undefined } : c))), want: 'fail', key: 'model' },
 ]);
 
@@ -160,6 +212,18 @@ table('streaming.single-finish', [
     key: 'after-finish',
   },
   { name: 'a cut stream is skipped', given: () => streamObservation([], { body: sseBody(chunkSequence().slice(0, 3), { done: false }), error: resetError }), want: 'skip' },
+  {
+    name: 'an empty entry on the usage chunk after the finish is left to usage.chunk-empty-choices (OpenRouter)',
+    given: stream([...chunkSequence(), { ...chunkSequence()[0]!, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: { prompt_tokens: 1, completion_tokens: 5, total_tokens: 6 } }]),
+    want: 'pass',
+  },
+  {
+    name: 'content on the usage chunk after the finish still fails',
+    given: stream([...chunkSequence(), { ...chunkSequence()[0]!, choices: [{ index: 0, delta: { content: 'late' }, finish_reason: null }], usage: { prompt_tokens: 1, completion_tokens: 5, total_tokens: 6 } }]),
+    want: 'fail',
+    key: 'after-finish',
+  },
+  { name: 'choices without a finish_reason key before the finish pass', given: stream(mapChoices(chunkSequence(), ({ finish_reason, ...ch }) => (finish_reason === null ? ch : { ...ch, finish_reason }))), want: 'pass' },
 ]);
 
 table('streaming.all-choices', [

@@ -4,6 +4,7 @@ import { transportChecks } from '../src/checks/transport.ts';
 import { checkTable, type Row } from './support/check-table.ts';
 import { type FakeResponse, fakeComparison, fakeObservation, sseBody } from './support/evidence.ts';
 import { chunkSequence, completion, runCheck } from './support/chunks.ts';
+import { boundary } from './support/requests.ts';
 import type { Observation } from '../src/core/evidence.ts';
 import type { TransportError } from '../src/core/exchange.ts';
 
@@ -27,6 +28,8 @@ const tooLarge = () => exchange({ body: ['{"id":', ' '.repeat(64)], ...error('to
 const refused = () => exchange({ noResponse: true, body: [], ...error('refused', 'connect ECONNREFUSED 127.0.0.1:1') });
 const notSent = () => exchange({ noResponse: true, body: [], ...error('budget-exhausted', 'the request budget (4) is used up; nothing was sent') });
 const stream = () => exchange({ headers: { 'content-type': 'text/event-stream' }, body: sseBody(chunkSequence()) });
+/** What the engine records for a request the breaker kept back after the target stopped answering. */
+const aborted = () => exchange({ noResponse: true, body: [], ...error('aborted', 'not sent: the target stopped answering') });
 
 table('transport.headers-timely', [
   { name: 'headers that arrived pass', given: () => exchange(), want: 'pass' },
@@ -34,7 +37,20 @@ table('transport.headers-timely', [
   { name: 'a body cut later still had timely headers', given: idleTimeout, want: 'pass' },
   { name: 'a refused connection is skipped', given: refused, want: 'skip' },
   { name: 'a request never sent is skipped', given: notSent, want: 'skip' },
+  { name: 'a request the breaker kept back is skipped', given: aborted, want: 'skip' },
 ]);
+
+test('every transport check judges the whole run, and skips what was never sent', () => {
+  for (const check of transportChecks) {
+    expect(check.scope, check.id).toBe('run');
+    for (const o of [notSent(), aborted()]) expect(check.run(o, { profile: 'strict', model: 'm' }).map((x) => x.verdict), check.id).toEqual(['skip']);
+  }
+});
+
+test('a rejected request is judged once, though its health comparison repeats it', () => {
+  const rejected = reset();
+  expect(runCheck(transportChecks, 'transport.complete-body', fakeComparison('health-after-reject', rejected, exchange())).map((o) => o.verdict)).toEqual(['pass']);
+});
 
 table('transport.stream-progress', [
   { name: 'a complete stream passes', given: stream, want: 'pass' },
@@ -99,7 +115,9 @@ table('transport.not-rate-limited', [
   { name: 'a 200 passes', given: () => exchange(), want: 'pass' },
   { name: 'a 400 is not a rate limit', given: () => exchange({ status: 400 }), want: 'pass' },
   { name: 'fault rate-limited shows the retries', given: limited(429, 2), want: 'fail', key: 'status:429', says: 'after 2 retries: 429 at 5 ms (Retry-After 1000 ms)' },
-  { name: 'a 503 without retries fails', given: limited(503, 0), want: 'fail', key: 'status:503' },
+  { name: 'a 503 with Retry-After and no retries fails', given: limited(503, 0), want: 'fail', key: 'status:503' },
+  { name: 'a bare 503 is a server failure, not a rate limit', given: () => exchange({ status: 503, body: JSON.stringify({ error: { message: 'engine down' } }) }), want: 'pass' },
+  { name: 'a 429 on a boundary row is judged too', given: () => boundary({ param: 'n', value: 2, expected: 'accept', side: 'edge' }, limited(429, 1)()), want: 'fail' },
   { name: 'no response is not its business', given: refused, want: 'none' },
 ]);
 

@@ -3,7 +3,8 @@ import { expect, test } from 'vitest';
 import { usageChecks } from '../src/checks/usage.ts';
 import { checkTable, type CorrectStreams, legalSseTable, type Row } from './support/check-table.ts';
 import { fakeComparison, resetError, sseBody } from './support/evidence.ts';
-import { chunkSequence, completion, findingsOf, jsonObservation, runCheck, streamObservation } from './support/chunks.ts';
+import { streamingChecks } from '../src/checks/streaming.ts';
+import { chunkSequence, completion, CTX, findingsOf, jsonObservation, runCheck, streamObservation } from './support/chunks.ts';
 import type { Evidence } from '../src/core/evidence.ts';
 
 type Json = Record<string, unknown>;
@@ -70,10 +71,28 @@ table('usage.chunk-placement', [
   { name: 'no usage chunk is left to usage.chunk-present', given: usageStream(withUsage().slice(0, -1)), want: 'skip' },
 ]);
 
+/** The usage chunk with one empty entry in its choices, after the finish chunk (OpenRouter). */
+const usageWithEmptyEntry = (chunks: Json[]): Json[] =>
+  chunks.map((c) => (isUsageChunk(c) ? { ...c, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] } : c));
+
 table('usage.chunk-empty-choices', [
-  { name: 'choices: [] passes', given: usageStream(withUsage()), want: 'pass' },
-  { name: 'fault usage-on-finish', given: usageStream(usageOnFinish(withUsage())), want: 'fail', key: 'choices-not-empty' },
-  { name: 'no choices key fails', given: usageStream(withUsage().map((c) => (isUsageChunk(c) ? { ...c, choices: undefined } : c))), want: 'fail', key: 'choices-missing' },
+  { name: 'choices: [] passes', given: usageStream(withUsage()), want: 'pass', profiles: { strict: 'pass' } },
+  {
+    name: 'fault usage-on-finish: usage on the last chunk of the answer (conflict usage-chunk-choices)',
+    given: usageStream(usageOnFinish(withUsage())),
+    want: 'fail',
+    key: 'choices-not-empty',
+    conflict: 'usage-chunk-choices',
+    profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
+  },
+  {
+    name: 'a last usage chunk with an empty entry in choices (OpenRouter) carries the same conflict',
+    given: usageStream(usageWithEmptyEntry(withUsage())),
+    want: 'fail',
+    conflict: 'usage-chunk-choices',
+    profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
+  },
+  { name: 'no choices key is left to schema.chunk-valid', given: usageStream(withUsage().map((c) => (isUsageChunk(c) ? { ...c, choices: undefined } : c))), want: 'pass' },
   { name: 'no usage chunk is left to usage.chunk-present', given: usageStream(withUsage().slice(0, -1)), want: 'skip' },
 ]);
 
@@ -96,6 +115,15 @@ table('usage.null-elsewhere', [
   { name: 'without include_usage it is not its business', given: () => streamObservation(chunkSequence()), want: 'none' },
 ]);
 
+test('usage on the finish chunk, or riding with an empty entry, is reported by usage.chunk-empty-choices alone', () => {
+  for (const chunks of [usageOnFinish(withUsage()), usageWithEmptyEntry(withUsage())]) {
+    const o = usageStream(chunks, { max_tokens: 16 })();
+    const findings = usageChecks.flatMap((c) => findingsOf(c.run(o, CTX)).map((f) => `${c.id}: ${f.key}`));
+    expect(findings).toEqual(['usage.chunk-empty-choices: choices-not-empty']);
+    expect(findingsOf(runCheck(streamingChecks, 'streaming.single-finish', o))).toEqual([]);
+  }
+});
+
 test('usage.null-elsewhere reports a missing key on every chunk once', () => {
   const o = usageStream(withUsage().map((c) => (c.usage === null ? { ...c, usage: undefined } : c)))();
   expect(findingsOf(runCheck(usageChecks, 'usage.null-elsewhere', o))).toHaveLength(1);
@@ -106,8 +134,20 @@ const unrequested = () => [...chunkSequence(), { ...chunkSequence()[0]!, choices
 table('usage.not-requested', [
   { name: 'no usage passes', given: () => streamObservation(chunkSequence()), want: 'pass' },
   { name: 'usage: null on every chunk passes', given: () => streamObservation(chunkSequence().map((c) => ({ ...c, usage: null }))), want: 'pass' },
-  { name: 'fault usage-unrequested', given: () => streamObservation(unrequested()), want: 'fail', key: 'unrequested', conflict: 'usage-unrequested-last-chunk' },
-  { name: 'include_usage: false counts as not requested', given: () => streamObservation(unrequested(), { sent: { stream_options: { include_usage: false } } }), want: 'fail' },
+  {
+    name: 'fault usage-unrequested: usage in the last chunk, as 000 and 002 say without condition (OpenRouter)',
+    given: () => streamObservation(unrequested()),
+    want: 'fail',
+    key: 'unrequested',
+    conflict: 'usage-unrequested-last-chunk',
+    profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
+  },
+  {
+    name: 'include_usage: false counts as not requested',
+    given: () => streamObservation(unrequested(), { sent: { stream_options: { include_usage: false } } }),
+    want: 'fail',
+    profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
+  },
   { name: 'with include_usage it is not its business', given: usageStream(withUsage()), want: 'none' },
   { name: 'a non-stream answer is not its business', given: () => jsonObservation(completion()), want: 'none' },
 ]);
@@ -131,6 +171,26 @@ table('usage.totals-add-up', [
     want: 'skip',
   },
   { name: 'no usage is not its business', given: () => streamObservation(chunkSequence()), want: 'none' },
+]);
+
+const zeroUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+
+table('usage.counts-nonzero', [
+  { name: 'counted usage passes', given: () => jsonObservation(completion()), want: 'pass' },
+  { name: 'all-zero usage for an answer with content fails', given: () => jsonObservation({ ...completion(), usage: zeroUsage }), want: 'fail', key: 'all-zero', profiles: { lenient: 'fail' } },
+  {
+    name: 'all-zero usage in a usage chunk fails',
+    given: usageStream(withUsage().map((c) => (isUsageChunk(c) ? { ...c, usage: zeroUsage } : c))),
+    want: 'fail',
+    key: 'all-zero',
+  },
+  {
+    name: 'a counted prompt is enough for this rule (usage.within-max-tokens and the totals judge the rest)',
+    given: () => jsonObservation({ ...completion(), usage: { prompt_tokens: 7, completion_tokens: 0, total_tokens: 7 } }),
+    want: 'pass',
+  },
+  { name: 'all zeros for an answer without output is not its business', given: () => jsonObservation({ ...completion({ tokens: [] }), usage: zeroUsage }), want: 'none' },
+  { name: 'no usage is not its business', given: () => jsonObservation({ ...completion(), usage: null }), want: 'none' },
 ]);
 
 const cut = (tokens: number, finishReason: string, extra: Parameters<typeof completion>[0] = {}) =>

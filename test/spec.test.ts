@@ -32,6 +32,11 @@ const REQUIRED_CONFLICTS = [
   'finish-reason-tool-calls',
   'usage-null-vs-absent',
   'usage-optional',
+  'usage-unrequested-last-chunk',
+  'usage-chunk-choices',
+  'chunk-object-name',
+  'finish-reason-openai-values',
+  'message-name-pattern',
 ];
 
 /** Every object node of the document with its JSON pointer. */
@@ -128,6 +133,16 @@ describe('spec/openapi.yaml as a document', () => {
     expect(stream?.['x-sse']).toMatchObject({ terminator: 'data: [DONE]' });
     expect(String((stream?.['x-sse'] as Record<string, unknown>).include_usage)).toContain('usage: null');
   });
+
+  test('states the documents\' unconditional usage sentence as a reading, not the opposite as fact', () => {
+    const doc = raw() as {
+      paths: Record<string, { post: { responses: Record<string, { content: Record<string, Record<string, unknown>> }> } }>;
+    };
+    const sse = doc.paths['/chat/completions']?.post.responses['200']?.content['text/event-stream']?.['x-sse'] as Record<string, unknown>;
+    const text = String(sse.include_usage);
+    expect(text).not.toMatch(/no chunk carries/i);
+    for (const id of ['usage-unrequested-last-chunk', 'usage-chunk-choices', 'usage-null-vs-absent']) expect(text).toContain(id);
+  });
 });
 
 describe('conflicts', () => {
@@ -167,6 +182,11 @@ describe('conflicts', () => {
     expect(treatment('usage-null-vs-absent', 'strict')).toBe('fail');
     expect(treatment('usage-null-vs-absent', 'documented')).toBe('fail');
     expect(treatment('usage-null-vs-absent', 'lenient')).toBe('warn');
+  });
+
+  test('a behaviour the documents allow on some reading is never failed by the lenient profile', () => {
+    const lenientPass = ['usage-unrequested-last-chunk', 'usage-chunk-choices', 'chunk-object-name', 'finish-reason-openai-values', 'message-name-pattern'];
+    for (const id of lenientPass) expect(conflict(id).profiles, id).toEqual({ strict: 'fail', documented: 'warn', lenient: 'pass' });
   });
 
   test('an unknown id is an error, not a silent pass', () => {

@@ -157,7 +157,41 @@ describe('well-formed bodies are accepted', () => {
       }),
       validateResponse,
     ],
+    ['a completion with usage: null', () => ({ ...completion(), usage: null }), validateResponse],
+    [
+      'a completion with tool_calls: null (Mistral)',
+      () => ({ ...completion(), choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', tool_calls: null }, finish_reason: 'stop' }] }),
+      validateResponse,
+    ],
+    [
+      'a tool call without type',
+      () => ({
+        ...completion(),
+        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', function: { name: 'f', arguments: '{}' } }] }, finish_reason: 'stop' }],
+      }),
+      validateResponse,
+    ],
+    ['finish_reason content_filter', () => ({ ...completion(), choices: [{ ...completion().choices[0], finish_reason: 'content_filter' }] }), validateResponse],
+    [
+      'logprob entries without bytes, and top_logprobs: null',
+      () => ({
+        ...completion(),
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop', logprobs: { content: [{ token: 'Hi', logprob: -0.1, top_logprobs: null }] } }],
+      }),
+      validateResponse,
+    ],
     ['a role chunk', () => chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], null), validateChunk],
+    ['a chunk choice without a finish_reason key', () => chunk([{ index: 0, delta: { content: 'x' } }]), validateChunk],
+    [
+      'null role and tool_calls in a delta (LiteLLM)',
+      () => chunk([{ index: 0, delta: { role: null, content: 'x', tool_calls: null }, finish_reason: null }]),
+      validateChunk,
+    ],
+    [
+      'null id, type and name in a later tool-call delta',
+      () => chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: null, type: null, function: { name: null, arguments: '"}' } }] }, finish_reason: null }]),
+      validateChunk,
+    ],
     ['a content chunk without a usage key', () => chunk([{ index: 0, delta: { content: 'Hel' }, finish_reason: null, logprobs: null }]), validateChunk],
     ['a finish chunk', () => chunk([{ index: 0, delta: {}, finish_reason: 'stop' }], null), validateChunk],
     ['the usage chunk', () => chunk([], { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 }), validateChunk],
@@ -169,6 +203,8 @@ describe('well-formed bodies are accepted', () => {
     ['a chunk with unknown extra fields', () => ({ ...chunk([]), service_tier: 'default' }), validateChunk],
     ['an error', () => ({ error: { message: 'bad n', type: 'invalid_request_error', param: 'n', code: null } }), validateError],
     ['an error with an integer code', () => ({ error: { message: 'x', type: 'server_error', param: null, code: 500 } }), validateError],
+    ['an error without param (llama.cpp)', () => ({ error: { code: 400, message: 'bad n', type: 'invalid_request_error' } }), validateError],
+    ['an error of code, message and metadata (OpenRouter)', () => ({ error: { code: 400, message: 'bad n', metadata: { provider_name: 'x' } } }), validateError],
     ['a model list', () => ({ object: 'list', data: [{ id: 'm', object: 'model', created: 1, owned_by: 'me' }] }), validateModelList],
     ['a minimal request', () => ({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), validateRequest],
     ['a request with unknown fields', () => ({ model: 'm', messages: [], context_length_exceeded_behavior: 'error' }), validateRequest],
@@ -219,11 +255,26 @@ describe('malformed bodies are rejected, naming the path', () => {
       validateChunk,
       "/choices/0/delta/tool_calls/0: must have required property 'index'",
     ],
-    ['chunk without finish_reason key', () => chunk([{ index: 0, delta: { content: 'x' } }]), validateChunk, "/choices/0: must have required property 'finish_reason'"],
+    ['choices: []', () => ({ ...completion(), choices: [] }), validateResponse, '/choices: must NOT have fewer than 1 items'],
+    ['an empty id', () => ({ ...completion(), id: '' }), validateResponse, '/id: must NOT have fewer than 1 characters'],
+    ['an empty model in a chunk', () => ({ ...chunk([]), model: '' }), validateChunk, '/model: must NOT have fewer than 1 characters'],
+    [
+      'a tool call without id',
+      () => ({ ...completion(), choices: [{ index: 0, message: { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{}' } }] }, finish_reason: 'stop' }] }),
+      validateResponse,
+      "/choices/0/message/tool_calls/0: must have required property 'id'",
+    ],
+    [
+      'a logprob entry without logprob',
+      () => ({ ...completion(), choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop', logprobs: { content: [{ token: 'Hi' }] } }] }),
+      validateResponse,
+      "/choices/0/logprobs/content/0: must have required property 'logprob'",
+    ],
     ['chunk usage as a string', () => chunk([], 'none'), validateChunk, '/usage: must be object or null'],
     ['error as a string', () => ({ error: 'bad request' }), validateError, '/error: must be object'],
     ['flat error', () => ({ message: 'bad', code: 400 }), validateError, "(root): must have required property 'error'"],
-    ['error without type', () => ({ error: { message: 'bad', param: null, code: null } }), validateError, "/error: must have required property 'type'"],
+    ['error without message', () => ({ error: { type: 'invalid_request_error', param: null, code: null } }), validateError, "/error: must have required property 'message'"],
+    ['error with an empty message', () => ({ error: { message: '' } }), validateError, '/error/message: must NOT have fewer than 1 characters'],
     ['model list data not an array', () => ({ object: 'list', data: {} }), validateModelList, '/data: must be array'],
     ['request without model', () => ({ messages: [] }), validateRequest, "(root): must have required property 'model'"],
     ['n below its range', () => ({ model: 'm', messages: [], n: 0 }), validateRequest, '/n: must be >= 1'],
@@ -278,7 +329,7 @@ describe('malformed bodies are rejected, naming the path', () => {
 
   test('documented names the allowed values, the missing property and the bound', () => {
     const enumViolation = violations(validateChunk(chunk([{ index: 0, delta: {}, finish_reason: '' }])))[0];
-    expect(enumViolation?.documented).toBe('one of: stop, length, tool_calls, null');
+    expect(enumViolation?.documented).toBe('one of: stop, length, tool_calls, content_filter, function_call, null');
     const missing = violations(validateResponse({ ...completion(), id: undefined }))[0];
     expect(missing).toMatchObject({ path: '', received: 'absent', documented: 'required property "id"', keyword: 'required' });
     const bound = violations(validateRequest({ model: 'm', messages: [], n: 0 }))[0];

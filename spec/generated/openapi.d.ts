@@ -292,19 +292,19 @@ export interface components {
             created: number;
             /** @description The model used for the completion. */
             model: string;
-            /** @description The completion choices. */
+            /** @description The completion choices; at least one (n defaults to 1). */
             choices: components["schemas"]["Choice"][];
-            /** @description Token usage; not marked required by the documents. */
-            usage?: components["schemas"]["Usage"];
+            /** @description Token usage; not marked required by the documents, and null is read as absent. */
+            usage?: components["schemas"]["Usage"] | null;
         };
         Choice: {
             index: number;
             message: components["schemas"]["ResponseMessage"];
             /**
-             * @description "stop" at a natural stop point or a stop sequence, "length" at the max_tokens limit; the documents list only those two (x-documented-enum), tool_calls is the OpenAI value for a turn that ends in tool calls.
+             * @description "stop" at a natural stop point or a stop sequence, "length" at the max_tokens limit; the documents list only those two (x-documented-enum). tool_calls, content_filter and function_call are the OpenAI values for a turn that ends in tool calls, is cut by a content filter, or calls a legacy function.
              * @enum {string}
              */
-            finish_reason: "stop" | "length" | "tool_calls";
+            finish_reason: "stop" | "length" | "tool_calls" | "content_filter" | "function_call";
             /** @description Log probabilities of the content tokens, when requested with logprobs. */
             logprobs?: components["schemas"]["ChoiceLogprobs"] | null;
         };
@@ -317,23 +317,36 @@ export interface components {
             content?: string | null;
             /** @description The reasoning steps; available when separate_reasoning is true. */
             reasoning_content?: string | null;
-            tool_calls?: components["schemas"]["ToolCall"][];
+            tool_calls?: components["schemas"]["ResponseToolCall"][] | null;
         };
+        /** @description A call the model made. 003 marks every field optional; a caller needs the id to answer the call and the function to run it, so those stay required, and the type may be left out. */
+        ResponseToolCall: {
+            id: string;
+            /** @enum {string} */
+            type?: "function";
+            function: {
+                name: string;
+                /** @description The arguments as a JSON text (a string, not an object). */
+                arguments: string;
+            };
+        };
+        /** @description The documents name logprobs but describe no shape; this is the OpenAI shape. */
         ChoiceLogprobs: {
             content: components["schemas"]["TokenLogprob"][] | null;
         };
+        /** @description One output token; servers differ on bytes and top_logprobs, so only token and logprob are required. */
         TokenLogprob: {
             token: string;
             /** @description A log probability; being ≤ 0 and finite is a semantic rule checked outside the schema. */
             logprob: number;
             /** @description The UTF-8 bytes of the token. */
-            bytes: number[] | null;
-            top_logprobs: components["schemas"]["TopLogprob"][];
+            bytes?: number[] | null;
+            top_logprobs?: components["schemas"]["TopLogprob"][] | null;
         };
         TopLogprob: {
             token: string;
             logprob: number;
-            bytes: number[] | null;
+            bytes?: number[] | null;
         };
         Usage: {
             /** @description Tokens in the prompt. */
@@ -346,7 +359,10 @@ export interface components {
         /** @description The JSON payload of one `data:` event of a streamed completion. */
         ChatCompletionChunk: {
             id: string;
-            /** @constant */
+            /**
+             * @description The OpenAI chunk type; 000 says the object is always chat.completion.
+             * @constant
+             */
             object: "chat.completion.chunk";
             /** @description Unix time in seconds. */
             created: number;
@@ -360,43 +376,48 @@ export interface components {
             index: number;
             delta: components["schemas"]["Delta"];
             /**
-             * @description Null until the choice finishes, then one of the values of Choice.finish_reason.
+             * @description Null (or absent, read as null) until the choice finishes, then one of the values of Choice.finish_reason.
              * @enum {string|null}
              */
-            finish_reason: "stop" | "length" | "tool_calls" | null;
+            finish_reason?: "stop" | "length" | "tool_calls" | "content_filter" | "function_call" | null;
             logprobs?: components["schemas"]["ChoiceLogprobs"] | null;
         };
         /** @description The increment of a choice's message. */
         Delta: {
-            /** @enum {string} */
-            role?: "system" | "user" | "assistant";
+            /**
+             * @description Sent on the first delta of a choice; later deltas may repeat it, or send null.
+             * @enum {string|null}
+             */
+            role?: "system" | "user" | "assistant" | null;
             content?: string | null;
             /** @description The streamed counterpart of message.reasoning_content. */
             reasoning_content?: string | null;
-            tool_calls?: components["schemas"]["ToolCallDelta"][];
+            tool_calls?: components["schemas"]["ToolCallDelta"][] | null;
         };
         ToolCallDelta: {
             /** @description Position of the call in message.tool_calls; fragments with the same index concatenate. */
             index: number;
-            id?: string;
-            /** @enum {string} */
-            type?: "function";
+            /** @description Sent with the first fragment of a call; later fragments leave it out or send null. */
+            id?: string | null;
+            /** @enum {string|null} */
+            type?: "function" | null;
             function?: {
-                name?: string;
+                name?: string | null;
                 /** @description A fragment of the arguments JSON text. */
-                arguments?: string;
+                arguments?: string | null;
             };
         };
         /** @description The error body; the documents describe no errors. */
         ErrorResponse: {
             error: components["schemas"]["ErrorObject"];
         };
+        /** @description Clients need only a message; OpenAI also sends type, param and code, which other servers leave out or replace (llama.cpp omits param; OpenRouter sends code, message and metadata). */
         ErrorObject: {
             message: string;
-            type: string;
+            type?: string;
             /** @description The offending request field, when there is one. */
-            param: string | null;
-            code: string | number | null;
+            param?: string | null;
+            code?: string | number | null;
         };
         Model: {
             id: string;

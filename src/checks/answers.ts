@@ -5,7 +5,7 @@
  */
 import { describeStatus, incompleteReason, isStream, isSuccess, observations, statusKey, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
 import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
-import { asArray, dig, isCount, isInteger, isRecord, type Json } from '../core/json.ts';
+import { asArray, dig, hasField, isCount, isInteger, isRecord, type Json } from '../core/json.ts';
 import type { Comparison, Evidence, Finding, Observation, Outcome, StreamEvidence } from '../core/evidence.ts';
 
 /** The JSON object of a successful non-stream answer. */
@@ -27,14 +27,42 @@ export interface Chunk {
   afterDone: boolean;
 }
 
-/** The stream's data payloads that are JSON objects, in arrival order. */
-export function chunksOf(o: Observation): Chunk[] {
+/**
+ * A content-filter preamble: a chunk with `prompt_filter_results` (or the older `prompt_annotations`) and no choices,
+ * which Azure OpenAI sends first, often with an empty id, object and model and `created: 0`. It carries no part of the
+ * answer, so the answer's rules leave it out; streaming.chunk-object reports it once.
+ */
+export const isFilterPreamble = (value: Json): boolean =>
+  (hasField(value, 'prompt_filter_results') || hasField(value, 'prompt_annotations')) &&
+  Array.isArray(value['choices']) &&
+  value['choices'].length === 0 &&
+  (value['usage'] === undefined || value['usage'] === null);
+
+/** A choice entry Azure's asynchronous content filter adds: filter results or offsets, no delta, no finish. */
+const isFilterEntry = (choice: unknown): boolean =>
+  isRecord(choice) &&
+  !hasField(choice, 'delta') &&
+  (hasField(choice, 'content_filter_results') || hasField(choice, 'content_filter_offsets')) &&
+  !isFinish(choice['finish_reason']);
+
+/** A content-filter annotation chunk: every choice a filter entry. schema.chunk-valid reports it once. */
+export const isFilterAnnotation = (value: Json): boolean => {
+  const choices = value['choices'];
+  return Array.isArray(choices) && choices.length > 0 && choices.every(isFilterEntry);
+};
+
+/** The stream's data payloads that are JSON objects, in arrival order, content-filter chunks included. */
+export function payloadsOf(o: Observation): Chunk[] {
   if (!isStream(o)) return [];
   const doneAt = o.stream.framing.events.find((e) => e.isDone)?.position ?? Infinity;
   return o.stream.chunks.flatMap((c) =>
     isRecord(c.value) ? [{ position: c.position, atMs: c.atMs, value: c.value, afterDone: c.position > doneAt }] : [],
   );
 }
+
+/** The stream's chunks: its JSON object payloads but the content-filter ones, which carry no part of the answer. */
+export const chunksOf = (o: Observation): Chunk[] =>
+  payloadsOf(o).filter((c) => !isFilterPreamble(c.value) && !isFilterAnnotation(c.value));
 
 /** The chunks a client reads: those before `[DONE]`. */
 export const clientChunks = (o: Observation): Chunk[] => chunksOf(o).filter((c) => !c.afterDone);

@@ -3,10 +3,9 @@
  * object are the OpenAI convention. Probes tag their requests `auth:none` (no header) or `auth:bogus` (a wrong key).
  */
 import { judgeRefusal } from './answers.ts';
-import { contentTypeOf, errorBody, hasTag, statusOf } from './guards.ts';
-import { fail, pass, receivedDocumented } from './outcome.ts';
+import { envelopeOutcomes } from './errors.ts';
+import { hasTag, runObservations, statusOf } from './guards.ts';
 import { defineCheck } from './types.ts';
-import { isJsonContentType } from '../core/media-type.ts';
 import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
@@ -48,33 +47,11 @@ const errorEnvelope = defineCheck({
   id: 'auth.error-envelope',
   area: 'auth',
   severity: 'medium',
-  rule: '401 bodies are application/json carrying {"error":{"message",…}}',
+  rule: 'every 401 body carries {"error":{"message"}} with a non-empty message (the envelope errors.envelope asks of other 4xx)',
   source: 'OpenAI convention (assumed)',
-  run(evidence) {
-    if (evidence.kind !== 'observation' || statusOf(evidence) !== 401) return [];
-    const outcomes: Outcome[] = [];
-    const contentType = contentTypeOf(evidence);
-    if (!isJsonContentType(contentType)) {
-      outcomes.push(
-        fail(
-          'content-type',
-          receivedDocumented(`401 with Content-Type ${contentType || '(none)'}`, 'application/json error object'),
-        ),
-      );
-    }
-    const error = errorBody(evidence);
-    if (!error) {
-      const body = evidence.json === undefined ? 'a body that is not JSON' : 'JSON without an "error" object';
-      outcomes.push(fail('no-error-object', receivedDocumented(`401 with ${body}`, '{"error":{"message",…}}'), { path: '/error' }));
-    } else if (typeof error.message !== 'string' || error.message === '') {
-      outcomes.push(
-        fail('message', receivedDocumented('401 error without a message string', 'error.message is a non-empty string'), {
-          path: '/error/message',
-        }),
-      );
-    }
-    return outcomes.length ? outcomes : [pass];
-  },
+  scope: 'run',
+  // Every 401 of the run is judged here, and only here: errors.envelope leaves them out.
+  run: (evidence) => runObservations(evidence).flatMap((o) => (statusOf(o) === 401 ? envelopeOutcomes(o) : [])),
 });
 
 export const authChecks = [missingKey, invalidKey, errorEnvelope] as const;

@@ -5,8 +5,21 @@
  * Each check judges one aspect (status, body shape, param, stream, health) so one deviation shows up once.
  */
 import { validateError } from '../contract/validators.ts';
-import { chunksOf, judgeRefusal } from './answers.ts';
-import { contentTypeOf, describeStatus, errorBody, hasTag, isSuccess, statusKey, statusOf, tagValue, transportSkip } from './guards.ts';
+import { answerOf, chunksOf, isFinish, judgeRefusal } from './answers.ts';
+import {
+  contentTypeOf,
+  describeStatus,
+  errorBody,
+  hasTag,
+  isRateLimited,
+  isSuccess,
+  rateLimitSkip,
+  runObservations,
+  statusKey,
+  statusOf,
+  tagValue,
+  transportSkip,
+} from './guards.ts';
 import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import { defineCheck } from './types.ts';
 import { dig, excerpt, hasField } from '../core/json.ts';
@@ -46,47 +59,64 @@ const clientErrorStatus = defineCheck({
   },
 });
 
+const ENVELOPE = 'application/json {"error":{"message":string,"type":string,"param":…,"code":…}}';
+/** What clients read: the official SDKs build their error from error.message. */
+const CLIENT_NEEDS = '{"error":{"message": a non-empty string}}, which the official SDKs read';
+
+/** The body of an error answer when it holds no error object, for `Received:` lines. */
+function bodyWithoutError(o: Observation): string {
+  if (o.json === undefined) return `a body that is not JSON: ${excerpt(o.exchange.response?.excerpt ?? '', 80)}`;
+  if (hasField(o.json, 'error')) return `"error" that is not an object: ${excerpt(dig(o.json, 'error'), 80)}`;
+  return `JSON without an "error" object: ${excerpt(o.json, 80)}`;
+}
+
+/**
+ * How an error body measures up to the envelope: no error object or no message fails (clients lose the reason);
+ * anything else that departs from the OpenAI shape (content type, type, param, code) is only unusual, and warns.
+ */
+export function envelopeOutcomes(o: Observation): Outcome[] {
+  const status = statusOf(o);
+  const found: Outcome[] = [];
+  const contentType = contentTypeOf(o);
+  if (!isJsonContentType(contentType)) {
+    found.push(warn('content-type', receivedDocumented(`HTTP ${status} with Content-Type ${contentType || '(none)'}`, ENVELOPE)));
+  }
+  const error = errorBody(o);
+  if (!error) {
+    const received = `HTTP ${status} with ${bodyWithoutError(o)}`;
+    return [...found, fail('no-error-object', receivedDocumented(received, CLIENT_NEEDS), { path: '/error' })];
+  }
+  if (typeof error.message !== 'string' || error.message.trim() === '') {
+    const received = `HTTP ${status} with error.message = ${excerpt(error.message ?? null)}`;
+    return [...found, fail('message', receivedDocumented(received, CLIENT_NEEDS), { path: '/error/message' })];
+  }
+  for (const field of ['type', 'param', 'code'] as const) {
+    if (error[field] !== undefined) continue;
+    const received = `HTTP ${status} with an error object without ${field}: ${excerpt(dig(o.json, 'error'), 100)}`;
+    found.push(warn(`missing:${field}`, receivedDocumented(received, ENVELOPE), { path: `/error/${field}` }));
+  }
+  const validation = validateError(o.json);
+  for (const v of validation.ok ? [] : validation.violations) {
+    found.push(warn(`${v.path}:${v.keyword}`, receivedDocumented(`${v.message} (${v.received})`, v.documented), { path: v.path }));
+  }
+  return found.length ? found : [pass];
+}
+
 const envelope = defineCheck({
   id: 'errors.envelope',
   area: 'errors',
   severity: 'medium',
-  rule: 'every non-2xx body is application/json {"error":{"message","type","param","code"}}',
+  rule: 'every 4xx body carries {"error":{"message"}} with a non-empty message; absent type, param or code (OpenAI) warn',
   source: CONVENTION,
-  run(evidence) {
-    if (evidence.kind !== 'observation') return [];
-    const status = statusOf(evidence);
-    // 401 bodies from the auth probes are judged by auth.error-envelope.
-    if (status === undefined || status < 400 || evidence.tags.some((t) => t.startsWith('auth:'))) return [];
-    const outcomes: Outcome[] = [];
-    const contentType = contentTypeOf(evidence);
-    const documented = 'application/json {"error":{"message":string,"type":string,"param":…,"code":…}}';
-    if (!isJsonContentType(contentType)) {
-      outcomes.push(
-        fail('content-type', receivedDocumented(`HTTP ${status} with Content-Type ${contentType || '(none)'}`, documented)),
-      );
-    }
-    if (!errorBody(evidence)) {
-      const body =
-        evidence.json === undefined
-          ? `a body that is not JSON: ${excerpt(evidence.exchange.response?.excerpt ?? '', 80)}`
-          : hasField(evidence.json, 'error')
-            ? `"error" that is not an object: ${excerpt(dig(evidence.json, 'error'), 80)}`
-            : `JSON without an "error" object: ${excerpt(evidence.json, 80)}`;
-      outcomes.push(fail('no-error-object', receivedDocumented(`HTTP ${status} with ${body}`, documented), { path: '/error' }));
-      return outcomes;
-    }
-    const validation = validateError(evidence.json);
-    if (!validation.ok) {
-      for (const violation of validation.violations.slice(0, 3)) {
-        outcomes.push(
-          fail(`${violation.path}:${violation.keyword}`, receivedDocumented(`${violation.message} (${violation.received})`, violation.documented), {
-            path: violation.path,
-          }),
-        );
-      }
-    }
-    return outcomes.length ? outcomes : [pass];
-  },
+  scope: 'run',
+  run: (evidence) =>
+    runObservations(evidence).flatMap((o) => {
+      const status = statusOf(o);
+      // 401s are auth.error-envelope's; a rate limit is transport.not-rate-limited's.
+      if (status === undefined || !isClientError(status) || status === 401) return [];
+      const limited = rateLimitSkip(o);
+      return limited ? [limited] : envelopeOutcomes(o);
+    }),
 });
 
 /** Field names match loosely: `temperature`, `body.temperature`, `messages[0].role` all name their field. */
@@ -106,6 +136,8 @@ const paramNamed = defineCheck({
     const field = tagValue(evidence, 'param');
     const status = statusOf(evidence);
     if (!field || status === undefined || !isClientError(status)) return [];
+    const limited = rateLimitSkip(evidence);
+    if (limited) return [limited];
     const error = errorBody(evidence);
     if (!error) return [skip('the error body has no error object (judged by errors.envelope)')];
     if (error.param === null || error.param === undefined) {
@@ -131,11 +163,24 @@ function streamCarriesError(observation: Observation): boolean {
   return chunksOf(observation).some((c) => hasField(c.value, 'error'));
 }
 
+/** Whether a stream carried any part of an answer: text, a tool call or a finish_reason. */
+function streamAnswers(observation: Observation): boolean {
+  return (answerOf(observation)?.choices ?? []).some(
+    (c) => Boolean(c.content) || Boolean(c.reasoning) || c.toolCalls.length > 0 || isFinish(c.finishReason),
+  );
+}
+
+/** What was wrong with a 200 stream to an invalid request (an error, or no answer); undefined for an ordinary answer. */
+function failedStream(observation: Observation): string | undefined {
+  if (streamCarriesError(observation)) return 'an SSE stream carrying data: {"error":…}';
+  return streamAnswers(observation) ? undefined : 'an SSE stream that carries no answer';
+}
+
 const preStreamRejection = defineCheck({
   id: 'errors.pre-stream-rejection',
   area: 'errors',
   severity: 'high',
-  rule: 'an invalid stream request is rejected with 4xx JSON before any SSE, not a 200 stream carrying data: {"error":…}',
+  rule: 'an invalid stream request is rejected with 4xx JSON before any SSE, not a 200 stream carrying data: {"error":…} or no answer',
   source: CONVENTION,
   run(evidence) {
     if (evidence.kind !== 'observation' || !hasTag(evidence, 'invalid') || !hasTag(evidence, 'stream')) return [];
@@ -146,7 +191,9 @@ const preStreamRejection = defineCheck({
     const documented = 'a 4xx JSON error before any SSE bytes';
     if (status >= 500) return [skip(`HTTP ${status} (judged by errors.client-error-status)`)];
     if (isSuccess(status)) {
-      const how = streamCarriesError(evidence) ? 'an SSE stream carrying data: {"error":…}' : 'an SSE stream';
+      const how = failedStream(evidence);
+      // A gateway that clamps the value and answers: that acceptance is the params checks' finding, not this one's.
+      if (!how) return [skip(`an ordinary streamed answer to ${whatWasWrong(evidence)}: the value was accepted (the params checks judge that)`)];
       return [fail('stream-200', receivedDocumented(`HTTP ${status} with ${how} for ${whatWasWrong(evidence)}`, documented))];
     }
     if (isClientError(status) && sse) {
@@ -201,12 +248,15 @@ const healthyAfterReject = defineCheck({
   run(evidence) {
     if (evidence.kind !== 'comparison' || evidence.relation !== 'health-after-reject') return [];
     const first = statusOf(evidence.a);
-    if (first === undefined || first < 400) return [skip('the first request was not rejected, so there is nothing to recover from')];
+    if (first === undefined || first < 400 || isRateLimited(evidence.a)) {
+      return [skip('the first request was not rejected, so there is nothing to recover from')];
+    }
     const after = evidence.b;
     if (after.exchange.error?.code === 'budget-exhausted') return [skip('no request budget left for the health request')];
     const status = statusOf(after);
     if (isSuccess(status)) return [pass];
-    if (status === 429) return [skip('the health request was rate limited (429)')];
+    const limited = rateLimitSkip(after);
+    if (limited) return [limited];
     const received = `${describeStatus(after)} for a normal request sent after a rejected one (HTTP ${first} for ${whatWasWrong(evidence.a)})`;
     const key = status === undefined ? 'unreachable' : status >= 500 ? 'server-error' : `status-${status}`;
     return [fail(key, receivedDocumented(received, 'the normal request succeeds (200)'))];

@@ -2,7 +2,7 @@
  * Small readers that checks share: safe access to JSON a target sent (any value may have any type, so nothing here
  * assumes a shape), which observations a piece of evidence holds, what was asked for and how the target answered.
  */
-import { dig, isInteger, isRecord } from '../core/json.ts';
+import { asArray, dig, isInteger, isRecord } from '../core/json.ts';
 import { skip } from './outcome.ts';
 import type { Evidence, Observation, Outcome, StreamEvidence } from '../core/evidence.ts';
 
@@ -20,6 +20,15 @@ export function observations(evidence: Evidence): Observation[] {
     default:
       return [];
   }
+}
+
+/**
+ * The observations a run-scoped check judges, each exchange once. A health-after-reject comparison repeats its
+ * rejected request, which the probe also hands in as evidence of its own, so only its health request counts here.
+ */
+export function runObservations(evidence: Evidence): Observation[] {
+  if (evidence.kind === 'comparison' && evidence.relation === 'health-after-reject') return [evidence.b];
+  return observations(evidence);
 }
 
 export const hasTag = (o: Observation, tag: string): boolean => Array.isArray(o.tags) && o.tags.includes(tag);
@@ -67,14 +76,31 @@ export const contentTypeOf = (o: Observation): string => (headerOf(o, 'content-t
 /** Why a piece of evidence cannot be judged on its body, when one of its exchanges was cut or sent broken bytes. */
 export const damageOf = (evidence: Evidence): string | undefined => observations(evidence).find((o) => o.damage)?.damage;
 
-/** A skip when nothing usable came back (transport failure or no response), else undefined. */
+/**
+ * Rate limited: 429, or 503 with Retry-After (RFC 9110: unavailable for now, come back later). Such an answer says
+ * nothing about the rule under test. A bare 503 is the server failing, and is judged like any other status.
+ */
+export function isRateLimited(o: Observation): boolean {
+  const status = statusOf(o);
+  return status === 429 || (status === 503 && headerOf(o, 'retry-after') !== undefined);
+}
+
+/** A skip for a rate-limited answer (transport.not-rate-limited judges those), else undefined. */
+export function rateLimitSkip(o: Observation): Outcome | undefined {
+  if (!isRateLimited(o)) return undefined;
+  const retryAfter = headerOf(o, 'retry-after');
+  const after = retryAfter === undefined ? '' : ` (Retry-After: ${retryAfter})`;
+  return skip(`rate limited: HTTP ${statusOf(o)}${after}, so the rule could not be judged; transport.not-rate-limited reports it`);
+}
+
+/** A skip when nothing judgeable came back (transport failure, no response, or a rate limit), else undefined. */
 export function transportSkip(o: Observation): Outcome | undefined {
   const error = o.exchange.error;
   if (error && error.code === 'budget-exhausted') return skip('the request budget was used up before this request');
   if (!o.exchange.response) {
     return skip(`no response (${error ? `${error.code}: ${error.message}` : 'nothing received'})`);
   }
-  return undefined;
+  return rateLimitSkip(o);
 }
 
 /** Why a stream cannot be judged as a whole: the exchange was cut, or events were not kept. */
@@ -110,21 +136,35 @@ export function errorBody(o: Observation): ErrorBody | undefined {
   };
 }
 
-/** Whatever text the target used to explain an error: `error.message`, a flat `message`/`detail`, or the raw body. */
+/**
+ * Whatever text the target used to explain an error: `error.message`, a flat `message`/`detail`, the `msg`s of a
+ * FastAPI `detail` list, or the raw body. A body wrapped in a one-element array (Google APIs) is read inside.
+ */
 export function errorText(o: Observation): string {
-  const candidates = [
-    dig(o.json, 'error', 'message'),
-    dig(o.json, 'error'),
-    dig(o.json, 'message'),
-    dig(o.json, 'detail'),
-  ];
+  const body = Array.isArray(o.json) && o.json.length === 1 ? o.json[0] : o.json;
+  const details = asArray(dig(body, 'detail')).map((d) => dig(d, 'msg')).filter((m) => typeof m === 'string');
+  const candidates = [dig(body, 'error', 'message'), dig(body, 'error'), dig(body, 'message'), dig(body, 'detail'), details.join('; ')];
   for (const c of candidates) if (typeof c === 'string' && c.trim() !== '') return c;
   if (o.json === undefined) return o.exchange.response?.excerpt ?? '';
   return '';
 }
 
-const UNSUPPORTED =
-  /not\s+support|unsupported|does\s*n[o']t\s+support|not\s+available|no\s+such\s+model|model[^.]{0,40}(not\s+found|does\s+not\s+exist|unknown|invalid)|(unknown|invalid|unrecognized)\s+(model|parameter|field|argument)|not\s+(found|exist)|不支持|不存在/i;
+/**
+ * How targets say they lack a feature. Beyond the plain words: OpenAI "Unrecognized request argument supplied: x",
+ * pydantic "Extra inputs are not permitted", Groq "'n' : number must be at most 1", Gemini 'Unknown name "x"'.
+ */
+const UNSUPPORTED = new RegExp(
+  [
+    String.raw`not\s+support|unsupported|does\s*n[o']t\s+support|not\s+available|no\s+such\s+model`,
+    String.raw`model[^.]{0,40}(not\s+found|does\s+not\s+exist|unknown|invalid)`,
+    String.raw`(unknown|invalid|unrecognized)\s+(request\s+)?(model|parameter|field|argument)`,
+    String.raw`not\s+(found|exist)|不支持|不存在`,
+    String.raw`extra\s+(inputs?|fields?)\s+(are\s+)?not\s+permitted`,
+    String.raw`\bn['"]?\s*:\s*number\s+must\s+be\s+at\s+most\s+1\b`,
+    String.raw`unknown\s+name\s+"`,
+  ].join('|'),
+  'i',
+);
 
 /**
  * A skip when the target plainly says it lacks the capability (400/404/422 whose message says the

@@ -3,9 +3,10 @@
  * Boundary rows are tagged `edge` (a value on or just inside a documented bound) or `beyond` (just past it),
  * plus `range:<documented text>` for messages.
  */
+import { limits } from '../contract/ranges.ts';
 import type { BoundaryEvidence, Observation, Outcome, PropertyEvidence } from '../core/evidence.ts';
-import { excerpt } from '../core/json.ts';
-import { describeStatus, errorText, isSuccess, statusOf, tagValue, transportSkip, unsupportedSkip } from './guards.ts';
+import { asArray, dig, excerpt } from '../core/json.ts';
+import { describeStatus, errorText, isRateLimited, isSuccess, rateLimitSkip, statusOf, tagValue, transportSkip, unsupportedSkip } from './guards.ts';
 import { fail, pass, receivedDocumented, skip } from './outcome.ts';
 import { defineCheck, type Examination } from './types.ts';
 
@@ -18,7 +19,7 @@ export const INVALID_PROPERTY = 'params.invalid-rejected';
 function unjudgeable(observation: Observation): Examination | undefined {
   const status = statusOf(observation);
   if (status === undefined) return { ok: 'unjudged', reason: `no answer (${observation.exchange.error?.code ?? 'nothing received'})` };
-  if (status === 429 || status === 503) return { ok: 'unjudged', reason: `rate-limited (HTTP ${status})` };
+  if (isRateLimited(observation)) return { ok: 'unjudged', reason: `rate-limited (HTTP ${status})` };
   if (observation.damage) return { ok: 'unjudged', reason: observation.damage };
   return undefined;
 }
@@ -50,11 +51,14 @@ function examineInvalid(observation: Observation): Examination {
   return { ok: false, message: receivedDocumented(`${describeStatus(observation)} for ${caseName(observation)}`, '4xx, never 5xx or 200'), observation };
 }
 
-function judgeProperty(evidence: PropertyEvidence): Outcome[] {
+function judgeProperty(evidence: PropertyEvidence, conflict?: string): Outcome[] {
   if (evidence.failure) {
     const { message, counterexample, observation } = evidence.failure;
+    const limited = observation && rateLimitSkip(observation);
+    if (limited) return [limited];
     // The report shows the request of the failing observation; without one, the message names the case.
-    return [fail('counterexample', observation ? message : `${message} (case ${excerpt(counterexample, 300)})`)];
+    const text = observation ? message : `${message} (case ${excerpt(counterexample, 300)})`;
+    return [fail('counterexample', text, conflict ? { conflict } : {})];
   }
   if (evidence.runs === 0) return [skip('no generated case could be sent within the request budget')];
   if (evidence.unjudged && evidence.unjudged.count >= evidence.runs) {
@@ -79,6 +83,24 @@ const validAccepted = defineCheck({
   },
 });
 
+/** OpenAI's rule for a message name: 000's characters plus the dash. */
+const OPENAI_MESSAGE_NAME = /^[a-zA-Z0-9_-]+$/;
+
+/**
+ * The conflict message-name-pattern, when the accepted counterexample's defect is a message name that only breaks
+ * 000's list of characters by a dash, which "may contain" and OpenAI allow.
+ */
+function nameConflict(evidence: PropertyEvidence): string | undefined {
+  const observation = evidence.failure?.observation;
+  if (!observation || !isSuccess(statusOf(observation))) return undefined;
+  const { messageNamePattern, messageNameMaxLength } = limits();
+  const documented = new RegExp(messageNamePattern);
+  const names = asArray(dig(observation.sent, 'messages'))
+    .map((m) => dig(m, 'name'))
+    .filter((name): name is string => typeof name === 'string' && name.length <= messageNameMaxLength);
+  return names.some((name) => !documented.test(name) && OPENAI_MESSAGE_NAME.test(name)) ? 'message-name-pattern' : undefined;
+}
+
 const invalidRejected = defineCheck({
   id: 'params.invalid-rejected',
   area: 'params',
@@ -88,7 +110,7 @@ const invalidRejected = defineCheck({
   examine: examineInvalid,
   run(evidence) {
     if (evidence.kind !== 'property' || evidence.property !== INVALID_PROPERTY) return [];
-    return judgeProperty(evidence);
+    return judgeProperty(evidence, nameConflict(evidence));
   },
 });
 

@@ -4,8 +4,18 @@
  */
 import { limits } from '../contract/ranges.ts';
 import { type SchemaViolation, type Validation, validateChunk, validateResponse } from '../contract/validators.ts';
-import { clientChunks, okJson } from './answers.ts';
-import { headerOf, ifComplete, incompleteReason, isStream, isSuccess, observations, statusOf, streamRequested } from './guards.ts';
+import { type AnswerChoice, answerOf, type Chunk, clientChunks, isFilterAnnotation, okJson, payloadsOf } from './answers.ts';
+import {
+  headerOf,
+  ifComplete,
+  incompleteReason,
+  isStream,
+  isSuccess,
+  observations,
+  runObservations,
+  statusOf,
+  streamRequested,
+} from './guards.ts';
 import { collapse, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import { defineCheck } from './types.ts';
 import { asArray, dig, excerpt, hasField, type Json } from '../core/json.ts';
@@ -20,21 +30,23 @@ const starPath = (path: string): string => path.replace(/\/\d+(?=\/|$)/g, '/*');
 
 /**
  * Violations another check owns, left out so one deviation is reported once: which finish_reason value was sent
- * (schema.finish-reason-documented, streaming.single-finish), `usage: null` in a non-stream answer
- * (schema.usage-present, where the documents leave usage optional), the type of tool-call arguments
- * (tools.call-shape) and the index of a streamed tool-call delta (tools.stream-deltas).
+ * (schema.finish-reason-documented, streaming.single-finish), the type of tool-call arguments (tools.call-shape)
+ * and the index of a streamed tool-call delta (tools.stream-deltas).
  */
 const ownedElsewhere = (v: SchemaViolation): boolean =>
   (v.keyword === 'enum' && /^\/choices\/\d+\/finish_reason$/.test(v.path)) ||
-  (v.path === '/usage' && v.received === 'null') ||
   /\/tool_calls\/\d+\/function\/arguments$/.test(v.path) ||
   (v.keyword === 'required' && /\/delta\/tool_calls\/\d+$/.test(v.path) && v.documented.includes('"index"'));
 
 /** An error object where an answer belongs: the errors checks report it (a 200 carrying an error, an error event). */
 const isErrorObject = (value: unknown): boolean => hasField(value, 'error') && !hasField(value, 'choices');
 
-function violationOutcomes(result: Validation, where: string): Outcome[] {
-  const kept = result.ok ? [] : result.violations.filter((v) => !ownedElsewhere(v));
+/** In chunks, the object too: streaming.chunk-object judges it, with its conflict chunk-object-name. */
+const chunkObjectOrFinish = (v: SchemaViolation): boolean =>
+  ownedElsewhere(v) || v.path === '/object' || (v.keyword === 'required' && v.documented === 'required property "object"');
+
+function violationOutcomes(result: Validation, where: string, owned = ownedElsewhere): Outcome[] {
+  const kept = result.ok ? [] : result.violations.filter((v) => !owned(v));
   if (kept.length === 0) return [pass];
   return kept.map((v) => {
     const found = v.keyword === 'required' ? '' : `; found ${v.received}`;
@@ -67,18 +79,30 @@ const responseValid = defineCheck({
     }),
 });
 
+/**
+ * Azure's asynchronous content filter adds chunks whose choices carry filter results and no delta: one recognisable
+ * quirk, and a risky one (the official Python SDK's stream helper reads every choice's delta).
+ */
+function annotationOutcome(c: Chunk): Outcome {
+  const received = `chunk ${c.position}: content-filter annotations in choices without a delta ${excerpt(c.value['choices'], 80)}`;
+  const documented = `every choice of a chunk carries a delta (${DOC}; OpenAI convention)`;
+  return warn('filter-annotation', receivedDocumented(received, documented), { path: '/choices/*/delta' });
+}
+
 const chunkValid = defineCheck({
   id: 'schema.chunk-valid',
   area: 'schema',
   severity: 'high',
   scope: 'run',
-  rule: 'Every stream chunk is a chat.completion.chunk: id, object, created, model, choices of {index, delta, finish_reason}.',
+  rule: 'Every stream chunk is a chat.completion.chunk: id, created, model, choices of {index, delta, finish_reason} (the object is streaming.chunk-object\'s).',
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
       const chunks = clientChunks(o).filter((c) => !isErrorObject(c.value));
       if (chunks.length === 0) return isStream(o) ? [skip('the stream carried no chunk other than errors')] : [];
-      return collapse(chunks.flatMap((c) => violationOutcomes(validateChunk(c.value), `chunk ${c.position} `)));
+      const annotations = payloadsOf(o).filter((c) => !c.afterDone && isFilterAnnotation(c.value));
+      const judged = chunks.flatMap((c) => violationOutcomes(validateChunk(c.value), `chunk ${c.position} `, chunkObjectOrFinish));
+      return collapse([...annotations.map(annotationOutcome), ...judged]);
     }),
 });
 
@@ -126,14 +150,21 @@ function finishReasons(o: Observation): Array<{ where: string; value: string }> 
   return clientChunks(o).flatMap((c) => from(`chunk ${c.position} `, dig(c.value, 'choices'), true));
 }
 
+/** OpenAI's finish reasons beyond stop and length, with the conflict that records each. */
+const OPENAI_FINISH_REASONS: ReadonlyMap<string, string> = new Map([
+  ['tool_calls', 'finish-reason-tool-calls'],
+  ['content_filter', 'finish-reason-openai-values'],
+  ['function_call', 'finish-reason-openai-values'],
+]);
+
 function finishOutcome(where: string, value: string, documented: readonly string[]): Outcome {
   if (documented.includes(value)) return pass;
   const listed = documented.map((d) => `"${d}"`).join(', ');
   const message = receivedDocumented(`${where} = ${excerpt(value)}`, `one of ${listed} (${DOC})`);
   const path = starPath(where.replace(/^chunk \d+ /, ''));
-  // OpenAI reports a turn that ends in tool calls as "tool_calls"; the documents list only stop and length.
-  if (value === 'tool_calls') return fail(`value:${value}`, message, { path, conflict: 'finish-reason-tool-calls' });
-  return fail(`value:${value}`, message, { path });
+  // OpenAI values the documents do not list: legal under another reading, so the profile decides.
+  const conflict = OPENAI_FINISH_REASONS.get(value);
+  return fail(`value:${value}`, message, { path, ...(conflict ? { conflict } : {}) });
 }
 
 const finishReasonDocumented = defineCheck({
@@ -203,6 +234,69 @@ const usagePresent = defineCheck({
     }),
 });
 
+/** A model id reduced to what names it: lower case, without an `org/` prefix, a `:tag` or a `-latest` alias. */
+const modelCore = (id: string): string =>
+  (id.toLowerCase().split('/').at(-1) ?? '').split(':')[0]!.replace(/-latest$/, '');
+
+/** `base` followed by a date or version stamp: gpt-4o-2024-08-06, gpt-4-0613, claude-3-5-sonnet-20241022. */
+const isStampOf = (id: string, base: string): boolean =>
+  id.startsWith(`${base}-`) && /^-(\d{4}-\d{2}-\d{2}|\d{4,8})(\b|$)/.test(id.slice(base.length));
+
+/** The same model, or a dated, prefixed or tagged name of it. */
+export function sameModel(sent: string, answered: string): boolean {
+  const a = modelCore(sent);
+  const b = modelCore(answered);
+  return a === b || isStampOf(a, b) || isStampOf(b, a);
+}
+
+/** The model an answer names: the body's, or the first chunk's. */
+function answeredModel(o: Observation): unknown {
+  const body = okJson(o);
+  if (body) return body['model'];
+  return clientChunks(o).map((c) => c.value['model']).find((m) => typeof m === 'string' && m !== '');
+}
+
+const modelEcho = defineCheck({
+  id: 'schema.model-echo',
+  area: 'schema',
+  severity: 'low',
+  rule: '`model` of an answer names the model requested ("用于聊天完成的模型"), or a dated, prefixed or tagged name of it; never fails.',
+  source: DOC,
+  scope: 'run',
+  run: (evidence) =>
+    runObservations(evidence).flatMap((o) => {
+      const sent = dig(o.sent, 'model');
+      const answered = answeredModel(o);
+      if (typeof sent !== 'string' || sent === '' || statusOf(o) !== 200) return [];
+      if (typeof answered !== 'string' || answered === '') return [skip('the answer names no model; the schema checks report it')];
+      if (sameModel(sent, answered)) return [pass];
+      const message = receivedDocumented(`model ${excerpt(answered)} for a request naming ${excerpt(sent)}`, `the model requested, or a dated, prefixed or tagged name of it (${DOC})`);
+      // A gateway may route to another model on purpose; worth knowing, not a broken answer.
+      return [warn(`unrelated:${excerpt(answered, 60)}`, message, { path: '/model' })];
+    }),
+});
+
+function contentOutcome(c: AnswerChoice, streamed: boolean): Outcome {
+  if (c.finishReason !== 'stop' || c.toolCalls.length > 0 || c.content !== null) return pass;
+  const received = `choice ${c.index} finished with "stop", no tool call, and ${streamed ? 'no content delta' : 'content null'}`;
+  const documented = `the reply in ${c.path}/content ("消息的内容", ${DOC})`;
+  return fail('null-content', receivedDocumented(received, documented), { path: `${c.path}/content` });
+}
+
+const contentPresent = defineCheck({
+  id: 'schema.content-present',
+  area: 'schema',
+  severity: 'medium',
+  rule: 'A choice that finished with "stop" without calling a tool carries content: null content there is an empty answer.',
+  source: DOC,
+  run: (evidence) =>
+    observations(evidence).flatMap((o) => {
+      const answer = answerOf(o);
+      if (!answer || answer.choices.length === 0 || incompleteReason(o)) return [];
+      return collapse(answer.choices.map((c) => contentOutcome(c, answer.streamed)));
+    }),
+});
+
 export const schemaChecks = [
   responseValid,
   chunkValid,
@@ -210,4 +304,6 @@ export const schemaChecks = [
   finishReasonDocumented,
   jsonContentType,
   usagePresent,
+  modelEcho,
+  contentPresent,
 ] as const;

@@ -6,13 +6,16 @@
  */
 import {
   type ChoiceDelta,
+  type Chunk,
   choiceStreams,
   clientChunks,
   deltaText,
+  isFilterPreamble,
   isFinish,
   okJson,
   onStreamPairs,
   onStreams,
+  payloadsOf,
   type StreamPair,
   type Streamed,
   streamPair,
@@ -21,7 +24,7 @@ import { headerOf, ifComplete, incompleteReason, observations, requestedN, statu
 import { collapse, deviation, list, pass, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
 import type { FramingViolation, FramingViolationKind } from '../core/framing.ts';
-import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
+import { asArray, dig, excerpt, isInteger, isRecord } from '../core/json.ts';
 import { isEventStream, mediaType } from '../core/media-type.ts';
 import type { Comparison, Evidence, Outcome } from '../core/evidence.ts';
 
@@ -141,40 +144,53 @@ const doneOnce = defineCheck({
     }),
 });
 
+const CHUNK_OBJECT = `"chat.completion.chunk" (${OPENAI}; 000 says the object is always "chat.completion")`;
+
+function objectOutcome(c: Chunk): Outcome {
+  const object = dig(c.value, 'object');
+  if (object === 'chat.completion.chunk') return pass;
+  const received = `chunk ${c.position} /object = ${excerpt(object)}`;
+  // 000's "always chat.completion" read literally: legal under another reading of the documents.
+  const conflict = object === 'chat.completion' ? { conflict: 'chunk-object-name' } : {};
+  return deviation('fail', `object:${excerpt(object, 40)}`, received, CHUNK_OBJECT, { path: '/object', ...conflict });
+}
+
+/** Azure's content-filter preamble, when it does not look like the stream's other chunks: one recognisable quirk. */
+function preambleOutcome(c: Chunk): Outcome {
+  const { object, id, model } = c.value;
+  if (object === 'chat.completion.chunk' && id !== '' && model !== '') return pass;
+  const received = `chunk ${c.position} with prompt_filter_results and choices [] has object ${excerpt(object)}, id ${excerpt(id)}, model ${excerpt(model)}`;
+  const documented = `every chunk a chat.completion.chunk of the stream (${OPENAI}; Azure OpenAI opens a stream with a content-filter chunk)`;
+  return deviation('warn', 'filter-preamble', received, documented, { path: '/object' });
+}
+
 const chunkObject = defineCheck({
   id: 'streaming.chunk-object',
   area: 'streaming',
   severity: 'medium',
-  rule: 'Every chunk has object "chat.completion.chunk".',
+  rule: 'Every chunk has object "chat.completion.chunk" (000 says "always chat.completion": conflict chunk-object-name).',
   source: OPENAI,
   run: (evidence) =>
-    onStreams(evidence, (o) =>
-      collapse(
-        clientChunks(o).map((c) => {
-          const object = dig(c.value, 'object');
-          if (object === 'chat.completion.chunk') return pass;
-          const received = `chunk ${c.position} /object = ${excerpt(object)}`;
-          return deviation('fail', `object:${excerpt(object, 40)}`, received, `"chat.completion.chunk" (${OPENAI})`, {
-            path: '/object',
-          });
-        }),
-      ),
-    ),
+    onStreams(evidence, (o) => {
+      const preambles = payloadsOf(o).filter((c) => !c.afterDone && isFilterPreamble(c.value));
+      return collapse([...preambles.map(preambleOutcome), ...clientChunks(o).map(objectOutcome)]);
+    }),
 });
 
 function roleOutcomes(index: number, entries: readonly ChoiceDelta[]): Outcome[] {
-  const documented = `the first delta of each choice carries role "assistant"; role is never null (${OPENAI})`;
+  const documented = `the first delta of each choice carries role "assistant"; later deltas leave it out, repeat it or send null (${OPENAI})`;
   const path = '/choices/*/delta/role';
   return entries.map((entry, i) => {
     const delta = dig(entry.choice, 'delta');
     const role = dig(delta, 'role');
     const where = `chunk ${entry.chunk.position} choice ${index} delta.role`;
-    if (i === 0 && role === undefined) {
-      return deviation('fail', 'first-without-role', `${where} absent in the first delta ${excerpt(delta)}`, documented, { path });
+    // The official SDKs' stream helpers take the role from a delta that has one, and refuse a message without any.
+    if (i === 0 && (role === undefined || role === null)) {
+      const shown = role === null ? 'null' : 'absent';
+      return deviation('fail', 'first-without-role', `${where} ${shown} in the first delta ${excerpt(delta)}`, documented, { path });
     }
-    if (role === undefined || role === 'assistant') return pass;
+    if (role === undefined || role === null || role === 'assistant') return pass;
     const received = `${where} = ${excerpt(role)}`;
-    if (role === null) return deviation('fail', 'role-null', received, documented, { path });
     // The documents list system, user and assistant as response roles; a completion is authored by assistant.
     if (role === 'system' || role === 'user') {
       return deviation('fail', `role:${role}`, received, documented, { path, conflict: 'response-role-enum' });
@@ -187,7 +203,7 @@ const roleFirst = defineCheck({
   id: 'streaming.role-first',
   area: 'streaming',
   severity: 'medium',
-  rule: 'The first delta of each choice carries role "assistant"; role is never null.',
+  rule: 'The first delta of each choice carries role "assistant"; a later delta carries no other role.',
   source: OPENAI,
   run: (evidence) =>
     onStreams(evidence, (o) => {
@@ -197,31 +213,69 @@ const roleFirst = defineCheck({
     }),
 });
 
-const IDENTITY_FIELDS = ['id', 'created', 'model'] as const;
+/** Slack on `created` drift: the clock may tick between the first chunk's stamp and its arrival. */
+const CREATED_SLACK_S = 1;
+
+const shown = (c: Chunk, name: string): string => `chunk ${c.position} /${name} = ${excerpt(dig(c.value, name))}`;
+
+/** id and model, which clients key a stream on: the same on every chunk. */
+function sameOutcomes(chunks: readonly Chunk[], first: Chunk): Outcome[] {
+  return (['id', 'model'] as const).flatMap((name) => {
+    const other = chunks.find((c) => excerpt(dig(c.value, name)) !== excerpt(dig(first.value, name)));
+    if (!other) return [];
+    const documented = `the same ${name} on every chunk of one stream (${OPENAI})`;
+    return [deviation('fail', name, `${shown(other, name)}, ${shown(first, name)}`, documented, { path: `/${name}` })];
+  });
+}
+
+/**
+ * `created` stays put; servers that stamp each chunk with the current second (Ollama, llama.cpp) let it move forward
+ * by at most the time the stream took, which is unusual but harmless. Backwards, or further, is wrong.
+ */
+function createdOutcomes(chunks: readonly Chunk[], first: Chunk): Outcome[] {
+  const start = dig(first.value, 'created');
+  const documented = `the same created on every chunk of one stream; a forward drift within the stream's duration is tolerated (${OPENAI})`;
+  const moved = chunks.filter((c) => excerpt(dig(c.value, 'created')) !== excerpt(start));
+  const beyond = moved.find((c) => {
+    const value = dig(c.value, 'created');
+    if (typeof value !== 'number' || typeof start !== 'number') return true;
+    return value < start || value - start > (c.atMs - first.atMs) / 1000 + CREATED_SLACK_S;
+  });
+  const path = { path: '/created' };
+  if (beyond) return [deviation('fail', 'created', `${shown(beyond, 'created')}, ${shown(first, 'created')}`, documented, path)];
+  const last = moved.at(-1);
+  if (!last) return [];
+  const received = `${shown(last, 'created')}, ${shown(first, 'created')} (${last.atMs - first.atMs} ms apart)`;
+  return [deviation('warn', 'created-drift', received, documented, path)];
+}
 
 const stableIdentity = defineCheck({
   id: 'streaming.stable-identity',
   area: 'streaming',
   severity: 'medium',
-  rule: 'Every chunk of a stream carries the same id, created and model.',
+  rule: 'Every chunk of a stream carries the same id and model, and the same created (a forward drift within the stream\'s duration warns).',
   source: OPENAI,
   run: (evidence) =>
     onStreams(evidence, (o) => {
       const chunks = clientChunks(o);
       const first = chunks[0];
       if (!first) return [skip('the stream carried no JSON object chunks')];
-      const found = IDENTITY_FIELDS.flatMap((name) => {
-        const shown = (c: typeof first) => `chunk ${c.position} /${name} = ${excerpt(dig(c.value, name))}`;
-        const other = chunks.find((c) => excerpt(dig(c.value, name)) !== excerpt(dig(first.value, name)));
-        if (!other) return [];
-        const documented = `the same ${name} on every chunk of one stream (${OPENAI})`;
-        return [deviation('fail', name, `${shown(other)}, ${shown(first)}`, documented, { path: `/${name}` })];
-      });
+      const found = [...sameOutcomes(chunks, first), ...createdOutcomes(chunks, first)];
       return found.length > 0 ? found : [pass];
     }),
 });
 
-function finishOutcomes(index: number, entries: readonly ChoiceDelta[]): Outcome[] {
+/** Carries nothing of the answer: no text, no tool call, no finish_reason. */
+const carriesNothing = (choice: unknown): boolean =>
+  ['content', 'reasoning_content'].every((key) => !dig(choice, 'delta', key)) &&
+  asArray(dig(choice, 'delta', 'tool_calls')).length === 0 &&
+  !isFinish(dig(choice, 'finish_reason'));
+
+/** An empty entry of a chunk that carries usage: the usage chunk with a non-empty choices, usage.chunk-empty-choices' to judge. */
+const usageRider = (e: ChoiceDelta): boolean => isRecord(e.chunk.value['usage']) && carriesNothing(e.choice);
+
+function finishOutcomes(index: number, all: readonly ChoiceDelta[]): Outcome[] {
+  const entries = all.filter((e) => !usageRider(e));
   const documented = `one non-null finish_reason per choice, on its last delta; null (never "") before it (${DOC})`;
   const path = '/choices/*/finish_reason';
   const reasons = entries.map((e) => dig(e.choice, 'finish_reason'));

@@ -4,9 +4,9 @@
  * OpenAI convention (an integer `index` per call, `arguments` fragments that concatenate).
  */
 import { compileUserSchema } from '../contract/validators.ts';
-import { type Answer, answerFor, type AnswerToolCall, chunksOf, rejected } from './answers.ts';
-import { isSuccess, statusOf } from './guards.ts';
-import { fail, pass, receivedDocumented, skip } from './outcome.ts';
+import { type Answer, answerFor, type AnswerChoice, answerOf, type AnswerToolCall, chunksOf, rejected } from './answers.ts';
+import { incompleteReason, isSuccess, statusOf } from './guards.ts';
+import { collapse, deviation, fail, pass, receivedDocumented, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
 import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
 import type { Observation, Outcome } from '../core/evidence.ts';
@@ -44,12 +44,14 @@ const callShape = defineCheck({
     if (calls.length === 0) return [NO_CALL];
     const declared = declaredToolNames(evidence.sent);
     const outcomes = new Map<string, Outcome>();
-    const note = (key: string, received: string, documented: string, path: string) => {
-      if (!outcomes.has(key)) outcomes.set(key, fail(key, receivedDocumented(received, documented), { path }));
+    const note = (key: string, received: string, documented: string, path: string, conflict?: string) => {
+      if (!outcomes.has(key)) outcomes.set(key, fail(key, receivedDocumented(received, documented), { path, ...(conflict ? { conflict } : {}) }));
     };
     for (const call of calls) {
       if (typeof call.id !== 'string' || call.id === '') note('id', `id = ${excerpt(call.id ?? null)}`, 'a non-empty string id', `${call.path}/id`);
-      if (call.type !== 'function') note('type', `type = ${excerpt(call.type ?? null)}`, 'type "function"', `${call.path}/type`);
+      // 003 marks type optional: a call without it follows that reading.
+      if (call.type === undefined) note('type-absent', 'no type', 'type "function"', `${call.path}/type`, 'required-flags-003');
+      else if (call.type !== 'function') note('type', `type = ${excerpt(call.type)}`, 'type "function"', `${call.path}/type`);
       if (typeof call.name !== 'string' || !declared.includes(call.name)) {
         note('name', `function.name = ${excerpt(call.name ?? null)}`, `one of the declared tools: ${declared.join(', ')}`, `${call.path}/function/name`);
       }
@@ -66,11 +68,12 @@ const callShape = defineCheck({
   },
 });
 
-/** The declared `parameters` schema of a tool, when it has one. */
-function parametersOf(sent: Record<string, unknown> | undefined, name: unknown): unknown {
-  const tool = asArray(sent?.['tools']).find((t) => dig(t, 'function', 'name') === name);
-  return dig(tool, 'function', 'parameters');
-}
+/** The declared function of a tool, when the request declared one of that name. */
+const functionOf = (sent: Record<string, unknown> | undefined, name: unknown): unknown =>
+  dig(
+    asArray(sent?.['tools']).find((t) => dig(t, 'function', 'name') === name),
+    'function',
+  );
 
 /** Arguments as a value: parsed from a string, or taken as-is when the target sent an object (tools.call-shape judges that). */
 function argumentsValue(call: AnswerToolCall): { ok: true; value: unknown } | { ok: false; error: string } {
@@ -86,7 +89,7 @@ const argumentsValid = defineCheck({
   id: 'tools.arguments-valid',
   area: 'tools',
   severity: 'high',
-  rule: 'function.arguments parse as JSON and validate against the declared parameters JSON Schema',
+  rule: 'function.arguments parse as JSON and follow the declared parameters schema ("严格遵循": a failure with strict: true, else a warning)',
   source: '000_96bde8db4d236014.txt',
   run(evidence) {
     // Streamed arguments are judged after concatenation by tools.stream-deltas.
@@ -105,24 +108,19 @@ const argumentsValid = defineCheck({
         );
         continue;
       }
-      const schema = parametersOf(evidence.sent, call.name);
+      const declared = functionOf(evidence.sent, call.name);
+      const schema = dig(declared, 'parameters');
       if (schema === undefined || schema === null) continue;
       const compiled = compileUserSchema(schema);
       if (!compiled.ok) continue;
       const validation = compiled.validate(parsed.value);
-      if (!validation.ok) {
-        const first = validation.violations[0];
-        outcomes.push(
-          fail(
-            'schema',
-            receivedDocumented(
-              `arguments ${excerpt(parsed.value, 80)}: ${first?.message ?? 'invalid'}`,
-              `valid against the parameters schema of ${String(call.name)}${first ? ` (${first.documented})` : ''}`,
-            ),
-            { path: `${path}${first?.path ?? ''}` },
-          ),
-        );
-      }
+      if (validation.ok) continue;
+      const first = validation.violations[0];
+      // Without strict the schema guides generation but is not promised: a break is unusual, not wrong.
+      const strict = dig(declared, 'strict') === true;
+      const received = `arguments ${excerpt(parsed.value, 80)}: ${first?.message ?? 'invalid'}`;
+      const documented = `valid against the parameters schema of ${String(call.name)}${first ? ` (${first.documented})` : ''}${strict ? ', sent with strict: true' : ''}`;
+      outcomes.push(deviation(strict ? 'fail' : 'warn', strict ? 'schema' : 'schema-not-strict', received, documented, { path: `${path}${first?.path ?? ''}` }));
     }
     return outcomes.length ? outcomes : [pass];
   },
@@ -207,4 +205,62 @@ const streamDeltas = defineCheck({
   },
 });
 
-export const toolsChecks = [callShape, argumentsValid, streamDeltas] as const;
+/** The function a request forces: a name for a named tool_choice, '' for "required", undefined when nothing is forced. */
+function forcedFunction(sent: Record<string, unknown> | undefined): string | undefined {
+  const choice = sent?.['tool_choice'];
+  if (choice === 'required') return '';
+  const name = dig(choice, 'function', 'name');
+  return typeof name === 'string' ? name : undefined;
+}
+
+function honouredOutcome(choice: AnswerChoice, forced: string): Outcome {
+  const named = forced === '' ? 'a tool' : forced;
+  const documented = `tool_choice forces a call to ${named}, unless the answer is cut by the token limit (OpenAI convention)`;
+  const path = `${choice.path}/tool_calls`;
+  if (choice.toolCalls.length === 0) {
+    if (choice.finishReason === 'length') return skip('the answer was cut by the token limit before any call');
+    return fail('no-call', receivedDocumented(`choice ${choice.index} finished ${excerpt(choice.finishReason)} without a tool call`, documented), { path });
+  }
+  if (forced === '' || choice.toolCalls.some((c) => c.name === forced)) return pass;
+  const called = choice.toolCalls.map((c) => excerpt(c.name ?? null)).join(', ');
+  return fail('other-function', receivedDocumented(`choice ${choice.index} called ${called}`, documented), { path });
+}
+
+const choiceHonoured = defineCheck({
+  id: 'tools.choice-honoured',
+  area: 'tools',
+  severity: 'high',
+  rule: 'tool_choice "required" or a named function is answered with a call (of that function), unless cut by the token limit',
+  source: '003_f82a578225befbf7.txt',
+  run(evidence) {
+    if (evidence.kind !== 'observation' || !declaresTools(evidence)) return [];
+    const forced = forcedFunction(evidence.sent);
+    if (forced === undefined) return [];
+    const answer = toolAnswer(evidence, false);
+    if (!('choices' in answer)) return answer;
+    return answer.choices.length ? collapse(answer.choices.map((c) => honouredOutcome(c, forced))) : [skip('no choices to read')];
+  },
+});
+
+const finishReasonConsistent = defineCheck({
+  id: 'tools.finish-reason-consistent',
+  area: 'tools',
+  severity: 'medium',
+  rule: 'finish_reason "tool_calls" comes with tool calls (a turn that calls tools may also end "stop", the documented value)',
+  source: 'OpenAI convention (assumed)',
+  run(evidence) {
+    if (evidence.kind !== 'observation') return [];
+    const answer = answerOf(evidence);
+    if (!answer || incompleteReason(evidence)) return [];
+    const found = answer.choices.flatMap((c) => {
+      if (c.toolCalls.length > 0) return [pass];
+      if (c.finishReason !== 'tool_calls') return [];
+      const received = `choice ${c.index} finished "tool_calls" without a tool call`;
+      const path = `${c.path.replace(/\/(message|delta)$/, '')}/finish_reason`;
+      return [fail('no-call', receivedDocumented(received, 'tool calls in the message whose finish_reason is "tool_calls"'), { path })];
+    });
+    return found.length ? collapse(found) : [];
+  },
+});
+
+export const toolsChecks = [callShape, argumentsValid, streamDeltas, choiceHonoured, finishReasonConsistent] as const;

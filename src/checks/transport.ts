@@ -1,9 +1,9 @@
 /**
  * Below the JSON: timing, connection handling, size, bytes and headers of every exchange. The HTTP client cuts an
  * exchange at the run's limits and records why (its message names the bound); these checks turn that into findings.
- * They apply to every observation they are given.
+ * They judge every exchange of the run (scope `run`), once each; a request that was never sent is skipped.
  */
-import { headerOf, observations } from './guards.ts';
+import { headerOf, isRateLimited, runObservations } from './guards.ts';
 import { deviation, list, pass, skip } from './outcome.ts';
 import { type Check, defineCheck } from './types.ts';
 import { bodyBytes, type Exchange, type TransportErrorCode } from '../core/exchange.ts';
@@ -16,7 +16,7 @@ const OPENAI = 'OpenAI convention (assumed)';
 const NOT_SENT: ReadonlySet<TransportErrorCode> = new Set(['budget-exhausted', 'aborted']);
 
 const onExchanges = (evidence: Evidence, judge: (o: Observation, exchange: Exchange) => Outcome[]): Outcome[] =>
-  observations(evidence).flatMap((o) => {
+  runObservations(evidence).flatMap((o) => {
     const { error } = o.exchange;
     if (error && NOT_SENT.has(error.code)) return [skip(`nothing to judge: ${error.code} (${error.message})`)];
     return judge(o, o.exchange);
@@ -204,15 +204,16 @@ const notRateLimited = defineCheck({
   id: 'transport.not-rate-limited',
   area: 'transport',
   severity: 'medium',
-  scope: 'run',
   judgesDamage: true,
-  rule: 'A request is not still refused with 429 or 503 after the client has retried as Retry-After asked.',
+  rule: 'A request is not still rate limited (429, or 503 with Retry-After) after the client has retried (as Retry-After asked, or backing off).',
   source: OPENAI,
+  scope: 'run',
   run: (evidence) =>
     onExchanges(evidence, (o, exchange) => {
       const status = exchange.response?.status;
       if (status === undefined) return [];
-      if (status !== 429 && status !== 503) return [pass];
+      // A bare 503 is the server failing, not a rate limit: the rule of the request it answered judges it.
+      if (!isRateLimited(o)) return [pass];
       const retries = exchange.retries.map((r) => `${r.status} at ${r.atMs} ms (${r.retryAfter ? 'Retry-After' : 'back-off'} ${r.waitMs} ms)`);
       const retryAfter = headerOf(o, 'retry-after');
       const final = `HTTP ${status}${retryAfter === undefined ? '' : ` (Retry-After: ${retryAfter})`}`;

@@ -4,6 +4,8 @@
  * `usage: null`; counts are integers and total = prompt + completion.
  */
 import {
+  type Answer,
+  answerOf,
   type ChoiceDelta,
   type Chunk,
   choiceStreams,
@@ -91,27 +93,27 @@ const chunkPlacement = defineCheck({
   run: (evidence) => onCompleteUsageStreams(evidence, placementOutcomes),
 });
 
+function emptyChoicesOutcome(c: Chunk): Outcome {
+  const choices = dig(c.value, 'choices');
+  // A usage chunk without choices is a chunk without its required choices: schema.chunk-valid reports it.
+  if (!Array.isArray(choices) || choices.length === 0) return pass;
+  const received = `chunk ${c.position} carries usage and /choices = ${excerpt(choices)}`;
+  // Usage "in the last chunk" read on its own puts it on the answer's last chunk: the profile decides.
+  const extra = { path: '/choices', conflict: 'usage-chunk-choices' };
+  return deviation('fail', 'choices-not-empty', received, `choices: [] on the extra usage chunk (${DOC})`, extra);
+}
+
 const chunkEmptyChoices = defineCheck({
   id: 'usage.chunk-empty-choices',
   area: 'usage',
   severity: 'medium',
-  rule: 'In the usage chunk "the choices field is always an empty array" (choices: []).',
+  rule: 'Usage travels in an extra chunk whose "choices field is always an empty array" (usage on the last answer chunk: conflict usage-chunk-choices).',
   source: DOC,
   run: (evidence) =>
     onUsageStreams(evidence, (chunks) => {
       const found = usageChunks(chunks);
       if (found.length === 0) return [skip('no usage chunk; usage.chunk-present reports it')];
-      return collapse(
-        found.map((c) => {
-          const choices = dig(c.value, 'choices');
-          if (Array.isArray(choices) && choices.length === 0) return pass;
-          const missing = !hasField(c.value, 'choices');
-          const shown = missing ? 'no choices field' : `/choices = ${excerpt(choices)}`;
-          const received = `chunk ${c.position} carries usage and ${shown}`;
-          const key = missing ? 'choices-missing' : 'choices-not-empty';
-          return deviation('fail', key, received, `choices: [] on the usage chunk (${DOC})`, { path: '/choices' });
-        }),
-      );
+      return collapse(found.map(emptyChoicesOutcome));
     }),
 });
 
@@ -146,8 +148,8 @@ const nullElsewhere = defineCheck({
 const notRequested = defineCheck({
   id: 'usage.not-requested',
   area: 'usage',
-  severity: 'medium',
-  rule: 'Without stream_options.include_usage no chunk carries non-null usage (the usage chunk is opt-in).',
+  severity: 'low',
+  rule: 'Without stream_options.include_usage no chunk carries usage (opt-in; 000 and 002 also put usage in a stream\'s last chunk unconditionally: conflict usage-unrequested-last-chunk).',
   source: DOC,
   run: (evidence) =>
     onStreams(evidence, (o) => {
@@ -157,8 +159,8 @@ const notRequested = defineCheck({
       if (!first) return [pass];
       const usage = excerpt(dig(first.value, 'usage'));
       const received = `chunk ${first.position} /usage = ${usage} (${found.length} chunk(s) with usage), not requested`;
-      const documented = `usage only when stream_options.include_usage is true (${DOC})`;
-      // Another reading of "usage is in the last chunk of a stream" sends it unasked; the profile decides.
+      const documented = `usage only when stream_options.include_usage is true (${DOC}); unasked, the documents' "usage is in the last chunk" (${DOC})`;
+      // "Usage is in the last chunk of a stream" read without condition sends it unasked; the profile decides.
       const extra = { path: '/usage', conflict: 'usage-unrequested-last-chunk' };
       return [deviation('fail', 'unrequested', received, documented, extra)];
     }),
@@ -196,6 +198,28 @@ const totalsAddUp = defineCheck({
       }
       const judge = (c: Chunk) => totalsOutcome(`chunk ${c.position} /usage`, dig(c.value, 'usage'));
       return collapse(usageChunks(chunksOf(o)).map(judge));
+    }),
+});
+
+/** An answer that produced something: content, reasoning or a tool call. */
+const producedOutput = (answer: Answer): boolean =>
+  answer.choices.some((c) => Boolean(c.content) || Boolean(c.reasoning) || c.toolCalls.length > 0);
+
+const countsNonzero = defineCheck({
+  id: 'usage.counts-nonzero',
+  area: 'usage',
+  severity: 'medium',
+  rule: 'An answer with output reports the tokens it used: its usage is not all zeros ("提示中的 tokens 数量", "生成的完成中的 tokens 数量").',
+  source: DOC,
+  run: (evidence) =>
+    observations(evidence).flatMap((o) => {
+      const answer = answerOf(o);
+      const reported = reportedUsage(o);
+      if (!answer || !reported || !isRecord(reported.usage) || !producedOutput(answer)) return [];
+      if (COUNTS.some((name) => dig(reported.usage, name) !== 0)) return [pass];
+      const received = `${reported.where} = ${excerpt(reported.usage)} for an answer with output`;
+      const documented = `the prompt and completion tokens actually used (${DOC})`;
+      return [deviation('fail', 'all-zero', received, documented, { path: '/usage' })];
     }),
 });
 
@@ -273,6 +297,7 @@ export const usageChecks = [
   nullElsewhere,
   notRequested,
   totalsAddUp,
+  countsNonzero,
   withinMaxTokens,
   streamMatchesNonstream,
 ] as const;

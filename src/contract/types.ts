@@ -22,6 +22,7 @@ export type AudioOptions = Schemas['AudioOptions'];
 export type ChatCompletion = Schemas['ChatCompletion'];
 export type Choice = Schemas['Choice'];
 export type ResponseMessage = Schemas['ResponseMessage'];
+export type ResponseToolCall = Schemas['ResponseToolCall'];
 export type ChoiceLogprobs = Schemas['ChoiceLogprobs'];
 export type TokenLogprob = Schemas['TokenLogprob'];
 export type TopLogprob = Schemas['TopLogprob'];

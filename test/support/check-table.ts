@@ -5,9 +5,15 @@
 import { describe, expect, test } from 'vitest';
 import type { Check } from '../../src/checks/types.ts';
 import { findingsOf, legalVariants, runCheck, streamObservation, worstVerdict } from './chunks.ts';
-import type { Evidence } from '../../src/core/evidence.ts';
+import { combineVerdicts, resolveOutcome } from '../../src/engine/verdict.ts';
+import type { Evidence, Outcome } from '../../src/core/evidence.ts';
+import type { Profile, Verdict } from '../../src/core/vocabulary.ts';
 
 type Judged = ReturnType<typeof worstVerdict>;
+
+/** The verdict a run under `profile` gives these outcomes: conflicts resolved by the spec's table, the worst wins. */
+export const verdictUnder = (outcomes: readonly Outcome[], profile: Profile): Verdict =>
+  combineVerdicts(outcomes.map((o) => resolveOutcome(o, profile)));
 
 export interface Row {
   name: string;
@@ -19,6 +25,8 @@ export interface Row {
   conflict?: string;
   /** Text the findings' messages must contain. */
   says?: string;
+  /** The verdict under each profile named, as a run would give it. */
+  profiles?: Partial<Record<Profile, Verdict>>;
 }
 
 /** One test per row; every finding must read `Received: … / Documented: …`. */
@@ -32,6 +40,9 @@ export function checkTable(checks: readonly Check[], id: string, rows: Row[]): v
         if (row.key) expect(findings.map((f) => f.key)).toContain(row.key);
         if (row.conflict) expect(findings.map((f) => f.conflict)).toContain(row.conflict);
         if (row.says) expect(findings.map((f) => f.message).join('\n')).toContain(row.says);
+        for (const [profile, verdict] of Object.entries(row.profiles ?? {})) {
+          expect(verdictUnder(outcomes, profile as Profile), `under ${profile}`).toBe(verdict);
+        }
         for (const f of findings) expect(f.message).toMatch(/^Received: .+\nDocumented: .+/);
       });
     }

@@ -8,7 +8,7 @@ import type { Behaviour } from '../behaviour.ts';
 import { withHeader } from '../headers.ts';
 import { offContract } from '../off-contract.ts';
 
-function stopAsEos<T extends { finish_reason: FinishReason | null }>(choice: T): T {
+function stopAsEos<T extends { finish_reason?: FinishReason | null | undefined }>(choice: T): T {
   return choice.finish_reason === 'stop' ? { ...choice, finish_reason: offContract<FinishReason>('eos_token') } : choice;
 }
 

@@ -152,7 +152,7 @@ export const streamingFaults: readonly Behaviour[] = [
     name: 'wrong-chunk-object',
     kind: 'fault',
     description: 'Chunks say object "chat.completion" instead of "chat.completion.chunk".',
-    detectedBy: ['streaming.chunk-object', 'schema.chunk-valid'],
+    detectedBy: ['streaming.chunk-object'],
     chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, object: offContract<ChatCompletionChunk['object']>('chat.completion') })),
   },
   {

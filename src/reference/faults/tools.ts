@@ -30,7 +30,7 @@ function brokenArguments(args: string, parameters: unknown): string {
   return args.endsWith('}') ? args.slice(0, -1) : `${args}}`;
 }
 
-function argumentsAsObject(call: ToolCall): ToolCall {
+function argumentsAsObject<T extends Pick<ToolCall, 'function'>>(call: T): T {
   try {
     return { ...call, function: { ...call.function, arguments: offContract<string>(JSON.parse(call.function.arguments)) } };
   } catch {
