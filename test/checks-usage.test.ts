@@ -221,11 +221,14 @@ const usagePair = (streamUsage: (u: Json) => Json, deterministic = true) => () =
     deterministic,
   );
 const onePromptMore = (u: Json) => ({ ...u, prompt_tokens: (u.prompt_tokens as number) + 1, total_tokens: (u.total_tokens as number) + 1 });
+const oneCompletionMore = (u: Json) => ({ ...u, completion_tokens: (u.completion_tokens as number) + 1, total_tokens: (u.total_tokens as number) + 1 });
 
 table('usage.stream-matches-nonstream', [
   { name: 'equal usage passes', given: usagePair((u) => u), want: 'pass' },
   { name: 'fault usage-stream-mismatch (deterministic target)', given: usagePair(onePromptMore), want: 'fail', key: 'prompt_tokens+total_tokens' },
-  { name: 'a mismatch on a non-deterministic target warns', given: usagePair(onePromptMore, false), want: 'warn' },
+  { name: 'a completion mismatch on a non-deterministic target warns', given: usagePair(oneCompletionMore, false), want: 'warn' },
+  { name: 'a prompt_tokens mismatch fails on any target: the prompt does not depend on sampling', given: usagePair(onePromptMore, false), want: 'fail' },
+  { name: 'counts that are not integers are left to the schema', given: usagePair((u) => ({ ...u, prompt_tokens: 1.5 })), want: 'skip' },
   {
     name: 'a stream without usage is skipped',
     given: () => fakeComparison('stream-vs-nonstream', jsonObservation(completion()), streamObservation(chunkSequence())),
