@@ -146,13 +146,20 @@ describe('runs against a served reference', () => {
     expect(deterministic.stdout).toContain('✗ streaming.matches-nonstream');
   });
 
-  test('Ctrl-C in the middle of the suites still writes the report, marked incomplete, and exits 130', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cc-mid-'));
-    const result = await cli(['run', '--seed=3', `--report-dir=${dir}`], { killAfterMs: 7000 });
-    expect(result.code, result.stdout + result.stderr).toBe(130);
-    const report = JSON.parse(await readFile(join(dir, 'latest', 'report.json'), 'utf8'));
-    expect(report.complete).toBe(false);
-    expect(report.exitCode).toBe(130);
+  test('Ctrl-C in the middle of a run still writes the report, marked incomplete, and exits 130', async () => {
+    // As slow as a real model, so the interrupt lands while requests are out.
+    const slow = await startReference({ port: 0, apiKey: KEY, ttftMs: 400, gapMs: 40 });
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'cc-mid-'));
+      const result = await cli(['run', `--target=${slow.url}`, '--model=reference-chat', '--seed=3', `--report-dir=${dir}`], { killAfterMs: 2500 });
+      expect(result.code, result.stdout + result.stderr).toBe(130);
+      const report = JSON.parse(await readFile(join(dir, 'latest', 'report.json'), 'utf8'));
+      expect(report.complete).toBe(false);
+      expect(report.exitCode).toBe(130);
+      expect(report.exchanges.length).toBeGreaterThan(0);
+    } finally {
+      await slow.close();
+    }
   });
 
   test('an interrupted run still writes its report, marked incomplete', async () => {
