@@ -3,6 +3,7 @@
  */
 import { AREAS, type Area } from '../core/vocabulary.ts';
 import { authChecks } from './auth.ts';
+import { clientsChecks } from './clients.ts';
 import { errorsChecks } from './errors.ts';
 import { logprobsChecks } from './logprobs.ts';
 import { paramsChecks } from './params.ts';
@@ -29,6 +30,7 @@ const declared = [
   ...toolsChecks,
   ...structuredOutputChecks,
   ...reasoningChecks,
+  ...clientsChecks,
 ] as const;
 
 /** The id of a registered check: a typo in a probe's `feeds` or a fault's `detectedBy` fails the type check. */

@@ -17,7 +17,7 @@ export type TransportErrorCode =
   | 'protocol' // the peer is not speaking HTTP/1.1 correctly
   | 'decoding' // Content-Encoding the client did not ask for or cannot decode
   | 'budget-exhausted' // the run's request budget was used up; nothing was sent
-  | 'aborted'; // the run was interrupted
+  | 'aborted'; // the run was interrupted, or the caller cancelled the exchange
 
 export interface TransportError {
   code: TransportErrorCode;
@@ -35,6 +35,8 @@ export interface RecordedRequest {
 
 export interface RecordedResponse {
   status: number;
+  /** The reason phrase of the status line, when it had one. */
+  statusText?: string;
   headers: Record<string, string>;
   /** Total body bytes received (up to the cap). */
   bodyBytes: number;

@@ -18,6 +18,8 @@ export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>
   tools: { smoke: 1, standard: 6, deep: 12 },
   'structured-output': { smoke: 1, standard: 4, deep: 8 },
   reasoning: { smoke: 0, standard: 4, deep: 8 },
+  // Smoke already spends its 20 requests on the wire areas.
+  clients: { smoke: 0, standard: 10, deep: 10 },
 };
 
 /** Requests the run may spend before any area starts (GET /models, one plain request). */

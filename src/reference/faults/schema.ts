@@ -19,7 +19,7 @@ function createJsonAsText(): Behaviour {
     name: 'json-as-text',
     kind: 'fault',
     description: 'Non-stream answers are sent with Content-Type text/plain.',
-    detectedBy: ['schema.json-content-type'],
+    detectedBy: ['schema.json-content-type', 'clients.nonstream-parse', 'clients.structured-output'],
     response(body, request) {
       answered.add(request);
       return body;
@@ -41,7 +41,7 @@ export const schemaFaults: readonly Behaviour[] = [
     name: 'created-string',
     kind: 'fault',
     description: 'created is a string of digits instead of an integer.',
-    detectedBy: ['schema.response-valid'],
+    detectedBy: ['schema.response-valid', 'clients.nonstream-parse', 'clients.structured-output'],
     response: (body) => ({ ...body, created: offContract<number>(String(body.created)) }),
   },
   {
