@@ -35,7 +35,7 @@ function configFor(target: string, profile: Profile): RunConfig {
     seed: 11,
     concurrency: 8,
     // Tight bounds so hostile behaviours end in a second or two, not minutes; loose enough for a busy machine.
-    limits: { connectMs: 2000, headersMs: 1500, idleMs: 1000, totalMs: 5000, maxBytes: 1024 * 1024 },
+    limits: { connectMs: 3000, headersMs: 3000, idleMs: 1500, totalMs: 6000, maxBytes: 1024 * 1024 },
     only: [],
     skip: [],
     headers: {},
