@@ -260,6 +260,17 @@ table('streaming.matches-nonstream', [
   },
   { name: 'a difference on a non-deterministic target warns', given: pair(chunkSequence({ tokens: ['a'] }), completion({ tokens: ['b'] }), false), want: 'warn' },
   {
+    name: 'the non-stream text with a piece missing fails on any target (deltas lost in transit)',
+    given: pair(chunkSequence({ tokens: ['The sea ', 'is calm ', 'today.'] }), completion({ tokens: ['The sea ', 'is calm ', 'and grey ', 'today.'] }), false),
+    want: 'fail',
+    key: 'pieces-missing',
+  },
+  {
+    name: 'a shorter, different answer on a non-deterministic target only warns',
+    given: pair(chunkSequence({ tokens: ['Calm water.'] }), completion({ tokens: ['The sea is calm and grey today.'] }), false),
+    want: 'warn',
+  },
+  {
     name: 'a cut stream is skipped',
     given: () => fakeComparison('stream-vs-nonstream', jsonObservation(completion()), streamObservation([], { body: sseBody(chunkSequence().slice(0, 2)), error: resetError })),
     want: 'skip',

@@ -284,6 +284,15 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
     expect(streamed.length).toBeGreaterThanOrEqual((whole.choices[0].message.content as string).length);
     expect(streamedContent((await stream(baseUrl('clean'), body)).chunks)).toBe((await complete(baseUrl('clean'), body)).choices[0].message.content);
   },
+  async 'lost-delta'(base) {
+    const body = ask('Tell me something.', { seed: 3 });
+    const whole = (await complete(base, body)).choices[0].message.content as string;
+    const { chunks } = await stream(base, body);
+    const streamed = streamedContent(chunks);
+    expect(streamed.length).toBeLessThan(whole.length);
+    expect(whole.startsWith(streamed.slice(0, 3))).toBe(true);
+    expect(chunks.length).toBe((await stream(baseUrl('clean'), body)).chunks.length);
+  },
   async burst(base) {
     const faulty = await raw(base, { ...COUNT, stream: true }, { timeoutMs: 2000 });
     expect(faulty.ended).toBe(true);
@@ -423,6 +432,12 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
   },
 
   // params
+  async 'overflow-500'(base) {
+    const reply = await post(base, { ...COUNT, max_tokens: 2 ** 31 - 1 });
+    expect(reply.status).toBe(500);
+    expect(JSON.parse(reply.text).error).toMatchObject({ type: 'server_error', code: 'context_overflow' });
+    expect((await post(base, { ...COUNT, max_tokens: 16 })).status).toBe(200);
+  },
   async 'accept-out-of-range'(base) {
     expect((await post(base, INVALID)).status).toBe(200);
     expect((await post(base, { ...COUNT, n: 0 })).status).toBe(200);
