@@ -54,15 +54,9 @@ export const checks: readonly RegisteredCheck[] = buildRegistry(declared);
 
 const byId: ReadonlyMap<string, RegisteredCheck> = new Map(checks.map((c) => [c.id, c]));
 
-export function checksOf(area: Area): readonly RegisteredCheck[] {
-  return checks.filter((c) => c.area === area);
-}
-
 export function findCheck(id: string): RegisteredCheck | undefined {
   return byId.get(id);
 }
-
-export const isCheckId = (id: string): id is CheckId => byId.has(id);
 
 /** Whether `--only`/`--skip` (areas or check ids) let this check run. */
 export function isSelected(check: Check, only: readonly string[], skip: readonly string[]): boolean {

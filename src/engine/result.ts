@@ -1,9 +1,8 @@
-import type { Area, Severity, Verdict } from '../core/vocabulary.ts';
-import type { Exchange } from '../core/exchange.ts';
 /**
- * What a run produced, as data. Plans produce `PlanResult`s; the CLI merges them into a `RunReport`,
- * which every renderer (terminal, report.json, junit.xml, summary.md, report.html) reads. Renderers never decide exit codes.
+ * What a run produced, as data: the `RunReport` every renderer (terminal, report.json, junit.xml, summary.md,
+ * report.html) reads. Renderers never decide exit codes.
  */
+import type { Area, Severity, Verdict } from '../core/vocabulary.ts';
 
 /** One distinct problem a check found, with how often it recurred and how to reproduce its first occurrence. */
 export interface FindingRecord {
@@ -52,18 +51,6 @@ export interface BoundaryRow {
   /** `skip` when the boundary checks were not selected or could not judge the answer. */
   verdict: 'pass' | 'fail' | 'warn' | 'skip';
   conflict?: string;
-}
-
-export interface PlanResult {
-  area: Area;
-  checks: CheckResult[];
-  exchanges: Exchange[];
-  requests: number;
-  retries: number;
-  tokens: { prompt: number; completion: number };
-  boundaries: BoundaryRow[];
-  /** Set when the plan stopped early (budget exhausted, interrupted, probe crashed). */
-  incomplete?: string;
 }
 
 export interface ExchangeSummary {
