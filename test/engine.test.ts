@@ -5,6 +5,7 @@ import { allot } from '../src/engine/allot.ts';
 import { runConformance } from '../src/engine/run.ts';
 import type { Plan, Probe } from '../src/plans/probe.ts';
 import { startReference, type RunningReference } from '../src/reference/server.ts';
+import { runConfig } from './support/config.ts';
 
 const fixed = (id: string, requests: number): Probe => ({ id, title: id, from: 'smoke', feeds: ['schema.response-valid'], requests: () => requests, run: async () => [] });
 const sharing = (id: string, share: number): Probe => ({ ...fixed(id, 1), share });
@@ -44,24 +45,8 @@ describe('a run', () => {
     await Promise.all([fast.close(), slow.close()]);
   });
 
-  const config = (target: string, overrides: Partial<RunConfig> = {}): RunConfig => ({
-    target,
-    embedded: false,
-    deterministic: true,
-    model: 'reference-chat',
-    reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
-    apiKeyEnv: 'CONFORMANCE_API_KEY',
-    profile: 'documented',
-    depth: 'standard',
-    seed: 5,
-    concurrency: 8,
-    limits: { connectMs: 3000, headersMs: 3000, idleMs: 3000, totalMs: 10_000, maxBytes: 1 << 20 },
-    only: [],
-    skip: [],
-    headers: {},
-    reportDir: 'reports',
-    ...overrides,
-  });
+  const config = (target: string, overrides: Partial<RunConfig> = {}): RunConfig =>
+    runConfig(target, { seed: 5, limits: { connectMs: 3000, headersMs: 3000, idleMs: 3000, totalMs: 10_000, maxBytes: 1 << 20 }, ...overrides });
 
   test('numbers its exchanges in plan order and reaches the same verdicts, however the latency falls', async () => {
     const [a, b] = await Promise.all([

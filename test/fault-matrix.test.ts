@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checks, findCheck } from '../src/checks/registry.ts';
-import type { RunConfig } from '../src/core/run-config.ts';
 import type { Profile } from '../src/core/vocabulary.ts';
 import { runConformance, type RunOutcome } from '../src/engine/run.ts';
 import { behaviours } from '../src/reference/catalogue.ts';
 import { type RunningReference, startReference } from '../src/reference/server.ts';
+import { runConfig } from './support/config.ts';
 
 const API_KEY = 'sk-matrix-test';
 let reference: RunningReference;
@@ -22,31 +22,10 @@ afterAll(async () => {
   await reference.close();
 });
 
-function configFor(target: string, profile: Profile): RunConfig {
-  return {
-    target,
-    embedded: false,
-    deterministic: true,
-    model: 'reference-chat',
-    reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
-    apiKeyEnv: 'CONFORMANCE_API_KEY',
-    profile,
-    depth: 'standard',
-    seed: 11,
-    concurrency: 8,
-    // Tight bounds so hostile behaviours end in a second or two, not minutes; loose enough for a busy machine.
-    limits: { connectMs: 3000, headersMs: 3000, idleMs: 1500, totalMs: 6000, maxBytes: 1024 * 1024 },
-    only: [],
-    skip: [],
-    headers: {},
-    reportDir: 'reports',
-  };
-}
-
 /** `http://host:port/v1` → `http://host:port/<kind>/<name>/v1` */
 const behaviourUrl = (kind: 'fault' | 'variant', name: string) => reference.url.replace(/\/v1$/, `/${kind}/${name}/v1`);
 
-const run = (target: string, profile: Profile): Promise<RunOutcome> => runConformance(configFor(target, profile), { apiKey: API_KEY });
+const run = (target: string, profile: Profile): Promise<RunOutcome> => runConformance(runConfig(target, { profile }), { apiKey: API_KEY });
 
 const withVerdict = (outcome: RunOutcome, verdicts: readonly string[]) =>
   outcome.checks.filter((c) => verdicts.includes(c.verdict)).map((c) => ({ id: c.id, verdict: c.verdict, findings: c.findings.map((f) => f.message) }));
