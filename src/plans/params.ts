@@ -208,6 +208,15 @@ function invalidCases(model: string): fc.Arbitrary<InvalidCase> {
   return fc.oneof({ arbitrary: invalidChatRequest({ model }), weight: 9 }, { arbitrary: malformed, weight: 1 });
 }
 
+/**
+ * A message name whose only departure from 000's characters is a dash: accepted by OpenAI and by servers that read
+ * "may contain" permissively, so it is tried on every run (conflict message-name-pattern).
+ */
+export function dashedNameExample(model: string): InvalidChatRequest {
+  const messages = [{ role: 'user', content: 'Say OK.', name: 'conformance-tester' }];
+  return { body: { model, messages, max_tokens: 4 }, defect: 'bad-messages', param: 'messages' };
+}
+
 const invalidProbe: Probe = {
   id: 'params-invalid',
   title: 'generated requests with one documented rule broken (property)',
@@ -219,7 +228,7 @@ const invalidProbe: Probe = {
     await io.property<InvalidCase>({
       property: 'params.invalid-rejected',
       arbitrary: invalidCases(io.config.model),
-      examples: [invalidExample(io.config.model)],
+      examples: [invalidExample(io.config.model), dashedNameExample(io.config.model)],
       ...propertyShare(io.allowance, io.config.depth),
       send: (testCase) => sendInvalid(io, testCase),
     }),
