@@ -101,7 +101,7 @@ const azurePreamble = { choices: [], created: 0, id: '', model: '', object: '', 
 table('streaming.chunk-object', [
   { name: 'chat.completion.chunk passes', given: stream(chunkSequence()), want: 'pass' },
   {
-    name: 'fault wrong-chunk-object: chat.completion reads 000 literally (conflict chunk-object-name)',
+    name: 'reading chunk-object-literal: chat.completion reads 000 literally (conflict chunk-object-name)',
     given: stream(chunkSequence().map((c) => ({ ...c, object: 'chat.completion' }))),
     want: 'fail',
     key: 'object:"chat.completion"',
@@ -109,7 +109,7 @@ table('streaming.chunk-object', [
     profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
   },
   { name: 'a missing object fails under every profile', given: stream(chunkSequence().map(({ object: _o, ...c }) => c)), want: 'fail', profiles: { lenient: 'fail' } },
-  { name: 'another object fails under every profile', given: stream(chunkSequence().map((c) => ({ ...c, object: 'text_completion' }))), want: 'fail', profiles: { lenient: 'fail' } },
+  { name: 'fault wrong-chunk-object: another object fails under every profile', given: stream(chunkSequence().map((c) => ({ ...c, object: 'text_completion' }))), want: 'fail', profiles: { lenient: 'fail' } },
   {
     name: 'an Azure content-filter preamble warns once',
     given: stream([azurePreamble, ...chunkSequence()]),

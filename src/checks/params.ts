@@ -4,7 +4,7 @@
  * plus `range:<documented text>` for messages.
  */
 import { limits } from '../contract/ranges.ts';
-import type { BoundaryEvidence, Observation, Outcome, PropertyEvidence } from '../core/evidence.ts';
+import type { BoundaryEvidence, Finding, Observation, Outcome, PropertyEvidence } from '../core/evidence.ts';
 import { asArray, dig, excerpt } from '../core/json.ts';
 import { describeStatus, errorText, hasTag, isRateLimited, isSuccess, rateLimitSkip, statusOf, tagValue, transportSkip, unsupportedSkip } from './guards.ts';
 import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
@@ -114,16 +114,37 @@ function nameConflict(evidence: PropertyEvidence): string | undefined {
   return names.some((name) => !documented.test(name) && OPENAI_MESSAGE_NAME.test(name)) ? 'message-name-pattern' : undefined;
 }
 
-/** A number sent as a numeric string: refused is right; read as the number is lenient, and only a warning. */
-function judgeNumericString(o: Observation): Outcome {
+/**
+ * A value lenient servers take though a reading of the documents refuses it: refused is right; taken is only a
+ * warning (a numeric string read as a number), or the reading's conflict (a dash in a message name).
+ */
+const LENIENT: Record<string, { what: string; documented: string; path: string; accepted: Partial<Finding> }> = {
+  'numeric-string': {
+    what: 'temperature "0.5" (a string)',
+    documented: 'temperature is a number ("number | null"); a string is refused with 4xx',
+    path: '/temperature',
+    accepted: { verdict: 'warn' },
+  },
+  'dashed-name': {
+    what: 'messages[0].name "conformance-tester"',
+    documented: 'a name of letters, digits and underscores (000); another is refused with 4xx',
+    path: '/messages/0/name',
+    accepted: { verdict: 'fail', conflict: 'message-name-pattern' },
+  },
+};
+
+function judgeLenientValue(o: Observation, defect: string): Outcome[] {
+  const rule = LENIENT[defect];
+  if (!rule) return [];
   const skipped = transportSkip(o);
-  if (skipped) return skipped;
+  if (skipped) return [skipped];
   const status = statusOf(o) ?? 0;
-  if (status >= 400 && status < 500) return pass;
-  const received = `${describeStatus(o)} for temperature "0.5" (a string)`;
-  const documented = 'temperature is a number ("number | null"); a string is refused with 4xx';
-  if (isSuccess(status)) return warn('numeric-string', receivedDocumented(`${received}: the string was read as a number`, documented), { path: '/temperature' });
-  return fail('numeric-string', receivedDocumented(received, documented), { path: '/temperature' });
+  if (status >= 400 && status < 500) return [pass];
+  const received = `${describeStatus(o)} for ${rule.what}`;
+  if (!isSuccess(status)) return [fail(defect, receivedDocumented(received, rule.documented), { path: rule.path })];
+  const { verdict, conflict } = rule.accepted;
+  const message = receivedDocumented(`${received}: accepted`, rule.documented);
+  return [(verdict === 'warn' ? warn : fail)(defect, message, { path: rule.path, ...(conflict ? { conflict } : {}) })];
 }
 
 const invalidRejected = defineCheck({
@@ -134,7 +155,7 @@ const invalidRejected = defineCheck({
   source: DOC,
   examine: examineInvalid,
   run(evidence) {
-    if (evidence.kind === 'observation' && tagValue(evidence, 'defect') === 'numeric-string') return [judgeNumericString(evidence)];
+    if (evidence.kind === 'observation') return judgeLenientValue(evidence, tagValue(evidence, 'defect') ?? '');
     if (evidence.kind !== 'property' || evidence.property !== INVALID_PROPERTY) return [];
     return judgeProperty(evidence, nameConflict(evidence));
   },

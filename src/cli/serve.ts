@@ -127,9 +127,11 @@ export function listBehaviours(all: readonly Behaviour[]): string {
   const width = Math.max(0, ...all.map((b) => b.name.length));
   const section = (kind: Behaviour['kind'], title: string): string[] => {
     const members = all.filter((b) => b.kind === kind);
-    return [title, ...members.map((b) => `  ${b.name.padEnd(width)}  ${b.kind.padEnd(7)}  ${b.description}`)];
+    const seenBy = (b: Behaviour) => (b.observedBy?.length ? ` (seen by ${b.observedBy.join(', ')})` : '');
+    return [title, ...members.map((b) => `  ${b.name.padEnd(width)}  ${b.kind.padEnd(7)}  ${b.description}${seenBy(b)}`)];
   };
-  return [...section('fault', 'Faults (each breaks one rule):'), '', ...section('variant', 'Legal variants (every check must pass):')].join('\n') + '\n';
+  const variants = 'Legal variants (a correct client accepts each; those seen by checks follow another reading: a warning under documented, a failure under strict):';
+  return [...section('fault', 'Faults (each breaks one rule):'), '', ...section('variant', variants)].join('\n') + '\n';
 }
 
 function fail(error: unknown): number {

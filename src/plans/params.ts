@@ -223,6 +223,7 @@ function invalidCases(model: string): fc.Arbitrary<InvalidCase> {
   return fc.oneof({ arbitrary: invalidChatRequest({ model }), weight: 9 }, { arbitrary: malformed, weight: 1 });
 }
 
+
 const invalidProbe: Probe = {
   id: 'params-invalid',
   title: 'generated requests with one documented rule broken (property)',
@@ -295,23 +296,31 @@ const shapesProbe: Probe = {
     ),
 };
 
-/** A number sent as a numeric string: lenient validators take it, which the documents' types do not allow. */
-const numericStringProbe: Probe = {
-  id: 'params-numeric-string',
-  title: 'temperature as a numeric string',
+/**
+ * Values lenient servers take though a reading of the documents refuses them: a number sent as a numeric string,
+ * and a message name with a dash (000 says a name "may contain" letters, digits and underscores; OpenAI accepts `-`).
+ * Sent apart from the property, so accepting one never hides another counterexample.
+ */
+const LENIENT_VALUES = [
+  { defect: 'numeric-string', param: 'temperature', body: { messages: ask('Say OK.'), max_tokens: 4, temperature: '0.5' } },
+  { defect: 'dashed-name', param: 'messages', body: { messages: [{ role: 'user', content: 'Say OK.', name: 'conformance-tester' }], max_tokens: 4 } },
+] as const;
+
+const lenientValuesProbe: Probe = {
+  id: 'params-lenient-values',
+  title: 'a numeric string and a dashed message name',
   from: 'standard',
   feeds: ['params.invalid-rejected'],
-  requests: () => 1,
-  run: async (io) => [
-    await io.chat('params-numeric-string', {
-      invalidBody: { messages: ask('Say OK.'), max_tokens: 4, temperature: '0.5' },
-      tags: ['invalid', 'defect:numeric-string', 'param:temperature'],
-      connection: true,
-    }),
-  ],
+  requests: () => LENIENT_VALUES.length,
+  run: (io) =>
+    Promise.all(
+      LENIENT_VALUES.map(({ defect, param, body }) =>
+        io.chat('params-lenient-values', { invalidBody: body, tags: ['invalid', `defect:${defect}`, `param:${param}`], connection: true }),
+      ),
+    ),
 };
 
 export const paramsPlan: Plan = {
   area: 'params',
-  probes: [boundaryProbe, shapesProbe, numericStringProbe, validProbe, invalidProbe],
+  probes: [boundaryProbe, shapesProbe, lenientValuesProbe, validProbe, invalidProbe],
 };

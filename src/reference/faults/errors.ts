@@ -63,6 +63,17 @@ export const errorFaults: readonly Behaviour[] = [
     },
   },
   {
+    name: 'error-no-message',
+    kind: 'fault',
+    description: '4xx error objects (other than 401) carry type, param and code but no message.',
+    detectedBy: ['errors.envelope'],
+    error(reply) {
+      if (reply.status < 400 || reply.status >= 500 || reply.status === 401) return reply;
+      const { message: _message, ...rest } = reply.body.error;
+      return { ...reply, body: { error: offContract<ErrorResponse['error']>(rest) } };
+    },
+  },
+  {
     name: 'error-200',
     kind: 'fault',
     description: 'Validation errors are returned with HTTP 200 (body still the error object).',

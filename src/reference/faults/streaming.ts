@@ -163,9 +163,10 @@ export const streamingFaults: readonly Behaviour[] = [
   {
     name: 'wrong-chunk-object',
     kind: 'fault',
-    description: 'Chunks say object "chat.completion" instead of "chat.completion.chunk".',
+    // Not "chat.completion": that is 000's literal reading (the chunk-object-literal reading).
+    description: 'Chunks say object "text_completion", as a legacy completions stream does, instead of "chat.completion.chunk".',
     detectedBy: ['streaming.chunk-object'],
-    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, object: offContract<ChatCompletionChunk['object']>('chat.completion') })),
+    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, object: offContract<ChatCompletionChunk['object']>('text_completion') })),
   },
   {
     name: 'double-finish',
