@@ -28,7 +28,7 @@ export interface ExpectationsFile {
 
 const VERDICTS: readonly string[] = ['pass', 'fail', 'warn', 'skip'] satisfies Verdict[];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const NOTE_MAX = 200;
+const NOTE_MAX = 120;
 
 /** Reads an expectations file's text; a problem is one phrase naming the bad entry. */
 export function parseExpectations(text: string): { file: ExpectationsFile } | { problem: string } {
@@ -88,7 +88,8 @@ const dayOf = (iso: string): string => (DAY.test(iso.slice(0, 10)) ? iso.slice(0
 function noteFor(check: CheckResult): string | undefined {
   const finding = check.findings.find((f) => f.verdict === 'fail');
   if (!finding) return undefined;
-  const line = finding.message.replace(/\s+/g, ' ').trim();
+  // The first clause of the first line says what was seen; the rest is an excerpt of the bytes.
+  const line = (finding.message.split('\n')[0] ?? '').split('; ')[0]!.replace(/\s+/g, ' ').trim();
   return line.length > NOTE_MAX ? `${line.slice(0, NOTE_MAX - 1)}…` : line;
 }
 

@@ -5,7 +5,7 @@
  * anything is sent (a key variable that is not set included).
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { checks, findCheck, isSelected } from '../checks/registry.ts';
 import { isRecord } from '../core/json.ts';
@@ -199,7 +199,8 @@ export function resolveConfig(data: unknown, file: string, env: NodeJS.ProcessEn
     concurrency: data.concurrency ?? 4,
     targets,
   };
-  if (data.expectations !== undefined) config.expectationsDir = resolve(base, data.expectations);
+  // Shown in reports and notes, so relative to where the tool runs, as the user would type it.
+  if (data.expectations !== undefined) config.expectationsDir = relative(process.cwd(), resolve(base, data.expectations)) || '.';
   return config;
 }
 

@@ -22,7 +22,8 @@ export function renderMatrixTerminal(view: MatrixView, options: RenderOptions & 
     lines.push(`${mark} ${name}  ${facts} · ${report.budget.requests}/${report.budget.requestLimit} requests`);
     const f = failuresOf(report);
     for (const { check, expected } of f.counted) lines.push(paint('red', `    ✗ ${check.id}${expected ? ` (${expected})` : ''}`));
-    if (report.expectations) lines.push(...wrap(expectationsPhrase(report.expectations), WIDTH, '    ', '      ').map((l) => paint('dim', l)));
+    const e = report.expectations;
+    if (e && e.expectedFailures.length + e.unexpected.length + e.progress.length > 0) lines.push(...wrap(expectationsPhrase(e), WIDTH, '    ', '      ').map((l) => paint('dim', l)));
   });
   const ok = view.matrix.exitCode === 0;
   const closing = `${ok ? paint('green', GLYPH.pass) : paint('red', GLYPH.fail)} ${paint('bold', matrixHeadline(view))}`;
