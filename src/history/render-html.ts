@@ -12,7 +12,7 @@ import { sparkSvg, trendsOf } from './trends.ts';
 const STYLE = `
 table.history td.v { width: 22px; min-width: 22px; text-align: center; font-weight: 600; padding: 2px; }
 table.history th.run { writing-mode: vertical-rl; transform: rotate(180deg); font-weight: normal; font-size: 11.5px; padding: 4px 2px; }
-table.history td.id { white-space: nowrap; }
+table.history td.id, table.history td.since { white-space: nowrap; }
 .flaky { background: #f3e5f5; color: #6a1b9a; border: 1px solid #ab47bc; border-radius: 3px; padding: 0 5px; font-size: 12px; font-weight: 600; }
 .trends { display: flex; gap: 20px; flex-wrap: wrap; }
 figure.trend { margin: 0; font-size: 12px; }
@@ -37,7 +37,7 @@ function row(check: CheckHistory, h: SeriesHistory, links: HistoryLinks): Markup
     return markup` <a href="${links.report(folder)}">${at >= 0 ? day(h.shown[at]!.startedAt) : folder}</a>`;
   });
   const flaky = check.flaky ? markup`<span class="flaky" data-flaky="${check.id}">flaky</span> ${check.flips} flips:${flipLinks}` : '';
-  return markup`<tr${check.flaky ? markup` class="is-flaky"` : ''}><td class="id"><code>${check.id}</code></td>${cells}<td>${since}</td><td>${flaky}</td></tr>`;
+  return markup`<tr${check.flaky ? markup` class="is-flaky"` : ''}><td class="id"><code>${check.id}</code></td>${cells}<td class="since">${since}</td><td>${flaky}</td></tr>`;
 }
 
 function section(h: SeriesHistory, links: HistoryLinks, index: number): Markup {
