@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../src/engine/result.ts';
+import { loadConfig } from '../src/matrix/config.ts';
 import type { MatrixReport } from '../src/matrix/result.ts';
 import { cliInProcess, type CliResult } from './support/cli-in-process.ts';
 
@@ -197,6 +198,13 @@ test('a target that is down marks its cells incomplete; the other targets run to
   expect(outcome('unlisted')).toMatchObject({ complete: false, incompleteReason: expect.stringMatching(/cannot reach/) });
   expect(outcome('reference')).toMatchObject({ complete: true, exitCode: 0 });
   expect(result.stdout).toMatch(/2 incomplete/);
+});
+
+test('a config can be a TypeScript module whose default export is the same object', async () => {
+  const file = join(dir, 'matrix.config.mts');
+  await writeFile(file, "export default { defaults: { depth: 'smoke' }, targets: [{ name: 'ref', embedded: true, models: ['reference-chat'] }] };\n");
+  const config = await loadConfig(file, {});
+  expect(config.targets).toMatchObject([{ name: 'ref', endpoint: { kind: 'embedded' }, depth: 'smoke', models: ['reference-chat'], seed: 1 }]);
 });
 
 describe('invocation errors: one line, exit 2', () => {

@@ -4,8 +4,10 @@
  * report folder, like --report-dir, to the working directory. Every problem is one ToolError line naming the bad entry, found before
  * anything is sent (a key variable that is not set included).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { checks, findCheck, isSelected } from '../checks/registry.ts';
 import { isRecord } from '../core/json.ts';
@@ -15,7 +17,6 @@ import { ToolError } from '../run/errors.ts';
 import { normaliseTarget } from '../run/options.ts';
 import schema from './config.schema.json' with { type: 'json' };
 
-export const DEFAULT_CONFIG_FILE = 'chat-conformance.config.json';
 /** A nightly wants the same requests every night, so a matrix has a fixed seed unless it names one. */
 export const DEFAULT_MATRIX_SEED = 1;
 const DEFAULT_MODEL_LIMIT = 5;
@@ -69,6 +70,16 @@ interface RawTarget extends RawSettings {
   headers?: Record<string, string>;
   models?: 'all' | string[];
   modelLimit?: number;
+}
+
+/** The shape of chat-conformance.config.json, for a config written as a `.ts` module (`export default {…} satisfies MatrixConfigFile`). */
+export interface MatrixConfigFile {
+  $schema?: string;
+  reportDir?: string;
+  concurrency?: number;
+  expectations?: string;
+  defaults?: RawSettings;
+  targets: RawTarget[];
 }
 
 interface RawConfig {
@@ -204,7 +215,21 @@ export function resolveConfig(data: unknown, file: string, env: NodeJS.ProcessEn
   return config;
 }
 
+/** A `.ts`/`.js` config is a module whose default export is the same object (typed as `MatrixConfigFile`). */
+const MODULE = /\.(c|m)?(ts|js)$/;
+
 export async function loadConfig(file: string, env: NodeJS.ProcessEnv, onlyTargets: readonly string[] = []): Promise<MatrixConfig> {
+  if (MODULE.test(file)) {
+    if (!existsSync(file)) throw new ToolError('CC_BAD_FLAG', `--config ${file} does not exist`);
+    let data: unknown;
+    try {
+      const loaded = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+      data = loaded.default;
+    } catch (error) {
+      throw new ToolError('CC_BAD_FLAG', `--config ${file} cannot be loaded: ${(error as Error).message.split('\n')[0]}`);
+    }
+    return resolveConfig(data, file, env, onlyTargets);
+  }
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -5,9 +5,16 @@
 import { matrixRows, REPORT_STYLE } from '../report/html.ts';
 import { redactOutput, redactReport, type RenderOptions } from '../report/json.ts';
 import { VERDICT_ORDER } from '../report/summary.ts';
-import { markup, matrixSvg, raw, VERDICT_STYLE } from '../report/svg.ts';
-import { failuresOf, matrixHeadline, STANDING_MARK, standingOf } from './digest.ts';
+import { markup, type Markup, matrixSvg, raw, VERDICT_STYLE } from '../report/svg.ts';
+import { type CellStanding, failuresOf, matrixHeadline, standingOf } from './digest.ts';
 import type { MatrixView } from './result.ts';
+
+/** Text glyphs with colour (pages need no emoji font). */
+const MARK: Record<CellStanding, Markup> = {
+  clean: markup`<span class="pass">✓</span>`,
+  failing: markup`<span class="fail">✗</span>`,
+  incomplete: markup`<span class="warn">⚠</span>`,
+};
 
 /** From `matrix/<run>/report.html` to a cell's folder under the same report folder. */
 const fromMatrixPage = (folder: string): string => `../../${folder.split(/[\\/]/).map(encodeURIComponent).join('/')}/report.html`;
@@ -15,14 +22,14 @@ const fromMatrixPage = (folder: string): string => `../../${folder.split(/[\\/]/
 export function renderMatrixHtml(view: MatrixView, options: RenderOptions = {}): string {
   const { matrix } = view;
   const reports = view.reports.map((r) => redactReport(r, options.secrets));
-  const mark = matrix.exitCode === 0 ? (matrix.complete ? '✅' : '⚠️') : '❌';
+  const standing: CellStanding = matrix.exitCode === 0 ? (matrix.complete ? 'clean' : 'incomplete') : 'failing';
   const rows = matrix.cells.map((cell, i) => {
     const report = reports[i]!;
     const f = failuresOf(report);
     const link = cell.outcome?.folder ? fromMatrixPage(cell.outcome.folder) : undefined;
     const name = markup`<strong>${cell.target}</strong><br><code>${cell.model}</code>`;
     return markup`<tr>
-<td>${STANDING_MARK[standingOf(report)]}</td>
+<td>${MARK[standingOf(report)]}</td>
 <td>${link ? markup`<a href="${link}">${name}</a>` : name}<br><span class="muted">${cell.url} · ${cell.profile} · ${cell.depth} · seed ${cell.seed}</span>${report.complete ? '' : markup`<br><span class="warn">incomplete: ${report.incompleteReason ?? 'stopped early'}</span>`}</td>
 ${VERDICT_ORDER.map((v) => markup`<td class="num ${v}">${report.totals[v]}</td>`)}
 <td class="num fail">${f.counted.length}</td>
@@ -45,12 +52,12 @@ ${VERDICT_ORDER.map((v) => markup`<td class="num ${v}">${report.totals[v]}</td>`
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>chat-conformance matrix ${mark}</title>
-<style>${raw(REPORT_STYLE)} .cells .chart { max-width: 420px; }</style>
+<title>chat-conformance matrix ${standing === 'clean' ? '✓' : standing === 'failing' ? '✗' : '⚠'}</title>
+<style>${raw(REPORT_STYLE)} .cells .chart { max-width: 420px; } .cells td:nth-child(2) { min-width: 220px; }</style>
 </head>
 <body>
 <h1>chat-conformance matrix</h1>
-<div class="verdict">${mark} ${matrixHeadline(view)}</div>
+<div class="verdict">${MARK[standing]} ${matrixHeadline(view)}</div>
 <p class="muted">Config <code>${matrix.config}</code> · started ${matrix.startedAt} · ${matrix.tool.name} ${matrix.tool.version} · matrix report schema ${matrix.schemaVersion}</p>
 <table class="cells"><thead><tr><th></th><th>Cell</th>${VERDICT_ORDER.map((v) => markup`<th>${VERDICT_STYLE[v].label}</th>`)}<th>Unexpected</th><th>Expected</th><th>Checks</th></tr></thead>
 <tbody>${rows}</tbody></table>
