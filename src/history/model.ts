@@ -78,14 +78,18 @@ export function seriesHistory(runs: readonly StoredRun[], last = DEFAULT_LAST): 
   return { series: newest?.series ?? '.', label: newest ? `${newest.target} · ${newest.model}` : '', runs: ordered, shown, checks };
 }
 
-/** One history per series of single runs (matrix reports are not series of checks), by series name. */
+/**
+ * One history per series (matrix reports are not series of checks): the runs of one folder that tested the same
+ * target and model, so single runs against several targets in one report folder stay apart.
+ */
 export function buildHistory(runs: readonly StoredRun[], last = DEFAULT_LAST): SeriesHistory[] {
   const bySeries = new Map<string, StoredRun[]>();
   for (const run of runs) {
     if (run.kind !== 'run') continue;
-    bySeries.set(run.series, [...(bySeries.get(run.series) ?? []), run]);
+    const key = [run.series, run.embedded ? 'embedded' : run.target, run.model].join('\u0000');
+    bySeries.set(key, [...(bySeries.get(key) ?? []), run]);
   }
-  return [...bySeries.keys()].sort().map((series) => seriesHistory(bySeries.get(series) ?? [], last));
+  return [...bySeries.keys()].sort().map((key) => seriesHistory(bySeries.get(key) ?? [], last));
 }
 
 /** Runs beyond the newest `keep` of each series (matrix reports included): what `--prune` removes. */

@@ -19,6 +19,8 @@ export interface StoredRun {
   startedAt: string;
   seed: number;
   target: string;
+  /** The embedded reference listens on a fresh port each run; its runs are one subject whatever the URL. */
+  embedded: boolean;
   model: string;
   complete: boolean;
   /** check id → verdict, in report order. */
@@ -58,7 +60,7 @@ export function storedRun(text: string, folder: string): StoredRun | undefined {
   const series = slashed(dirname(folder));
   if (value['kind'] === 'matrix') {
     if (typeof value['startedAt'] !== 'string' || value['shard'] !== undefined) return undefined;
-    return { folder, series, kind: 'matrix', startedAt: value['startedAt'], seed: 0, target: '', model: '', complete: value['complete'] === true, verdicts: new Map(), tokens: 0 };
+    return { folder, series, kind: 'matrix', startedAt: value['startedAt'], seed: 0, target: '', embedded: false, model: '', complete: value['complete'] === true, verdicts: new Map(), tokens: 0 };
   }
   if (value['schemaVersion'] !== REPORT_SCHEMA_VERSION || !Array.isArray(value['checks']) || typeof value['startedAt'] !== 'string') return undefined;
   const report = value as unknown as RunReport;
@@ -70,6 +72,7 @@ export function storedRun(text: string, folder: string): StoredRun | undefined {
     startedAt: report.startedAt,
     seed: Number(report.seed),
     target: String(report.target),
+    embedded: report.embedded === true,
     model: String(report.model),
     complete: report.complete === true,
     verdicts: new Map(report.checks.map((c) => [String(c.id), c.verdict])),

@@ -62,7 +62,8 @@ class References {
   }
 }
 
-function runConfig(target: TargetConfig, url: string, model: string, embedded: boolean): RunConfig {
+/** `concurrency` is the matrix's: a cell may have every shared slot, so its pool must not be smaller. */
+function runConfig(target: TargetConfig, url: string, model: string, embedded: boolean, concurrency: number): RunConfig {
   return {
     target: url,
     embedded,
@@ -73,7 +74,7 @@ function runConfig(target: TargetConfig, url: string, model: string, embedded: b
     profile: target.profile,
     depth: target.depth,
     seed: target.seed,
-    concurrency: 4,
+    concurrency,
     limits: limitsFor(target.timeoutMs, MAX_BYTES),
     only: target.only,
     skip: target.skip,
@@ -98,6 +99,7 @@ function unrun(reason: string): RunOutcome {
 
 interface Context {
   options: MatrixRunOptions;
+  concurrency: number;
   references: References;
   slots: SlotPool;
   progress: Map<string, Progress>;
@@ -130,7 +132,7 @@ async function runPart(part: Part, ctx: Context): Promise<RunReport> {
   const startedAt = new Date();
   const embedded = target.endpoint.kind === 'embedded';
   const url = target.endpoint.kind === 'url' ? target.endpoint.url : await ctx.references.urlFor(target);
-  let config = runConfig(target, url, cell.model, embedded);
+  let config = runConfig(target, url, cell.model, embedded, ctx.concurrency);
   let apiKey = embedded ? ctx.references.apiKey : undefined;
   let preflightRequests = 0;
   let outcome: RunOutcome;
@@ -207,7 +209,7 @@ function record(cell: Cell, part: Part | undefined, report: RunReport | undefine
 
 export async function runShard(config: MatrixConfig, options: MatrixRunOptions): Promise<ShardRun> {
   const startedAt = new Date();
-  const ctx: Context = { options, references: new References(), slots: createSlotPool(config.concurrency), progress: new Map() };
+  const ctx: Context = { options, concurrency: config.concurrency, references: new References(), slots: createSlotPool(config.concurrency), progress: new Map() };
   try {
     const cells = admit((await Promise.all(config.targets.map((t) => cellsOf(t, ctx)))).flat());
     const parts = partsOf(cells, options.shard);
