@@ -4,6 +4,7 @@
  * equal in verdicts and counts; the expectations ratchet; a target that is down; and every invocation error as
  * one line and exit 2.
  */
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,11 @@ describe('the example matrix: embedded reference, fault no-done and variant crlf
     const junit = await readFile(join(reports, 'matrix', 'latest', 'junit.xml'), 'utf8');
     expect(junit).toContain('name="no-done/reference-chat · streaming"');
     expect(junit).not.toContain('<failure ');
+    const page = join(reports, 'matrix', 'latest', 'report.html');
+    const links = [...(await readFile(page, 'utf8')).matchAll(/href="([^"#]+)"/g)].map((m) => m[1]!);
+    expect(links).toHaveLength(CELLS.length);
+    // From matrix/<run>/ the links reach each cell's run folder; latest/ sits at the same depth.
+    for (const link of links) expect(existsSync(join(reports, 'matrix', 'latest', decodeURIComponent(link))), link).toBe(true);
   });
 
   test('as three shards and a merge, every cell has the same verdicts and counts as the single run', async () => {

@@ -33,8 +33,11 @@ export const FLAG_ENV = {
   shard: 'CONFORMANCE_SHARD',
 } as const;
 
-/** Settings a matrix config gives each target; as flags they would be ambiguous beside --config. */
-const PER_TARGET_FLAGS = ['target', 'model', 'api-key-env', 'profile', 'depth', 'seed', 'path', 'only', 'skip', 'header', 'baseline', 'timeout-ms'] as const;
+/** Settings a matrix config gives (per target, or for the whole matrix); as flags they would be ambiguous beside --config. */
+const PER_TARGET_FLAGS = [
+  'target', 'model', 'api-key-env', 'profile', 'depth', 'seed', 'path', 'only', 'skip', 'header', 'baseline',
+  'timeout-ms', 'max-bytes', 'concurrency', 'reasoning-model', 'thinking-model', 'deterministic',
+] as const;
 
 const STRING_FLAGS = Object.keys(FLAG_ENV) as Array<keyof typeof FLAG_ENV>;
 const REPEATABLE = new Set(['only', 'skip', 'header', 'only-target']);
