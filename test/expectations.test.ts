@@ -1,4 +1,6 @@
 /** The expectations ratchet as pure functions: judging, recording, tightening, and reading a file. */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, test } from 'vitest';
 import {
   applyExpectations,
@@ -10,6 +12,11 @@ import {
   tightenExpectations,
 } from '../src/engine/expectations.ts';
 import type { RunReport } from '../src/engine/result.ts';
+import { renderHtml } from '../src/report/html.ts';
+import { renderJson } from '../src/report/json.ts';
+import schema from '../src/report/schema.json' with { type: 'json' };
+import { renderSummary } from '../src/report/summary.ts';
+import { renderTerminal } from '../src/report/terminal.ts';
 import { sampleReport } from './fixtures/report-sample.ts';
 
 const e = (verdict: 'pass' | 'fail' | 'warn' | 'skip'): ModelExpectations[string] => ({ verdict, since: '2026-11-01' });
@@ -97,4 +104,23 @@ describe('recording and tightening', () => {
     });
     expect(parseExpectations('[]')).toMatchObject({ problem: expect.stringMatching(/not an expectations file/) });
   });
+});
+
+test('a judged report validates against schema.json, and every digest lists expected, unexpected and progress', () => {
+  const report = sampleReport();
+  const failing = report.checks.filter((c) => c.verdict === 'fail').map((c) => c.id);
+  const passing = report.checks.find((c) => c.verdict === 'pass')!.id;
+  const [known, ...others] = failing;
+  applyExpectations(report, { [known!]: e('fail'), [passing]: e('fail'), ...Object.fromEntries(others.map((id) => [id, e('pass')])) }, 'expectations/gw.json');
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats.default(ajv);
+  const validate = ajv.compile(schema);
+  expect(validate(JSON.parse(renderJson(report))), JSON.stringify(validate.errors)).toBe(true);
+  const terminal = renderTerminal(report, { color: false });
+  expect(terminal).toContain(`Expectations (expectations/gw.json): 1 expected failure (${known})`);
+  for (const text of [renderSummary(report), renderHtml(report)]) {
+    expect(text).toContain('Against expectations');
+    expect(text).toContain(passing);
+    for (const id of others) expect(text).toContain(id);
+  }
 });
