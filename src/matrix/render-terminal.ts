@@ -12,7 +12,7 @@ export function renderMatrixTerminal(view: MatrixView, options: RenderOptions & 
   const reports = view.reports.map((r) => mapStrings(redactReport(r, options.secrets), neutralizeControls));
   const cells = view.matrix.cells.map((c) => mapStrings(c, neutralizeControls));
   const nameWidth = Math.min(40, Math.max(...cells.map((c) => `${c.target} · ${c.model}`.length)));
-  const lines: string[] = [paint('bold', `Matrix ${view.matrix.config} · ${cells.length} cells`)];
+  const lines: string[] = [paint('bold', `Matrix ${view.matrix.config} · ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}`)];
   cells.forEach((cell, i) => {
     const report = reports[i]!;
     const standing = standingOf(report);

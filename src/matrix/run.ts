@@ -142,7 +142,11 @@ async function runPart(part: Part, ctx: Context): Promise<RunReport> {
       const prepared = await prepareTarget(config, {
         env,
         ...(options.signal ? { signal: options.signal } : {}),
-        note: (line) => options.note(`${cell.key}: ${line.replace(/^note: /, '')}`),
+        note: (line) => {
+          // Without keyEnv no variable is read at all (a key meant for another target is never sent here).
+          const said = target.keyEnv ? line : line.replace(/^note: \$\S+ is not set;/, 'note: the target names no keyEnv;');
+          options.note(`${cell.key}: ${said.replace(/^note: /, '')}`);
+        },
       });
       config = prepared.config;
       apiKey = prepared.apiKey;
@@ -166,8 +170,11 @@ async function runPart(part: Part, ctx: Context): Promise<RunReport> {
     });
   } catch (error) {
     if (!(error instanceof ToolError)) throw error;
-    options.note(`${cell.key}: ${error.message}; its cells are marked incomplete`);
-    outcome = unrun(error.message);
+    // Preflight speaks of flags; a matrix target's key comes from its keyEnv.
+    const hint = target.keyEnv ? `; check the key in $${target.keyEnv}` : '; give the target a keyEnv in the config';
+    const reason = error.code === 'CC_UNAUTHORIZED' ? error.message.replace(/; set the API key.*$/, hint) : error.message;
+    options.note(`${cell.key}: ${reason}; the cell is marked incomplete`);
+    outcome = unrun(reason);
   }
   const interrupted = options.signal?.aborted === true;
   const facts = runFacts({
