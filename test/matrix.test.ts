@@ -112,6 +112,17 @@ describe('the example matrix: embedded reference, fault no-done and variant crlf
     expect(verdictsAndCounts(await cellReport(merged, 'no-done'))).toEqual(verdictsAndCounts(await cellReport(join(dir, 'single'), 'no-done')));
   });
 
+  test('a shard that wrote no report leaves its cells incomplete in the merge, and the merge exits 1', async () => {
+    const shards = join(dir, 'shards');
+    const partial = join(dir, 'partial');
+    const result = await cliInProcess(['merge', join(shards, 'job-1'), join(shards, 'job-3'), '--report-dir', partial]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no report from shard 2\/3/);
+    const matrix = await matrixOf(partial);
+    expect(matrix.cells.map((c) => c.outcome?.complete)).toEqual([true, false, true]);
+    expect(matrix.cells[1]?.outcome?.incompleteReason).toBe('the shard that runs this cell wrote no report');
+  });
+
   test('a merge of reports of another schema version, or of shards that disagree, is one error line', async () => {
     const shards = join(dir, 'shards');
     const stale = join(dir, 'stale');
