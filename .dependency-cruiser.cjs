@@ -1,6 +1,6 @@
 /**
  * The layers of src/ and the direction their imports may take (npm run check). Lower layers never import higher
- * ones: core ← contract, sse, http ← checks, arbitraries ← plans ← engine ← report, run ← cli, vitest. The
+ * ones: core ← contract, sse, http ← checks, arbitraries ← plans ← engine ← report, run ← history ← matrix ← cli, vitest. The
  * reference provider stands beside them and may read the contract and the check ids.
  */
 const layer = (name, from, allowed) => ({
@@ -25,6 +25,8 @@ module.exports = {
     layer('reference-stands-apart', 'reference', ['core', 'contract', 'checks']),
     layer('report-renders', 'report', ['core', 'contract', 'http', 'checks', 'engine']),
     layer('run-prepares', 'run', ['core', 'contract', 'http', 'checks', 'engine', 'reference']),
+    layer('matrix-runs-cells', 'matrix', ['core', 'contract', 'http', 'checks', 'engine', 'report', 'run', 'history', 'reference']),
+    layer('history-reads-runs', 'history', ['core', 'contract', 'checks', 'engine', 'report']),
     { name: 'no-orphans', severity: 'error', from: { orphan: true, path: '^src/', pathNot: '\\.d\\.ts$' }, to: {} },
   ],
   options: {

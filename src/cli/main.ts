@@ -10,6 +10,8 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.ts')).serve,
   gen: async () => (await import('./gen.ts')).gen,
   bench: async () => (await import('./bench.ts')).bench,
+  merge: async () => (await import('./merge.ts')).merge,
+  history: async () => (await import('./history.ts')).history,
 };
 
 export async function main(argv: string[]): Promise<number> {

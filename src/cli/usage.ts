@@ -6,8 +6,10 @@ Commands:
   serve   start the reference provider (a faithful or deliberately faulty stand-in)
   gen     regenerate types and tables from spec/openapi.yaml (--check: fail when stale)
   bench   print speed and memory figures of the checker and the reference provider
+  merge   merge the report.json files of a matrix's shards into one matrix report
+  history show the runs kept in a report folder: verdicts per run, failing since, flaky checks, trends
 
-Run 'chat-conformance run --help' or 'chat-conformance serve --help' for their flags.
+Run 'chat-conformance <command> --help' for the flags of run, serve, merge and history.
 `;
 
 export const RUN_USAGE = `Usage: chat-conformance run [--target=URL] [flags]
@@ -36,7 +38,16 @@ Every flag can also come from the environment variable in brackets.
   --thinking-model ID   model for enable_thinking (default zai-org/glm-4.5) [CONFORMANCE_THINKING_MODEL]
   --deterministic       the target answers identical seeded requests identically (a mock, or a proxy in front of
                         one): stream/non-stream and same-seed differences fail instead of warn [CONFORMANCE_DETERMINISTIC=1]
+  --expectations FILE   expected verdicts per check: only unexpected failures fail the run [CONFORMANCE_EXPECTATIONS]
+  --write-expectations  write FILE from this run (its failures become expected)
+  --update-expectations tighten FILE: checks expected to fail that now pass are expected to pass
   --color / --no-color  force or disable colour
+
+Matrix of targets (chat-conformance.config.json, schema src/matrix/config.schema.json):
+  --config FILE         run every target × model of FILE under one concurrency limit [CONFORMANCE_CONFIG]
+  --only-target NAME    only these targets of FILE, repeatable [CONFORMANCE_ONLY_TARGET]
+  --shard i/n           run part i of n of the matrix and write its report.json for 'merge' [CONFORMANCE_SHARD]
+  --expectations DIR    with --config: the folder of <target>.json expectations files (default: the config's)
 
 Exit codes: 0 no failures · 1 conformance failures · 2 invalid invocation or unusable target · 130 interrupted.
 `;

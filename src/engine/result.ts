@@ -88,6 +88,18 @@ export interface RunComparison {
   changed: Array<{ id: string; from: Verdict | 'not-run'; to: Verdict | 'not-run' }>;
 }
 
+/** How a run's verdicts stand against an expectations file: only unexpected results decide the exit code. */
+export interface ExpectationsOutcome {
+  /** The expectations file, as named. */
+  file: string;
+  /** Checks failing as the file expects (still failures, listed as known). */
+  expectedFailures: string[];
+  /** Checks failing that the file expected to pass, warn or skip (`expected`), or does not list (`unlisted`). */
+  unexpected: Array<{ id: string; expected: Verdict | 'unlisted' }>;
+  /** Checks the file expects to fail that now pass or only warn. */
+  progress: string[];
+}
+
 export interface RunReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'chat-conformance'; version: string };
@@ -109,6 +121,8 @@ export interface RunReport {
   exitCode: 0 | 1 | 130;
   /** Verdict changes since an earlier run (`--baseline`, or the previous run in the report folder). */
   comparison?: RunComparison;
+  /** Verdicts against an expectations file (`--expectations`); with it, only unexpected results set the exit code. */
+  expectations?: ExpectationsOutcome;
   checks: CheckResult[];
   boundaries: BoundaryRow[];
   exchanges: ExchangeSummary[];

@@ -11,7 +11,8 @@ import type { Exchange } from '../core/exchange.ts';
 import { dig, isInteger } from '../core/json.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { RunConfig } from '../core/run-config.ts';
-import { createClient, type HttpClient, type SendOptions } from '../http/client.ts';
+import type { Area } from '../core/vocabulary.ts';
+import { createClient, type HttpClient, type SendOptions, type SlotPool } from '../http/client.ts';
 import { plans as allPlans } from '../plans/index.ts';
 import type { Plan, ProbeIO, PropertySpec, SendChat } from '../plans/probe.ts';
 import { createDataLineCounter } from '../sse/data-lines.ts';
@@ -39,7 +40,17 @@ export interface RunHooks {
   onProgress?: (progress: Progress) => void;
   /** Replace the plans (self-tests). */
   plans?: readonly Plan[];
+  /** Concurrency shared with other runs in this process (a matrix); default: the config's own. */
+  slots?: SlotPool;
+  /**
+   * Send only the probes of these areas (one part of a run split across machines). Run-scoped checks still judge
+   * what this part sent; area-scoped checks of the other areas are left to the parts that send their probes.
+   */
+  areas?: readonly Area[];
 }
+
+/** Why an area-scoped check is not judged in a part of a split run. */
+export const JUDGED_ELSEWHERE = 'judged in another part of the split run';
 
 /** An exchange and the one it waited for (the last answer its probe had when it was sent). */
 export interface Sent {
@@ -210,7 +221,9 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   const { selected: chosen, excluded } = selectedChecks(config);
   const noKey = !config.embedded && !hooks.apiKey;
   const selected = noKey ? chosen.filter((c) => c.area !== 'auth') : chosen;
-  const areaPlans = allot(hooks.plans ?? allPlans, selected, config.depth);
+  const { areas } = hooks;
+  const plans = (hooks.plans ?? allPlans).filter((plan) => !areas || areas.includes(plan.area));
+  const areaPlans = allot(plans, selected, config.depth);
   const planned = areaPlans.reduce((n, a) => n + a.allotments.reduce((m, x) => m + x.allowance, 0), 0);
   const limit = areaPlans.reduce((n, a) => n + AREA_BUDGET[a.plan.area][config.depth], 0);
 
@@ -226,6 +239,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     headers: config.headers,
     limits: config.limits,
     concurrency: config.concurrency,
+    ...(hooks.slots ? { slots: hooks.slots } : {}),
     requestBudget: limit,
     signal,
     onExchange: (exchange) => breaker.observe(exchange),
@@ -270,6 +284,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   const results = checks.map((check) => {
     const reason = excluded.get(check.id);
     if (reason) return notRun(check, reason);
+    if (areas && check.scope !== 'run' && !areas.includes(check.area)) return notRun(check, JUDGED_ELSEWHERE);
     if (noKey && check.area === 'auth') {
       return { ...notRun(check, ''), verdict: 'skip' as const, skipReason: `no API key is configured ($${config.apiKeyEnv} is not set), so authentication cannot be judged` };
     }

@@ -19,6 +19,8 @@ export interface ClientOptions {
   limits: Limits;
   /** Exchanges in flight at once; the rest wait their turn. */
   concurrency: number;
+  /** Slots shared with other clients (several runs under one concurrency limit); default: `concurrency` of its own. */
+  slots?: SlotPool;
   /** Attempts (retries included) this client may send. */
   requestBudget: number;
   /** Retries of a 429/503: at most `max`, each waiting Retry-After or the client's back-off, never above `maxWaitMs`. */
@@ -174,8 +176,14 @@ interface Waiter {
   grant(): void;
 }
 
+/** Permission to have one exchange in flight; `acquire` resolves false when the signal ends the wait. */
+export interface SlotPool {
+  acquire(signal: AbortSignal | undefined, priority: number): Promise<boolean>;
+  release(): void;
+}
+
 /** A counting semaphore: the highest priority waits least, equal priorities in arrival order; waiters give up on abort. */
-class Slots {
+class Slots implements SlotPool {
   private active = 0;
   private readonly waiting: Waiter[] = [];
 
@@ -225,7 +233,7 @@ interface Attempt {
 class BoundedClient implements HttpClient {
   private readonly agent: Agent;
   private readonly connections = new Map<string, Client>();
-  private readonly slots: Slots;
+  private readonly slots: SlotPool;
   private readonly retry: { max: number; maxWaitMs: number; backoffMs: number };
   /** The run's key: becomes `[REDACTED]` in recorded headers, so a reproduction can take it from the environment. */
   private readonly keySecrets: string[];
@@ -244,7 +252,7 @@ class BoundedClient implements HttpClient {
       bodyTimeout: limits.idleMs,
       connections: Math.max(1, options.concurrency),
     });
-    this.slots = new Slots(Math.max(1, options.concurrency));
+    this.slots = options.slots ?? new Slots(Math.max(1, options.concurrency));
     // Every waiting and in-flight exchange listens to the run's signal; that many listeners are by design.
     if (options.signal) setMaxListeners(0, options.signal);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -493,6 +501,10 @@ function excerptOf(chunks: readonly Uint8Array[]): string {
   }
   // A whole body is decoded to its end; a cut one leaves out the character split by the cut.
   return taken === total ? text + decoder.decode() : text;
+}
+
+export function createSlotPool(size: number): SlotPool {
+  return new Slots(Math.max(1, size));
 }
 
 export function createClient(options: ClientOptions): HttpClient {

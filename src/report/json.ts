@@ -31,6 +31,7 @@ const REPORT_ORDER: KeyOrder<RunReport> = {
   totals: null,
   budget: null,
   comparison: null,
+  expectations: null,
   checks: null,
   boundaries: null,
   exchanges: null,
@@ -47,6 +48,13 @@ const COMPARISON_ORDER: KeyOrder<RunComparison> = { against: null, newlyFailing:
 const AGAINST_ORDER: KeyOrder<RunComparison['against']> = { startedAt: null, seed: null, file: null };
 
 const CHANGE_ORDER: KeyOrder<RunComparison['changed'][number]> = { id: null, from: null, to: null };
+
+const EXPECTATIONS_ORDER: KeyOrder<NonNullable<RunReport['expectations']>> = {
+  file: null,
+  expectedFailures: null,
+  unexpected: null,
+  progress: null,
+};
 
 const TOKENS_ORDER: KeyOrder<RunReport['budget']['tokens']> = { prompt: null, completion: null };
 
@@ -131,6 +139,10 @@ export function orderReport(report: RunReport): RunReport {
     out.comparison = ordered(report.comparison, COMPARISON_ORDER);
     out.comparison.against = ordered(report.comparison.against, AGAINST_ORDER);
     out.comparison.changed = report.comparison.changed.map((change) => ordered(change, CHANGE_ORDER));
+  }
+  if (report.expectations) {
+    out.expectations = ordered(report.expectations, EXPECTATIONS_ORDER);
+    out.expectations.unexpected = report.expectations.unexpected.map((u) => ({ id: u.id, expected: u.expected }));
   }
   out.checks = report.checks.map((check) => {
     const c = ordered(check, CHECK_ORDER);

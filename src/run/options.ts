@@ -27,16 +27,47 @@ export const FLAG_ENV = {
   baseline: 'CONFORMANCE_BASELINE',
   'reasoning-model': 'CONFORMANCE_REASONING_MODEL',
   'thinking-model': 'CONFORMANCE_THINKING_MODEL',
+  expectations: 'CONFORMANCE_EXPECTATIONS',
+  config: 'CONFORMANCE_CONFIG',
+  'only-target': 'CONFORMANCE_ONLY_TARGET',
+  shard: 'CONFORMANCE_SHARD',
 } as const;
 
+/** Settings a matrix config gives (per target, or for the whole matrix); as flags they would be ambiguous beside --config. */
+const PER_TARGET_FLAGS = [
+  'target', 'model', 'api-key-env', 'profile', 'depth', 'seed', 'path', 'only', 'skip', 'header', 'baseline',
+  'timeout-ms', 'max-bytes', 'concurrency', 'reasoning-model', 'thinking-model', 'deterministic',
+] as const;
+
 const STRING_FLAGS = Object.keys(FLAG_ENV) as Array<keyof typeof FLAG_ENV>;
-const REPEATABLE = new Set(['only', 'skip', 'header']);
+const REPEATABLE = new Set(['only', 'skip', 'header', 'only-target']);
 
 export const DEFAULT_API_KEY_ENV = 'CONFORMANCE_API_KEY';
 export const DEFAULT_REASONING_MODELS = {
   separateReasoning: 'deepseek/deepseek-r1-turbo',
   enableThinking: 'zai-org/glm-4.5',
 };
+
+/** Part `index` of `count` of a matrix (1-based), from `--shard i/n`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** `i/n` → { index, count }; undefined when the text is not one with 1 ≤ i ≤ n. */
+export function parseShard(text: string): Shard | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return undefined;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  return index >= 1 && index <= count && count <= 256 ? { index, count } : undefined;
+}
+
+export interface MatrixRequest {
+  config: string;
+  onlyTargets: string[];
+  shard?: Shard;
+}
 
 export interface ParsedRun {
   config: Omit<RunConfig, 'model' | 'target' | 'embedded'> & { model?: string; target?: string };
@@ -45,6 +76,14 @@ export interface ParsedRun {
   color?: boolean;
   /** report.json of an earlier run to compare with; without it, the previous run in the report folder. */
   baseline?: string;
+  /** Expectations file (a folder of them with --config): only unexpected results fail the run. */
+  expectations?: string;
+  /** Write the expectations from this run, or tighten them with its progress. */
+  expectationsUpdate?: 'write' | 'tighten';
+  /** `--config`: run a matrix of targets instead. */
+  matrix?: MatrixRequest;
+  /** --report-dir was given (a matrix config names its own folder otherwise). */
+  reportDirGiven: boolean;
 }
 
 function integer(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -119,6 +158,33 @@ export function limitsFor(timeoutMs: number, maxBytes: number): Limits {
   };
 }
 
+function expectationFlags(values: Record<string, unknown>, file: string | undefined): Pick<ParsedRun, 'expectations' | 'expectationsUpdate'> {
+  const write = values['write-expectations'] === true;
+  const tighten = values['update-expectations'] === true;
+  if (write && tighten) throw new ToolError('CC_BAD_FLAG', '--write-expectations and --update-expectations cannot be combined');
+  return {
+    ...(file !== undefined ? { expectations: file } : {}),
+    ...(write ? { expectationsUpdate: 'write' as const } : tighten ? { expectationsUpdate: 'tighten' as const } : {}),
+  };
+}
+
+function matrixRequest(values: Record<string, unknown>, config: string | undefined, onlyTargets: string[], shardText: string | undefined): MatrixRequest | undefined {
+  if (config === undefined) {
+    if (onlyTargets.length > 0) throw new ToolError('CC_BAD_FLAG', '--only-target picks targets of a matrix: it needs --config FILE');
+    if (shardText !== undefined) throw new ToolError('CC_BAD_FLAG', '--shard splits a matrix: it needs --config FILE');
+    return undefined;
+  }
+  const clash = PER_TARGET_FLAGS.find((flag) => values[flag] !== undefined);
+  if (clash) throw new ToolError('CC_BAD_FLAG', `--${clash} cannot be combined with --config: the config gives each target its settings`);
+  const request: MatrixRequest = { config, onlyTargets };
+  if (shardText !== undefined) {
+    const shard = parseShard(shardText);
+    if (!shard) throw new ToolError('CC_BAD_FLAG', `--shard must read i/n with 1 ≤ i ≤ n (e.g. 2/3), got "${shardText}"`);
+    request.shard = shard;
+  }
+  return request;
+}
+
 export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): ParsedRun {
   let parsed;
   try {
@@ -135,6 +201,8 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
         deterministic: { type: 'boolean' },
         verbose: { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        'write-expectations': { type: 'boolean' },
+        'update-expectations': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -147,7 +215,7 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
     const fromEnv = env[FLAG_ENV[flag]];
     return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
   };
-  const list = (flag: 'only' | 'skip' | 'header', separator: RegExp): string[] => {
+  const list = (flag: 'only' | 'skip' | 'header' | 'only-target', separator: RegExp): string[] => {
     const value = values[flag];
     if (Array.isArray(value)) return value;
     const fromEnv = env[FLAG_ENV[flag]];
@@ -191,9 +259,20 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
   }
   if (target !== undefined) config.target = normaliseTarget(target);
   if (model !== undefined) config.model = model;
-  const result: ParsedRun = { config, help: values['help'] === true, verbose: values['verbose'] === true };
+  const result: ParsedRun = {
+    config,
+    help: values['help'] === true,
+    verbose: values['verbose'] === true,
+    reportDirGiven: text('report-dir') !== undefined,
+  };
   const baseline = text('baseline');
   if (baseline !== undefined) result.baseline = baseline;
+  Object.assign(result, expectationFlags(values, text('expectations')));
+  const matrix = matrixRequest(values, text('config'), list('only-target', /[,\s]+/), text('shard'));
+  if (matrix) result.matrix = matrix;
+  if (!matrix && result.expectationsUpdate && result.expectations === undefined) {
+    throw new ToolError('CC_BAD_FLAG', `--${result.expectationsUpdate === 'write' ? 'write' : 'update'}-expectations needs --expectations FILE`);
+  }
   if (values['color'] === true) result.color = true;
   if (values['no-color'] === true) result.color = false;
   return result;

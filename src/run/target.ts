@@ -12,7 +12,7 @@ import { preflight } from './preflight.ts';
 export const EMBEDDED_KEY_ENV = 'CONFORMANCE_EMBEDDED_KEY';
 export const EMBEDDED_MODEL = 'reference-chat';
 /** Gap between the embedded reference's events: small, but enough for the incremental-delivery check to judge. */
-const EMBEDDED_GAP_MS = 2;
+export const EMBEDDED_GAP_MS = 2;
 
 export interface PreparedTarget {
   config: RunConfig;
