@@ -877,7 +877,7 @@ const variantMarkers: Record<string, (base: string) => Promise<void>> = {
 
   // readings
   async 'created-per-chunk'(base) {
-    const timed = await raw(base, { ...ask('count from 1 to 3'), stream: true }, { timeoutMs: 3000 });
+    const timed = await raw(base, { ...ask('count from 1 to 3'), stream: true }, { timeoutMs: 10_000 });
     expect(timed.reads.at(-1)!.atMs - timed.reads[0]!.atMs).toBeGreaterThanOrEqual(1000);
     const created = jsonChunks(sseEvents(rawText(timed))).map((c) => c.created as number);
     expect(created.at(-1)! - created[0]!).toBeGreaterThanOrEqual(1);
