@@ -5,6 +5,7 @@
 import type { CheckResult, FindingRecord, RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
 import { escapeXml, escapeXmlText } from './svg.ts';
+import { proxyHeadline, proxyTables, textTable } from './proxy.ts';
 import { checksByArea, durationMs, findingFacts, groupFindings, oneLine } from './summary.ts';
 
 /** Attribute values also need line breaks and tabs as references, or parsers normalise them to spaces. */
@@ -116,7 +117,10 @@ export function renderJunit(report: RunReport, options: RenderOptions = {}): str
       ['skipped', counts.skipped],
       ['timestamp', safe.startedAt],
     ])}>`;
-    return [head, properties(safe), ...checks.map(testcase), '  </testsuite>'].join('\n');
+    // The proxy's request and answer tables travel with its suite, where a CI view shows them.
+    const tables = area === 'proxy' && safe.proxy ? [proxyHeadline(safe.proxy), ...proxyTables(safe.proxy).map(textTable)].join('\n\n') : undefined;
+    const out = tables ? [`    <system-out>${escapeXmlText(tables)}</system-out>`] : [];
+    return [head, properties(safe), ...checks.map(testcase), ...out, '  </testsuite>'].join('\n');
   });
   const total = suiteCounts(safe.checks);
   const root = `<testsuites${attrs([
