@@ -96,12 +96,17 @@ const requestFidelity = defineCheck({
   },
 });
 
-/** A client whose answer broke off while the upstream's did not. */
+/** Exchanges the client's own bounds ended while the proxy still held them open. */
+const HUNG: ReadonlySet<string> = new Set(['headers-timeout', 'idle-timeout', 'total-timeout']);
+
+/** A client whose answer broke off, or hung, while the upstream's had finished. */
 function clientCut(client: Observation, documented: string): Outcome[] | undefined {
   const error = client.exchange.error;
   if (!error) return undefined;
-  if (error.code === 'reset') return [deviation('fail', 'cut-short', `the upstream finished its answer; the client's broke off after ${client.exchange.response?.bodyBytes ?? 0} bytes`, documented)];
-  return [skip(`the client's exchange ended early (${error.code}: ${error.message}); the transport bounds of the run cut it`)];
+  const bytes = client.exchange.response?.bodyBytes ?? 0;
+  if (error.code === 'reset') return [deviation('fail', 'cut-short', `the upstream finished its answer; the client's broke off after ${bytes} bytes`, documented)];
+  if (HUNG.has(error.code)) return [deviation('fail', 'hung', `the upstream finished its answer; the client's was still open after ${bytes} bytes when the run's bound cut it (${error.message})`, documented)];
+  return [skip(`the client's exchange ended early (${error.code}: ${error.message}); the run's own caps cut it`)];
 }
 
 const responseFidelity = defineCheck({
@@ -239,7 +244,7 @@ const honestTruncation = defineCheck({
   id: 'proxy.honest-truncation',
   area: 'proxy',
   severity: 'critical',
-  rule: 'When the upstream cuts a stream, the client does not get a clean data: [DONE]: a cut answer must not look complete.',
+  rule: 'When the upstream cuts a stream, the client does not get a clean data: [DONE] (a cut answer must not look complete), nor a stream that never ends.',
   source: OPENAI,
   run(evidence) {
     const documented = 'the stream breaks off too (or carries an error event), so the client knows the answer is incomplete';
@@ -247,6 +252,10 @@ const honestTruncation = defineCheck({
       if (client.exchange.unsent) return [skip(unanswered(client) ?? 'not sent')];
       const first = upstream[0];
       if (first?.end?.how !== 'cut') return [skip(`the upstream did not cut the stream (${first?.end?.how ?? 'no request arrived'})`)];
+      const error = client.exchange.error;
+      if (error && HUNG.has(error.code)) {
+        return [deviation('fail', 'hung', `the upstream cut the stream; the proxy held the client's open until the run's bound cut it (${error.message})`, documented)];
+      }
       if (!client.stream || client.stream.framing.doneCount === 0 || toldOfError(client)) return [pass];
       const written = first.events?.length ?? 0;
       return [deviation('fail', 'done-after-cut', `the upstream cut the stream after ${written} events; the client received ${clientEvents(client).length - 1} events and a clean data: [DONE]`, documented)];
@@ -264,7 +273,10 @@ const cancellation = defineCheck({
     const documented = `the upstream's connection is closed within ${CANCEL_BOUND_MS} ms of the client leaving`;
     return instrumented(evidence, PROXY_TAGS.cancel).flatMap(({ client, upstream }): Outcome[] => {
       const { error, timings } = client.exchange;
-      if (error?.code !== 'left' || timings.startMs === undefined) return [skip(unanswered(client) ?? 'the client read the whole answer before it could leave')];
+      if (error?.code !== 'left' || timings.startMs === undefined) {
+        const why = error ? `the client's exchange ended before it could leave (${error.code}: ${error.message})` : 'the client read the whole answer before it could leave';
+        return [skip(unanswered(client) ?? why)];
+      }
       const leftAt = timings.startMs + timings.totalMs;
       const first = upstream[0];
       if (!first) return [skip('the request never reached the upstream')];

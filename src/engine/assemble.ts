@@ -70,8 +70,8 @@ export function runFacts(input: FactsInput): RunFacts {
     endedAt: input.endedAt.toISOString(),
     complete: reason === undefined,
     budget: {
-      // A differential proxy run checks its upstream before starting, as it checks the target.
-      requestLimit: (areas.length > 0 ? runBudget(config.depth, areas) : PREFLIGHT_BUDGET) + (config.proxy?.mode === 'differential' ? PREFLIGHT_BUDGET : 0),
+      // A differential proxy run also sends the upstream one plain request first (the model is known by then).
+      requestLimit: (areas.length > 0 ? runBudget(config.depth, areas) : PREFLIGHT_BUDGET) + (config.proxy?.mode === 'differential' ? 1 : 0),
       requests: input.preflightRequests + outcome.requests,
       retries: outcome.retries,
       tokens: outcome.tokens,

@@ -272,7 +272,8 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
       ? createClient({
           baseUrl: config.proxy.upstream,
           ...(hooks.upstreamKey ? { apiKey: hooks.upstreamKey } : {}),
-          headers: config.headers,
+          // --header is for the proxy (routing, its own credentials): none of it goes to the upstream.
+          headers: {},
           limits: config.limits,
           concurrency: config.concurrency,
           requestBudget: limit,

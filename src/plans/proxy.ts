@@ -147,7 +147,7 @@ const instrumented: Probe[] = [
     messages: ask('Repeat exactly: 🦙🚀 漢字 Ďábelské ñ'),
     max_tokens: 16,
   }),
-  one('proxy-response-stream', 'a stream with its usage chunk', 'smoke', ['proxy.response-fidelity'], PROXY_TAGS.response, ANSWER, {
+  one('proxy-response-stream', 'a stream with its usage chunk', 'standard', ['proxy.response-fidelity'], PROXY_TAGS.response, ANSWER, {
     messages: ask('Repeat exactly: 🦙🚀 漢字 Ďábelské ñ'),
     max_tokens: 16,
     ...withUsage,
@@ -156,7 +156,7 @@ const instrumented: Probe[] = [
   status(401, false, 'standard'),
   status(404, false, 'standard'),
   status(422, true, 'standard'),
-  status(429, true, 'smoke', '2'),
+  status(429, true, 'standard', '2'),
   status(500, true, 'standard'),
   status(503, false, 'standard'),
   one('proxy-status-refused', 'an upstream that closes the connection unanswered', 'standard', ['proxy.status-fidelity'], PROXY_TAGS.status, { kind: 'refuse' }, {
@@ -168,7 +168,7 @@ const instrumented: Probe[] = [
     max_tokens: 8,
     stream: true,
   }),
-  one('proxy-cut', 'a stream the upstream cuts after three events', 'smoke', ['proxy.honest-truncation'], PROXY_TAGS.cut, { kind: 'cut', afterEvents: 3 }, {
+  one('proxy-cut', 'a stream the upstream cuts after three events', 'standard', ['proxy.honest-truncation'], PROXY_TAGS.cut, { kind: 'cut', afterEvents: 3 }, {
     ...counting,
     stream: true,
   }),
@@ -237,7 +237,7 @@ function pair(id: string, title: string, from: Depth, request: (io: ProbeIO) => 
 }
 
 const differential: Probe[] = [
-  pair('proxy-diff-plain', 'a plain answer', 'smoke', () => ({ body: counting })),
+  pair('proxy-diff-plain', 'a plain answer', 'standard', () => ({ body: counting })),
   pair('proxy-diff-stream', 'a stream with its usage chunk', 'smoke', () => ({ body: { ...counting, ...withUsage } })),
   pair('proxy-diff-n2', 'two streamed choices', 'standard', () => ({ body: { ...counting, n: 2, stream: true } })),
   pair('proxy-diff-reasoning', 'separate_reasoning on the reasoning model', 'standard', (io) => ({
