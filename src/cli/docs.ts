@@ -15,7 +15,7 @@ export function renderChecksTable(): string {
   });
   const proven = checks.filter((c) => faults.some((f) => f.detectedBy.includes(c.id))).length;
   return [
-    `${checks.length} checks; ${proven} of them are proven to fail against a fault of the reference provider or the reference proxy, and ${faults.length} faults are each detected by the checks they name (the self-tests in \`test/fault-matrix.test.ts\` and \`test/proxy-matrix.test.ts\` verify every row).`,
+    `${checks.length} checks; ${proven} of them are proven to fail against a fault of the reference provider or the reference proxy, and ${faults.length} faults are each detected by the checks they name (the self-tests in \`test/fault-matrix.test.ts\` verify every row).`,
     '',
     '| check | area | severity | rule | document | proved by fault |',
     '|---|---|---|---|---|---|',

@@ -115,7 +115,7 @@ const isolation = (from: Depth, starts: number[]): Probe =>
     ['proxy.isolation'],
     PROXY_TAGS.isolation,
     starts.map((start) => ({
-      script: { kind: 'answer', gapMs: 25 },
+      script: { kind: 'answer', gapMs: 40 },
       request: () => ({ body: { messages: ask(`Count from ${start} to ${start + 40}.`), max_tokens: 30, stream: true, user: 'proxy-isolation' }, connection: true }),
     })),
   );

@@ -1,7 +1,7 @@
 /**
  * Faults of the reference proxy (`serve --upstream URL --fault NAME`), each one a way real gateways break what
  * they pass through. Each names the checks that must fail when a proxy run (the proxy area and the ordinary areas
- * it runs) goes through it; the proxy matrix self-test holds every name to that, in both directions.
+ * it runs) goes through it; test/fault-matrix.test.ts holds every name to that, in both directions.
  */
 import type { ServerResponse } from 'node:http';
 import type { CheckId } from '../../checks/registry.ts';
