@@ -13,11 +13,10 @@ import type { ChatRequestBody } from '../contract/types.ts';
 import type { Plan, Probe, ProbeIO, ProxiedOptions, SendChat, UpstreamIO } from './probe.ts';
 import { ask, withUsage } from './requests.ts';
 
-
 /** Gap the paced stream is written with: a stream that arrives in one burst cannot hide. */
-export const PACING_GAP_MS = 100;
+const PACING_GAP_MS = 100;
 /** The client of the cancellation probe leaves after this many data events. */
-export const LEAVE_AFTER_EVENTS = 3;
+const LEAVE_AFTER_EVENTS = 3;
 /** A prompt that fills a 128k-token context window is about this large. */
 const LARGE_REQUEST_BYTES = 512 * 1024;
 
@@ -28,7 +27,7 @@ const ANSWER: UpstreamScript = { kind: 'answer' };
 const counting: ChatRequestBody = { messages: ask('Count from 1 to 20.'), max_tokens: 16 };
 
 interface Step {
-  script: UpstreamScript;
+  script: UpstreamScript | ((io: ProbeIO) => UpstreamScript);
   request: (io: ProbeIO) => SendChat;
   options?: ProxiedOptions;
 }
@@ -52,7 +51,8 @@ function through(id: string, title: string, from: Depth, feeds: readonly CheckId
     requests: () => steps.length,
     run: async (io) => {
       const upstream = io.upstream as UpstreamIO;
-      const exchanges = await Promise.all(steps.map((s) => upstream.chat(id, s.script, s.request(io), s.options)));
+      const script = (s: Step) => (typeof s.script === 'function' ? s.script(io) : s.script);
+      const exchanges = await Promise.all(steps.map((s) => upstream.chat(id, script(s), s.request(io), s.options)));
       return [evidence(io, id, tag, exchanges)];
     },
   };
@@ -197,26 +197,14 @@ const instrumented: Probe[] = [
     max_tokens: 1200,
     stream: true,
   }),
-  largeResponse(),
-];
-
-/** The answer's size follows the run's byte cap, so the cap never cuts it. */
-function largeResponse(): Probe {
-  return {
-    id: 'proxy-large-response',
-    title: 'an answer of up to a megabyte',
-    from: 'standard',
-    feeds: ['proxy.limits'],
-    needs: 'upstream',
-    requests: () => 1,
-    run: async (io) => {
-      const bytes = Math.min(1024 * 1024, Math.floor(io.config.limits.maxBytes / 2));
-      const upstream = io.upstream as UpstreamIO;
-      const exchange = await upstream.chat('proxy-large-response', { kind: 'large', bytes }, { body: { messages: ask('Say OK.'), max_tokens: 4 } });
-      return [evidence(io, 'proxy-large-response', PROXY_TAGS.limits, [exchange])];
+  through('proxy-large-response', 'an answer of up to a megabyte', 'standard', ['proxy.limits'], PROXY_TAGS.limits, [
+    {
+      // As large as the run's byte cap allows, so the cap never cuts it.
+      script: (io) => ({ kind: 'large', bytes: Math.min(1024 * 1024, Math.floor(io.config.limits.maxBytes / 2)) }),
+      request: () => ({ body: { messages: ask('Say OK.'), max_tokens: 4 } }),
     },
-  };
-}
+  ]),
+];
 
 /** A seeded temperature-0 request through the proxy and straight to the upstream. */
 function pair(id: string, title: string, from: Depth, request: (io: ProbeIO) => SendChat): Probe {
