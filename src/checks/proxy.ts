@@ -37,7 +37,7 @@ const instrumented = (evidence: Evidence, ...tags: Tag[]): Array<ProxiedExchange
 /** Why the client side cannot be judged: nothing was sent, or nothing came back. */
 function unanswered(client: Observation): string | undefined {
   const error = client.exchange.error;
-  if (client.exchange.unsent) return `not sent: ${error?.message ?? 'the run stopped sending'}`;
+  if (client.exchange.unsent) return error?.message.startsWith('not sent') ? error.message : `not sent: ${error?.message ?? 'the run stopped sending'}`;
   if (!client.exchange.response) return `no answer from the proxy (${error ? `${error.code}: ${error.message}` : 'nothing received'})`;
   return undefined;
 }
@@ -210,15 +210,15 @@ const noBuffering = defineCheck({
   run(evidence) {
     const documented = 'each event reaches the client as soon as the upstream wrote it';
     return instrumented(evidence, PROXY_TAGS.pacing).flatMap(({ client, upstream }): Outcome[] => {
-      const why = unanswered(client);
-      if (why) return [skip(why)];
       const first = upstream[0];
-      if (!first?.events) return [skip('the upstream did not stream an answer')];
-      const pairs = matchedEvents(client, first);
+      const pairs = first ? matchedEvents(client, first) : [];
       const cut = client.exchange.error;
-      if (cut && (cut.code === 'idle-timeout' || cut.code === 'total-timeout') && pairs.length < first.events.length) {
+      if (first?.events && cut && HUNG.has(cut.code) && pairs.length < first.events.length) {
         return [deviation('fail', 'held', `the upstream wrote ${first.events.length} events; ${pairs.length} had reached the client when the run's bound cut it (${cut.message})`, documented)];
       }
+      const why = unanswered(client);
+      if (why) return [skip(why)];
+      if (!first?.events) return [skip('the upstream did not stream an answer')];
       if (pairs.length < 3) return [skip(`only ${pairs.length} of the upstream's ${first.events.length} events arrived as sent; proxy.response-fidelity judges that`)];
       const head = pairs[0]!;
       const tail = pairs.at(-1)!;
