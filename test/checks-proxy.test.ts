@@ -217,6 +217,7 @@ describe('proxy.cancellation', () => {
     expect(judged({ atMs: 3000, how: 'finished' })).toEqual(['fail:not-passed-on']);
     expect(judged(undefined)).toEqual(['fail:kept-streaming']);
     expect(judged({ atMs: 1040, how: 'finished' })).toEqual(['skip']);
+    expect(judged({ atMs: 1500, how: 'finished' })).toEqual(['skip']);
   });
 });
 

@@ -15,6 +15,7 @@ import type { RunConfig } from '../src/core/run-config.ts';
 import type { ProxySetup } from '../src/core/upstream.ts';
 import { runConformance, type RunOutcome } from '../src/engine/run.ts';
 import { type InstrumentedUpstream, startInstrumentedUpstream } from '../src/reference/instrumented-upstream.ts';
+import { UPSTREAM_GAP_MS } from '../src/run/proxy-target.ts';
 
 const API_KEY = 'sk-third-party';
 
@@ -24,7 +25,7 @@ let proxy: httpProxy;
 let target: string;
 
 beforeAll(async () => {
-  upstream = await startInstrumentedUpstream({ port: 0, apiKey: API_KEY, gapMs: 2, seed: 7 });
+  upstream = await startInstrumentedUpstream({ port: 0, apiKey: API_KEY, gapMs: UPSTREAM_GAP_MS, seed: 7 });
   proxy = httpProxy.createProxyServer({ target: upstream.url.replace(/\/v1$/, ''), changeOrigin: true });
   proxy.on('error', (error, _req, res) => {
     const response = res as ServerResponse;

@@ -285,6 +285,7 @@ const cancellation = defineCheck({
       const delay = first.end.atMs - leftAt;
       if (first.end.how === 'finished') {
         if (delay <= 0) return [skip('the upstream had finished before the client left: the answer reached the client late (proxy.no-buffering judges that)')];
+        if (delay <= CANCEL_BOUND_MS) return [skip(`the upstream finished ${ms(delay)} after the client left, within the bound: too soon to tell`)];
         return [deviation('fail', 'not-passed-on', `the upstream wrote its answer to the end, ${after} events over ${ms(delay)} after the client left`, documented)];
       }
       if (first.end.how !== 'peer-left') return [skip(`the upstream cut the stream itself (${first.end.how})`)];
@@ -312,7 +313,7 @@ const isolation = defineCheck({
     if (firsts.some((f) => !f)) return [skip('not every stream reached the upstream')];
     const spans = firsts.map((f) => [f!.receivedAtMs, f!.end?.atMs ?? Infinity] as const);
     const together = spans.every(([start], i) => spans.every(([, end], j) => i === j || start < end));
-    if (!together) return [skip('the streams were not in flight at the upstream at the same time (is --concurrency 1?)')];
+    if (!together) return [skip('the streams were not in flight at the upstream at the same time (the proxy forwarded them one after the other, or --concurrency is 1)')];
     const ids = firsts.map(idsOf);
     return exchanges.map(({ client }, i): Outcome => {
       const why = unanswered(client);

@@ -22,8 +22,11 @@ export interface ProxyFlags {
 
 export const DEFAULT_UPSTREAM_PORT = 8090;
 export const DEFAULT_UPSTREAM_KEY_ENV = 'CONFORMANCE_UPSTREAM_API_KEY';
-/** Gap between the instrumented upstream's events: small, but enough for incremental delivery to show. */
-const UPSTREAM_GAP_MS = 2;
+/**
+ * Gap between the instrumented upstream's events: small, but wide enough that events passed on one by one still
+ * arrive in reads of their own after the extra hop (a proxy's own buffering then shows, and only that).
+ */
+export const UPSTREAM_GAP_MS = 10;
 
 export async function prepareProxy(parsed: ParsedRun['config'], flags: ProxyFlags, options: PrepareOptions): Promise<PreparedTarget> {
   if (parsed.target === undefined) throw new ToolError('CC_BAD_FLAG', 'proxy needs --target: the base URL (…/v1) of the proxy under test');
