@@ -6,6 +6,7 @@ import { authChecks } from './auth.ts';
 import { errorsChecks } from './errors.ts';
 import { logprobsChecks } from './logprobs.ts';
 import { paramsChecks } from './params.ts';
+import { proxyChecks } from './proxy.ts';
 import { reasoningChecks } from './reasoning.ts';
 import { schemaChecks } from './schema.ts';
 import { semanticsChecks } from './semantics.ts';
@@ -29,6 +30,7 @@ const declared = [
   ...toolsChecks,
   ...structuredOutputChecks,
   ...reasoningChecks,
+  ...proxyChecks,
 ] as const;
 
 /** The id of a registered check: a typo in a probe's `feeds` or a fault's `detectedBy` fails the type check. */

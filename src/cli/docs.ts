@@ -4,17 +4,18 @@
  */
 import { checks } from '../checks/registry.ts';
 import { behaviours } from '../reference/catalogue.ts';
+import { proxyFaults } from '../reference/proxy/faults.ts';
 import { cell, replaceMarked } from './markdown.ts';
 
 export function renderChecksTable(): string {
-  const faults = behaviours.filter((b) => b.kind === 'fault');
+  const faults = [...behaviours.filter((b) => b.kind === 'fault'), ...proxyFaults];
   const rows = checks.map((check) => {
     const proving = faults.filter((f) => f.detectedBy.includes(check.id)).map((f) => `\`${f.name}\``);
     return `| \`${check.id}\` | ${check.area} | ${check.severity} | ${cell(check.rule)} | ${cell(check.source)} | ${proving.join(', ') || '—'} |`;
   });
   const proven = checks.filter((c) => faults.some((f) => f.detectedBy.includes(c.id))).length;
   return [
-    `${checks.length} checks; ${proven} of them are proven to fail against a fault of the reference provider, and ${faults.length} faults are each detected by the checks they name (the self-tests in \`test/fault-matrix.test.ts\` verify every row).`,
+    `${checks.length} checks; ${proven} of them are proven to fail against a fault of the reference provider or the reference proxy, and ${faults.length} faults are each detected by the checks they name (the self-tests in \`test/fault-matrix.test.ts\` verify every row).`,
     '',
     '| check | area | severity | rule | document | proved by fault |',
     '|---|---|---|---|---|---|',
@@ -42,7 +43,16 @@ export function renderFaultsTable(): string {
   ].join('\n');
 }
 
+export function renderProxyFaultsTable(): string {
+  return [
+    '| proxy fault | what it does | detected by |',
+    '|---|---|---|',
+    ...proxyFaults.map((f) => `| \`${f.name}\` | ${cell(f.description)} | ${f.detectedBy.map((id) => `\`${id}\``).join(', ')} |`),
+  ].join('\n');
+}
+
 /** The README with its generated tables brought up to date. */
 export function updateReadme(text: string): string {
-  return replaceMarked(replaceMarked(text, 'checks', renderChecksTable()), 'faults', renderFaultsTable());
+  const tables = replaceMarked(replaceMarked(text, 'checks', renderChecksTable()), 'faults', renderFaultsTable());
+  return replaceMarked(tables, 'proxy-faults', renderProxyFaultsTable());
 }

@@ -7,6 +7,7 @@ type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run.ts')).run,
+  proxy: async () => (await import('./proxy.ts')).proxy,
   serve: async () => (await import('./serve.ts')).serve,
   gen: async () => (await import('./gen.ts')).gen,
   bench: async () => (await import('./bench.ts')).bench,

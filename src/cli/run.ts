@@ -13,8 +13,8 @@ import { progressWriter } from '../report/progress.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { LATEST_DIR, writeReports } from '../report/write.ts';
 import { ToolError } from '../run/errors.ts';
-import { parseRunArgs } from '../run/options.ts';
-import { type PreparedTarget, prepareTarget } from '../run/target.ts';
+import { type ParsedRun, parseRunArgs } from '../run/options.ts';
+import { type PrepareOptions, type PreparedTarget, prepareTarget } from '../run/target.ts';
 import { readExpectationsFile, settleExpectations, writeExpectationsFile } from '../run/expectations-file.ts';
 import { assertWritable, note, trapSignals } from './run-support.ts';
 import { RUN_USAGE } from './usage.ts';
@@ -27,6 +27,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   if (parsed.matrix) return (await import('./run-matrix.ts')).runMatrix(parsed, parsed.matrix);
+  return conduct(parsed, prepareTarget);
+}
+
+/** Everything after the flags: prepare the target, run, write the reports, print the findings. */
+export async function conduct(parsed: ParsedRun, prepare: (config: ParsedRun['config'], options: PrepareOptions) => Promise<PreparedTarget>): Promise<number> {
   const color = parsed.color ?? (process.stdout.isTTY === true && !process.env['NO_COLOR']);
   await assertWritable(parsed.config.reportDir);
   // Read before anything is spent, and before this run replaces latest/.
@@ -37,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
   const startedAt = new Date();
   let target: PreparedTarget | undefined;
   try {
-    target = await prepareTarget(parsed.config, { env: process.env, signal: interruption.signal, note });
+    target = await prepare(parsed.config, { env: process.env, signal: interruption.signal, note });
     const { config } = target;
     if (!interruption.signal.aborted) {
       note(`chat-conformance ${toolVersion()} · target ${config.target} · model ${config.model} · profile ${config.profile} · depth ${config.depth} · seed ${config.seed}`);
@@ -45,6 +50,7 @@ export async function run(args: string[]): Promise<number> {
     const progress = progressWriter(process.stderr);
     const outcome = await runConformance(config, {
       ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+      ...target.hooks,
       signal: interruption.signal,
       onProgress: (p) => progress.update(p),
     });
@@ -67,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
       if (settled.file && parsed.expectationsUpdate) await writeExpectationsFile(expectationsFile, settled.file);
       if (settled.note) note(settled.note);
     }
-    const secrets = [target.apiKey].filter((s): s is string => Boolean(s));
+    const secrets = [target.apiKey, ...(target.secrets ?? [])].filter((s): s is string => Boolean(s));
     const written = await writeReports(report, config.reportDir, { secrets });
     process.stdout.write(`${renderTerminal(report, { color, verbose: parsed.verbose, reportsAt: written.runDir, secrets })}\n`);
     return report.exitCode;

@@ -53,6 +53,52 @@ export interface BoundaryRow {
   conflict?: string;
 }
 
+/** One field of a request through a proxy: what the client sent, what the upstream received. */
+export interface ProxyFieldRow {
+  probe: string;
+  exchangeId?: number;
+  /** Dotted path, or `Authorization`. */
+  field: string;
+  /** Short renderings; absent when the field was not sent / did not arrive. */
+  sent?: string;
+  received?: string;
+  change: 'unchanged' | 'changed' | 'dropped' | 'added';
+  verdict: 'pass' | 'warn' | 'fail';
+}
+
+/** One answer through a proxy: what the upstream sent, what the client got, and whether they are the same. */
+export interface ProxyAnswerRow {
+  probe: string;
+  exchangeId?: number;
+  upstream: string;
+  client: string;
+  /** Same as JSON (every event of a stream). */
+  jsonEqual: boolean;
+  /** Same bytes (every event's payload text of a stream): information, not a rule. */
+  byteEqual: boolean;
+}
+
+/** One difference between an answer straight from the upstream and the same through the proxy (differential). */
+export interface ProxyDifferenceRow {
+  probe: string;
+  exchangeId?: number;
+  aspect: string;
+  direct: string;
+  proxied: string;
+  /** `pass` marks a pair with no difference. */
+  verdict: 'pass' | 'warn' | 'fail';
+}
+
+/** What a proxy run saw of the proxy under test, beyond the checks' verdicts. */
+export interface ProxyReport {
+  mode: 'instrumented' | 'differential';
+  /** The upstream's base URL, credentials removed. */
+  upstream: string;
+  fields: ProxyFieldRow[];
+  answers: ProxyAnswerRow[];
+  differences: ProxyDifferenceRow[];
+}
+
 export interface ExchangeSummary {
   id: number;
   label: string;
@@ -125,5 +171,7 @@ export interface RunReport {
   expectations?: ExpectationsOutcome;
   checks: CheckResult[];
   boundaries: BoundaryRow[];
+  /** Proxy runs only: the request fields, answers and differences seen through the proxy. */
+  proxy?: ProxyReport;
   exchanges: ExchangeSummary[];
 }

@@ -55,6 +55,10 @@ export interface SendOptions {
   connection?: string;
   /** Looks at each body read as it arrives; a reason returned cuts the exchange with error `runaway`. */
   stopWhen?: (bytes: Uint8Array) => string | undefined;
+  /** Looks at each body read as it arrives; a reason returned ends the exchange there, error `left` (the client hangs up). */
+  leaveWhen?: (bytes: Uint8Array) => string | undefined;
+  /** Record a 429/503 as it came instead of retrying it (a proxy's status is what is under test). */
+  noRetry?: true;
 }
 
 export interface HttpClient {
@@ -328,7 +332,7 @@ class BoundedClient implements HttpClient {
       headers: this.recordHeaders(headers),
     };
     if (send.body !== undefined) recorded.body = redactText(send.body, this.allSecrets);
-    return { url, method: send.method, headers, body: send.body, recorded, stopWhen: send.stopWhen };
+    return { url, method: send.method, headers, body: send.body, recorded, stopWhen: send.stopWhen, leaveWhen: send.leaveWhen };
   }
 
   private recordHeaders(headers: Record<string, string>): Record<string, string> {
@@ -350,7 +354,7 @@ class BoundedClient implements HttpClient {
       exchange.retries = retries;
       const status = exchange.response?.status;
       const retryable = status !== undefined && RETRYABLE_STATUS.has(status) && exchange.error === undefined;
-      if (!retryable || retries.length >= this.retry.max || this.requests >= this.options.requestBudget) return exchange;
+      if (!retryable || send.noRetry || retries.length >= this.retry.max || this.requests >= this.options.requestBudget) return exchange;
       // Without Retry-After the client backs off on its own, doubling each time.
       const waitMs = Math.min(retryAfterMs ?? this.retry.backoffMs * 2 ** retries.length, this.retry.maxWaitMs);
       retries.push({ status, waitMs, retryAfter: retryAfterMs !== undefined, atMs: roundMs(performance.now() - started) });
@@ -436,6 +440,11 @@ class BoundedClient implements HttpClient {
             error = { code: 'runaway', message: runaway };
             break;
           }
+          const leaving = request.leaveWhen?.(chunk);
+          if (leaving !== undefined) {
+            error = { code: 'left', message: leaving };
+            break;
+          }
         }
       } finally {
         // Stops a body that was cut (cap, deadline) from holding the connection: an unfinished body aborts it.
@@ -461,6 +470,7 @@ class BoundedClient implements HttpClient {
       request: request.recorded,
       reads: maskedReads,
       timings: {
+        startMs: start,
         totalMs: elapsed(),
         gapsMs: maskedReads.slice(1).map((r, i) => roundMs(r.atMs - maskedReads[i]!.atMs)),
       },

@@ -3,6 +3,7 @@ import { authPlan } from './auth.ts';
 import { errorsPlan } from './errors.ts';
 import { logprobsPlan } from './logprobs.ts';
 import { paramsPlan } from './params.ts';
+import { proxyPlan } from './proxy.ts';
 import type { Plan } from './probe.ts';
 import { reasoningPlan } from './reasoning.ts';
 import { schemaPlan } from './schema.ts';
@@ -26,4 +27,5 @@ export const plans: readonly Plan[] = [
   toolsPlan,
   structuredOutputPlan,
   reasoningPlan,
+  proxyPlan,
 ];

@@ -5,6 +5,7 @@
  */
 import { GAPS_KEPT, type BoundaryRow, type CheckResult, type ExchangeSummary, type FindingRecord, type RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
+import { proxyHeadline, proxyTables } from './proxy.ts';
 import {
   binValues,
   formatMs,
@@ -274,6 +275,17 @@ function boundaryTable(rows: readonly BoundaryRow[]): Markup {
 <table><thead><tr><th>Parameter</th><th>Value</th><th>Expected</th><th>Got</th><th>Verdict</th><th>Conflict</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
+function proxySection(report: RunReport): Markup {
+  if (!report.proxy) return markup``;
+  const tables = proxyTables(report.proxy).map(
+    (t) => markup`<h3>${t.title}</h3><p class="muted">${t.intro}</p>
+<table><thead><tr>${t.header.map((h) => markup`<th>${h}</th>`)}</tr></thead><tbody>${t.rows.map((row) => markup`<tr>${row.map((cell) => markup`<td>${cell}</td>`)}</tr>`)}</tbody></table>`,
+  );
+  return markup`<h2 id="proxy">Proxy</h2>
+<p>${proxyHeadline(report.proxy)}</p>
+${tables}`;
+}
+
 function exchangeTable(exchanges: readonly ExchangeSummary[]): Markup {
   if (exchanges.length === 0) return markup``;
   const ms = (value: number | undefined): string => (value === undefined ? '' : formatMs(value));
@@ -316,6 +328,7 @@ ${areaTable(safe)}
 ${latencySection(safe.exchanges)}
 <h2 id="failures">Failures (${failing.length})</h2>
 ${failing.length === 0 ? markup`<p class="pass">No check failed.</p>` : failing.map(checkSection)}
+${proxySection(safe)}
 ${observationsSection(safe, new Set(failing.map((c) => c.id)))}
 ${reasonTable('Skipped', 'skipped', 'Skipped checks are not counted as passes.', safe.checks.filter((c) => c.verdict === 'skip'))}
 ${reasonTable('Not run', 'not-run', 'These checks were filtered out or never reached.', safe.checks.filter((c) => c.verdict === 'not-run'))}

@@ -3,7 +3,18 @@
  * report object happened to be built), so two runs diff cleanly. The format is described by
  * src/report/schema.json and reports/README.md; bump REPORT_SCHEMA_VERSION when either changes incompatibly.
  */
-import type { BoundaryRow, CheckResult, ExchangeSummary, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
+import type {
+  BoundaryRow,
+  CheckResult,
+  ExchangeSummary,
+  FindingRecord,
+  ProxyAnswerRow,
+  ProxyDifferenceRow,
+  ProxyFieldRow,
+  ProxyReport,
+  RunComparison,
+  RunReport,
+} from '../engine/result.ts';
 import { redactText } from '../http/redact.ts';
 
 export interface RenderOptions {
@@ -34,7 +45,38 @@ const REPORT_ORDER: KeyOrder<RunReport> = {
   expectations: null,
   checks: null,
   boundaries: null,
+  proxy: null,
   exchanges: null,
+};
+
+const PROXY_ORDER: KeyOrder<ProxyReport> = { mode: null, upstream: null, fields: null, answers: null, differences: null };
+
+const FIELD_ORDER: KeyOrder<ProxyFieldRow> = {
+  probe: null,
+  exchangeId: null,
+  field: null,
+  sent: null,
+  received: null,
+  change: null,
+  verdict: null,
+};
+
+const ANSWER_ORDER: KeyOrder<ProxyAnswerRow> = {
+  probe: null,
+  exchangeId: null,
+  upstream: null,
+  client: null,
+  jsonEqual: null,
+  byteEqual: null,
+};
+
+const DIFFERENCE_ORDER: KeyOrder<ProxyDifferenceRow> = {
+  probe: null,
+  exchangeId: null,
+  aspect: null,
+  direct: null,
+  proxied: null,
+  verdict: null,
 };
 
 const TOOL_ORDER: KeyOrder<RunReport['tool']> = { name: null, version: null };
@@ -150,6 +192,12 @@ export function orderReport(report: RunReport): RunReport {
     return c;
   });
   out.boundaries = report.boundaries.map((row) => ordered(row, BOUNDARY_ORDER));
+  if (report.proxy) {
+    out.proxy = ordered(report.proxy, PROXY_ORDER);
+    out.proxy.fields = report.proxy.fields.map((row) => ordered(row, FIELD_ORDER));
+    out.proxy.answers = report.proxy.answers.map((row) => ordered(row, ANSWER_ORDER));
+    out.proxy.differences = report.proxy.differences.map((row) => ordered(row, DIFFERENCE_ORDER));
+  }
   out.exchanges = report.exchanges.map((row) => ordered(row, EXCHANGE_ORDER));
   return out;
 }

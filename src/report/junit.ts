@@ -5,6 +5,7 @@
 import type { CheckResult, FindingRecord, RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
 import { escapeXml, escapeXmlText } from './svg.ts';
+import { proxyHeadline, proxyTables, textTable } from './proxy.ts';
 import { checksByArea, durationMs, findingFacts, groupFindings, oneLine } from './summary.ts';
 
 /** Attribute values also need line breaks and tabs as references, or parsers normalise them to spaces. */
@@ -114,7 +115,10 @@ export function junitSuites(safe: RunReport, prefix = ''): string[] {
       ['skipped', counts.skipped],
       ['timestamp', safe.startedAt],
     ])}>`;
-    return [head, properties(safe), ...checks.map((check) => testcase(check, prefix)), '  </testsuite>'].join('\n');
+    // The proxy's request and answer tables travel with its suite, where a CI view shows them.
+    const tables = area === 'proxy' && safe.proxy ? [proxyHeadline(safe.proxy), ...proxyTables(safe.proxy).map(textTable)].join('\n\n') : undefined;
+    const out = tables ? [`    <system-out>${escapeXmlText(tables)}</system-out>`] : [];
+    return [head, properties(safe), ...checks.map((check) => testcase(check, prefix)), ...out, '  </testsuite>'].join('\n');
   });
 }
 

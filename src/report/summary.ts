@@ -6,6 +6,7 @@
 import type { BoundaryRow, CheckResult, ExpectationsOutcome, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
 import { AREAS, type Verdict } from '../core/vocabulary.ts';
+import { proxyHeadline, proxyTables } from './proxy.ts';
 
 export type CheckVerdict = Verdict | 'not-run';
 
@@ -372,6 +373,14 @@ function boundarySection(rows: readonly BoundaryRow[]): string | undefined {
   ].join('\n');
 }
 
+function proxySection(report: RunReport): string | undefined {
+  if (!report.proxy) return undefined;
+  const tables = proxyTables(report.proxy).map((t) =>
+    [`### ${mdInline(t.title)}`, '', mdInline(t.intro), '', table(t.header.map(mdInline), t.rows.map((row) => row.map(mdInline)))].join('\n'),
+  );
+  return ['## Proxy', '', mdInline(proxyHeadline(report.proxy)), ...tables.flatMap((t) => ['', t])].join('\n');
+}
+
 export function renderSummary(report: RunReport, options: RenderOptions = {}): string {
   const safe = redactReport(report, options.secrets);
   const notice = incompleteNotice(safe);
@@ -384,6 +393,7 @@ export function renderSummary(report: RunReport, options: RenderOptions = {}): s
     expectationsSection(safe),
     areaSection(safe),
     failing.length > 0 ? failureSection(failing) : undefined,
+    proxySection(safe),
     observationSection(safe),
     reasonSection('Skipped', 'Skipped checks are not counted as passes.', safe.checks.filter((c) => c.verdict === 'skip')),
     reasonSection(

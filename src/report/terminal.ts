@@ -4,6 +4,7 @@
  */
 import type { CheckResult, FindingRecord, RunReport } from '../engine/result.ts';
 import { mapStrings, redactOutput, redactReport, type RenderOptions } from './json.ts';
+import { proxyHeadline } from './proxy.ts';
 import {
   type CheckVerdict,
   comparisonPhrase,
@@ -260,6 +261,7 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
     blocks.push([paint('bold', `Failures (${failing.length})`)]);
     for (const check of failing) blocks.push(failingCheckLines(check, options, paint));
   }
+  if (safe.proxy) blocks.push(wrap(`${proxyHeadline(safe.proxy)} (tables in summary.md and report.html)`, WIDTH, '', '  '));
   blocks.push(observationLines(safe, options, paint));
   blocks.push(reasonBlock('Skipped, not counted as passes', safe.checks.filter((c) => c.verdict === 'skip'), safe.checks, paint));
   blocks.push(reasonBlock('Not run', safe.checks.filter((c) => c.verdict === 'not-run'), safe.checks, paint));

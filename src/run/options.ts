@@ -101,21 +101,21 @@ function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[
 }
 
 /** Accepts the OpenAI SDK baseURL convention (…/v1) or the full …/chat/completions URL; returns the base URL. */
-export function normaliseTarget(raw: string): string {
+export function normaliseTarget(raw: string, flag = '--target'): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ToolError('CC_BAD_TARGET', `--target is not a URL: "${raw}" (expected e.g. https://api.example.com/v1)`);
+    throw new ToolError('CC_BAD_TARGET', `${flag} is not a URL: "${raw}" (expected e.g. https://api.example.com/v1)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ToolError('CC_BAD_TARGET', `--target must be an http(s) URL, got ${url.protocol}//…`);
+    throw new ToolError('CC_BAD_TARGET', `${flag} must be an http(s) URL, got ${url.protocol}//…`);
   }
   if (url.username || url.password) {
-    throw new ToolError('CC_BAD_TARGET', '--target must not carry credentials; put the key in the environment (see --api-key-env)');
+    throw new ToolError('CC_BAD_TARGET', `${flag} must not carry credentials; put the key in the environment (see --api-key-env)`);
   }
   if (url.search) {
-    throw new ToolError('CC_BAD_TARGET', `--target must not carry a query string ("${url.search}"); requests go to <target>/chat/completions`);
+    throw new ToolError('CC_BAD_TARGET', `${flag} must not carry a query string ("${url.search}"); requests go to <URL>/chat/completions`);
   }
   url.hash = '';
   return url.toString().replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
@@ -185,7 +185,8 @@ function matrixRequest(values: Record<string, unknown>, config: string | undefin
   return request;
 }
 
-export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): ParsedRun {
+/** `proxy`: the run is a proxy run (`chat-conformance proxy`), the only kind that may name the proxy area. */
+export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv, kind: { proxy?: boolean } = {}): ParsedRun {
   let parsed;
   try {
     parsed = parseArgs({
@@ -247,6 +248,10 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
   };
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.apiKeyEnv)) {
     throw new ToolError('CC_BAD_FLAG', `--api-key-env must name an environment variable, got "${config.apiKeyEnv}"`);
+  }
+  const proxyNamed = config.only.find((item) => item === 'proxy' || findCheck(item)?.area === 'proxy');
+  if (!kind.proxy && proxyNamed !== undefined) {
+    throw new ToolError('CC_BAD_FLAG', `--only names ${proxyNamed}, which runs against a proxy: use chat-conformance proxy --target=<proxy>`);
   }
   if (!checks.some((c) => isSelected(c, config.only, config.skip))) {
     throw new ToolError('CC_BAD_FLAG', '--only and --skip together leave no check to run');
