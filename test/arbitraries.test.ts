@@ -1,24 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { chatRequest, invalidChatRequest } from '../src/arbitraries/chat-request.ts';
-import { frequencyPenalty, invalidFrequencyPenalty } from '../src/arbitraries/frequency-penalty.ts';
 import { invalidLogitBias, logitBias } from '../src/arbitraries/logit-bias.ts';
 import { malformedJson } from '../src/arbitraries/malformed-json.ts';
 import { invalidMaxTokens, maxTokens } from '../src/arbitraries/max-tokens.ts';
 import { invalidMessages, messages } from '../src/arbitraries/messages.ts';
-import { invalidMinP, minP } from '../src/arbitraries/min-p.ts';
-import { invalidN, n } from '../src/arbitraries/n.ts';
 import { functionName, invalidFunctionName, invalidMessageName, messageName } from '../src/arbitraries/names.ts';
-import { invalidPresencePenalty, presencePenalty } from '../src/arbitraries/presence-penalty.ts';
-import { inRange, outOfRange } from '../src/arbitraries/range-value.ts';
-import { invalidRepetitionPenalty, repetitionPenalty } from '../src/arbitraries/repetition-penalty.ts';
+import { inRange, invalidRangeValue, outOfRange } from '../src/arbitraries/range-value.ts';
 import { invalidSeed, seed } from '../src/arbitraries/seed.ts';
 import { invalidStop, stop } from '../src/arbitraries/stop.ts';
-import { invalidTemperature, temperature } from '../src/arbitraries/temperature.ts';
-import { invalidTopK, topK } from '../src/arbitraries/top-k.ts';
-import { invalidTopLogprobs, topLogprobs } from '../src/arbitraries/top-logprobs.ts';
-import { invalidTopP, topP } from '../src/arbitraries/top-p.ts';
-import { paramRanges } from '../src/contract/ranges.ts';
+import { paramRange, paramRanges } from '../src/contract/ranges.ts';
 import { validateRequest } from '../src/contract/validators.ts';
 
 const RUNS = { numRuns: 80, seed: 42 };
@@ -47,27 +38,15 @@ function expectRejected<T>(arbitrary: fc.Arbitrary<T>, wrap: (value: T) => unkno
   );
 }
 
-const ranged: Array<[string, () => fc.Arbitrary<number>, () => fc.Arbitrary<unknown>, Record<string, unknown>]> = [
-  ['temperature', temperature, invalidTemperature, {}],
-  ['top_p', topP, invalidTopP, {}],
-  ['top_k', topK, invalidTopK, {}],
-  ['min_p', minP, invalidMinP, {}],
-  ['frequency_penalty', frequencyPenalty, invalidFrequencyPenalty, {}],
-  ['presence_penalty', presencePenalty, invalidPresencePenalty, {}],
-  ['repetition_penalty', repetitionPenalty, invalidRepetitionPenalty, {}],
-  ['n', n, invalidN, {}],
-  ['top_logprobs', topLogprobs, invalidTopLogprobs, { logprobs: true }],
-];
+/** Fields a ranged parameter needs beside it to be meaningful. */
+const NEEDS: Record<string, Record<string, unknown>> = { top_logprobs: { logprobs: true } };
 
 describe('ranged parameters', () => {
-  test('every documented range has a factory here', () => {
-    expect(ranged.map(([name]) => name).sort()).toEqual(paramRanges().map((r) => r.param).sort());
-  });
-
-  for (const [param, valid, invalid, extra] of ranged) {
-    test(`${param}: valid values are accepted, invalid ones rejected`, () => {
-      expectAccepted(valid(), (v) => ({ ...base, ...extra, [param]: v }));
-      expectRejected(invalid(), (v) => ({ ...base, ...extra, [param]: v }));
+  for (const range of paramRanges()) {
+    test(`${range.param}: values within the range are accepted, values past it or of another type rejected`, () => {
+      const extra = NEEDS[range.param] ?? {};
+      expectAccepted(inRange(range), (v) => ({ ...base, ...extra, [range.param]: v }));
+      expectRejected(invalidRangeValue(range), (v) => ({ ...base, ...extra, [range.param]: v }));
     });
   }
 
@@ -80,10 +59,10 @@ describe('ranged parameters', () => {
   });
 
   test('documented edges come up often (biased), and constraints cap the values', () => {
-    const values = fc.sample(topP(), { numRuns: 200, seed: 1 });
+    const values = fc.sample(inRange(paramRange('top_p')), { numRuns: 200, seed: 1 });
     expect(values.filter((v) => v === 1).length).toBeGreaterThan(10);
-    expect(fc.sample(n({ max: 2 }), { numRuns: 50, seed: 1 }).every((v) => v === 2)).toBe(true);
-    expect(() => n({ max: 1 })).toThrow(/no valid value/);
+    expect(fc.sample(inRange(paramRange('n'), { max: 2 }), { numRuns: 50, seed: 1 }).every((v) => v === 2)).toBe(true);
+    expect(() => inRange(paramRange('n'), { max: 1 })).toThrow(/no valid value/);
   });
 });
 

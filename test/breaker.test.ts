@@ -3,6 +3,7 @@ import type { RunConfig } from '../src/core/run-config.ts';
 import { createBreaker, HOSTILE_LIMIT } from '../src/engine/breaker.ts';
 import { runConformance } from '../src/engine/run.ts';
 import { startReference, type RunningReference } from '../src/reference/server.ts';
+import { runConfig } from './support/config.ts';
 import { fakeExchange } from './support/evidence.ts';
 
 const silent = () => fakeExchange({ noResponse: true, error: { code: 'headers-timeout', message: 'no headers within 400 ms' } });
@@ -59,23 +60,13 @@ describe('a run against a hostile target', () => {
     await reference.close();
   });
 
-  const config = (fault: string, concurrency: number): RunConfig => ({
-    target: reference.url.replace(/\/v1$/, `/fault/${fault}/v1`),
-    embedded: false,
-    deterministic: false,
-    model: 'reference-chat',
-    reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
-    apiKeyEnv: 'CONFORMANCE_API_KEY',
-    profile: 'documented',
-    depth: 'standard',
-    seed: 1,
-    concurrency,
-    limits: { connectMs: 500, headersMs: 200, idleMs: 200, totalMs: 1000, maxBytes: 1024 * 1024 },
-    only: [],
-    skip: [],
-    headers: {},
-    reportDir: 'reports',
-  });
+  const config = (fault: string, concurrency: number): RunConfig =>
+    runConfig(reference.url.replace(/\/v1$/, `/fault/${fault}/v1`), {
+      deterministic: false,
+      seed: 1,
+      concurrency,
+      limits: { connectMs: 500, headersMs: 200, idleMs: 200, totalMs: 1000, maxBytes: 1024 * 1024 },
+    });
 
   test('that never sends headers: a few requests, then nothing more is sent, and the run says why', async () => {
     const outcome = await runConformance(config('slow-headers', 1), { apiKey: 'sk-breaker' });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { LIMIT_TAG, semanticsChecks, STOP_PROMPT, STOP_SEQUENCE, STOP_TAG, TRUNCATION_PROMPT, TRUNCATION_TAG } from '../src/checks/semantics.ts';
+import { LIMIT_TAG, semanticsChecks, STOP_RELATION, TRUNCATION_PROMPT, TRUNCATION_TAG } from '../src/checks/semantics.ts';
+import { stopFrom } from '../src/plans/semantics.ts';
 import { findingsOf, runCheck, worstVerdict } from './support/chunks.ts';
 import { fakeComparison } from './support/evidence.ts';
 import { answered, errorAnswer, openAiError, streamed } from './support/requests.ts';
@@ -101,49 +102,80 @@ describe('semantics.max-completion-tokens', () => {
 });
 
 describe('semantics.stop-sequence', () => {
-  const sent = { messages: ask(STOP_PROMPT), max_tokens: 48, stop: STOP_SEQUENCE };
-  const tags = [STOP_TAG];
-  const judge = (content: string, finishReason = 'stop', body: Record<string, unknown> = sent) =>
-    run('semantics.stop-sequence', answered(body, [{ content, finishReason }], { tags }));
+  const FIRST = 'The harbour is quiet at dawn. Boats rest by the old stone wall.';
+  const prompt = { messages: ask('Describe a quiet harbour town in two sentences.'), max_tokens: 32, temperature: 0 };
+  const first = answered(prompt, [{ content: FIRST }]);
+  const stopAt = (stop: unknown) => ({ ...prompt, stop });
+  const judge = (content: string, finishReason = 'stop', stop: unknown = 'Boats', deterministic = true) =>
+    run('semantics.stop-sequence', fakeComparison(STOP_RELATION, first, answered(stopAt(stop), [{ content, finishReason }]), deterministic));
 
-  test('output ending with the stop sequence passes (string, array and streamed forms)', () => {
-    expect(worstVerdict(judge('1, 2, 3, 4, 5'))).toBe('pass');
-    expect(worstVerdict(judge('1, 2, 3, 4, 5', 'stop', { ...sent, stop: [STOP_SEQUENCE, 'QZX'] }))).toBe('pass');
-    const stream = streamed(sent, [{ content: '1, 2, 3, 4' }, { content: ', 5', finishReason: 'stop' }], { tags });
-    expect(worstVerdict(run('semantics.stop-sequence', stream))).toBe('pass');
+  test('the first answer up to and including the stop sequence passes (string, array and streamed forms)', () => {
+    expect(worstVerdict(judge('The harbour is quiet at dawn. Boats'))).toBe('pass');
+    expect(worstVerdict(judge('The harbour is quiet at dawn. Boats', 'stop', ['Boats', 'QZX']))).toBe('pass');
+    const stream = streamed(stopAt(['Boats', 'QZX']), [{ content: 'The harbour is quiet' }, { content: ' at dawn. Boats', finishReason: 'stop' }]);
+    expect(worstVerdict(run('semantics.stop-sequence', fakeComparison(STOP_RELATION, first, stream)))).toBe('pass');
   });
 
-  test('output running past the stop sequence fails (stop-ignored)', () => {
-    const outcomes = judge('1, 2, 3, 4, 5, 6, 7, 8, 9, 10');
-    expect(findingsOf(outcomes)[0]).toMatchObject({ key: 'continued', path: '/choices/0/message/content' });
+  test('output going on past the stop sequence fails, on any target (stop-ignored)', () => {
+    for (const deterministic of [true, false]) {
+      const [finding] = findingsOf(judge(FIRST, 'stop', 'Boats', deterministic));
+      expect(finding).toMatchObject({ key: 'continued', path: '/choices/0/message/content' });
+    }
+    expect(findingsOf(judge('Another text entirely, with Boats and more after.'))[0]?.key).toBe('continued');
   });
 
-  test('output cut before the stop sequence carries conflict stop-included (stop-excluded)', () => {
-    const [finding] = findingsOf(judge('1, 2, 3, 4'));
+  test('the first answer cut before the stop sequence, without it, carries conflict stop-included (stop-excluded)', () => {
+    const [finding] = findingsOf(judge('The harbour is quiet at dawn. '));
     expect(finding).toMatchObject({ key: 'excluded', conflict: 'stop-included' });
   });
 
-  test('a reply that ends at the stop sequence must say "stop"', () => {
-    expect(findingsOf(judge('1, 2, 3, 4, 5', 'length'))[0]?.key).toBe('finish-reason');
+  test('a reply that ends at the stop sequence must not say "length"', () => {
+    expect(findingsOf(judge('The harbour is quiet at dawn. Boats', 'length'))[0]?.key).toBe('finish-reason');
   });
 
-  test('output that never produced the stop text, or no counting at all, skips', () => {
-    expect(worstVerdict(judge('1,2,3,4,5,6,7,8,9,10'))).toBe('skip');
-    expect(worstVerdict(judge('I would rather not count.'))).toBe('skip');
-    expect(worstVerdict(judge('1, 2, 3', 'length'))).toBe('skip');
+  test('an answer that does not reproduce the first one is judged only on not going past the stop sequence', () => {
+    expect(worstVerdict(judge('A different answer that never reaches it.'))).toBe('pass');
+    expect(worstVerdict(judge('Fishing nets dry. Boats'))).toBe('pass');
   });
 
   test('a rejected array form carries conflict stop-array; the string form fails plainly', () => {
-    const arraySent = { ...sent, stop: [STOP_SEQUENCE, 'QZX'] };
-    const array = run('semantics.stop-sequence', errorAnswer(400, openAiError('stop must be a string', 'stop'), { sent: arraySent, tags }));
-    expect(findingsOf(array)[0]?.conflict).toBe('stop-array');
-    const string = run('semantics.stop-sequence', errorAnswer(400, openAiError('bad stop', 'stop'), { sent, tags }));
-    expect(findingsOf(string)[0]?.conflict).toBeUndefined();
+    const pair = (stop: unknown) => fakeComparison(STOP_RELATION, first, errorAnswer(400, openAiError('stop must be a string', 'stop'), { sent: stopAt(stop) }));
+    expect(findingsOf(run('semantics.stop-sequence', pair(['Boats', 'QZX'])))[0]?.conflict).toBe('stop-array');
+    expect(findingsOf(run('semantics.stop-sequence', pair('Boats')))[0]?.conflict).toBeUndefined();
   });
 
-  test('untagged answers are judged only when they contain the stop text', () => {
-    expect(run('semantics.stop-sequence', answered({ stop: 'x' }, [{ content: 'Hello' }]))).toEqual([]);
-    expect(worstVerdict(run('semantics.stop-sequence', answered({ stop: 'l' }, [{ content: 'Hello' }])))).toBe('fail');
+  test('other evidence is not its business', () => {
+    expect(run('semantics.stop-sequence', answered(stopAt('l'), [{ content: 'Hello' }]))).toEqual([]);
+  });
+});
+
+describe('the stop sequence a probe picks from an answer', () => {
+  test('a word first seen past the opening words', () => {
+    expect(stopFrom(FIRST_TEXT)).toBe('rest');
+    expect(stopFrom('Hi.')).toBeUndefined();
+    expect(stopFrom('')).toBeUndefined();
+  });
+  test('never a word that occurs earlier inside another', () => {
+    const stop = stopFrom('there is the thermal theme there')!;
+    expect('there is the thermal theme there'.indexOf(stop)).toBeGreaterThan(0);
+    expect(stop).not.toBe('the');
+  });
+});
+
+const FIRST_TEXT = 'The harbour is quiet at dawn. Boats rest by the old stone wall.';
+
+describe('semantics.max-tokens-overflow', () => {
+  const overflow = (limit: number) => ({ messages: ask('Say OK.'), max_tokens: limit });
+  const judge = (observation: ReturnType<typeof answered>) => worstVerdict(run('semantics.max-tokens-overflow', observation));
+  const tags = ['overflow'];
+  test('answered normally passes; refusing a value beyond any context passes; refusing a merely large one follows the conflict', () => {
+    expect(judge(answered(overflow(2 ** 31 - 1), [{ content: 'OK' }], { usage: 1, tags }))).toBe('pass');
+    expect(judge(errorAnswer(400, openAiError('max_tokens is too large', 'max_tokens'), { sent: overflow(2 ** 31 - 1), tags }))).toBe('pass');
+    const refused = run('semantics.max-tokens-overflow', errorAnswer(400, openAiError('max_tokens is too large', 'max_tokens'), { sent: overflow(1_000_000), tags }));
+    expect(findingsOf(refused)[0]?.conflict).toBe('max-tokens-context-lowered');
+  });
+  test('a 5xx fails', () => {
+    expect(judge(errorAnswer(500, openAiError('boom'), { sent: overflow(2 ** 31 - 1), tags }))).toBe('fail');
   });
 });
 

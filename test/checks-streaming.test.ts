@@ -101,7 +101,7 @@ const azurePreamble = { choices: [], created: 0, id: '', model: '', object: '', 
 table('streaming.chunk-object', [
   { name: 'chat.completion.chunk passes', given: stream(chunkSequence()), want: 'pass' },
   {
-    name: 'fault wrong-chunk-object: chat.completion reads 000 literally (conflict chunk-object-name)',
+    name: 'reading chunk-object-literal: chat.completion reads 000 literally (conflict chunk-object-name)',
     given: stream(chunkSequence().map((c) => ({ ...c, object: 'chat.completion' }))),
     want: 'fail',
     key: 'object:"chat.completion"',
@@ -109,7 +109,7 @@ table('streaming.chunk-object', [
     profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
   },
   { name: 'a missing object fails under every profile', given: stream(chunkSequence().map(({ object: _o, ...c }) => c)), want: 'fail', profiles: { lenient: 'fail' } },
-  { name: 'another object fails under every profile', given: stream(chunkSequence().map((c) => ({ ...c, object: 'text_completion' }))), want: 'fail', profiles: { lenient: 'fail' } },
+  { name: 'fault wrong-chunk-object: another object fails under every profile', given: stream(chunkSequence().map((c) => ({ ...c, object: 'text_completion' }))), want: 'fail', profiles: { lenient: 'fail' } },
   {
     name: 'an Azure content-filter preamble warns once',
     given: stream([azurePreamble, ...chunkSequence()]),
@@ -259,6 +259,17 @@ table('streaming.matches-nonstream', [
     key: 'content-differs',
   },
   { name: 'a difference on a non-deterministic target warns', given: pair(chunkSequence({ tokens: ['a'] }), completion({ tokens: ['b'] }), false), want: 'warn' },
+  {
+    name: 'the non-stream text with a piece missing fails on any target (deltas lost in transit)',
+    given: pair(chunkSequence({ tokens: ['The sea ', 'is calm ', 'today.'] }), completion({ tokens: ['The sea ', 'is calm ', 'and grey ', 'today.'] }), false),
+    want: 'fail',
+    key: 'pieces-missing',
+  },
+  {
+    name: 'a shorter, different answer on a non-deterministic target only warns',
+    given: pair(chunkSequence({ tokens: ['Calm water.'] }), completion({ tokens: ['The sea is calm and grey today.'] }), false),
+    want: 'warn',
+  },
   {
     name: 'a cut stream is skipped',
     given: () => fakeComparison('stream-vs-nonstream', jsonObservation(completion()), streamObservation([], { body: sseBody(chunkSequence().slice(0, 2)), error: resetError })),

@@ -68,8 +68,18 @@ describe.concurrent('invocation errors: one line, exit 2', () => {
     ['a report folder that is a file', ['run', `--report-dir=${CLI}`]],
     ['a target with a query string', ['run', '--target=http://127.0.0.1:9/v1?api-version=1']],
     ['--path without --only', ['run', '--seed=1', '--path=0']],
+    ['the proxy area in a plain run', ['run', '--only=proxy']],
+    ['a proxy run without a target', ['proxy']],
+    ['both proxy set-ups at once', ['proxy', '--target=http://127.0.0.1:9/v1', '--upstream=http://127.0.0.1:9/v1', '--upstream-port=8090']],
+    ['a provider fault for the reference proxy', ['serve', '--upstream=http://127.0.0.1:9/v1', '--fault=no-done']],
   ])('%s', async (_title, args) => {
     const result = await cli(args);
+    expect(result.code).toBe(2);
+    oneErrorLine(result);
+  });
+
+  test('a proxy run without any key', async () => {
+    const result = await cli(['proxy', '--target=http://127.0.0.1:9/v1'], { env: { CONFORMANCE_API_KEY: '' } });
     expect(result.code).toBe(2);
     oneErrorLine(result);
   });
@@ -173,5 +183,66 @@ describe('runs against a served reference', () => {
     const report = JSON.parse(await readFile(join(dir, 'latest', 'report.json'), 'utf8'));
     expect(report.complete).toBe(false);
     expect(report.incompleteReason).toMatch(/interrupted/);
+  });
+});
+
+/** Starts `serve` in the background and resolves with its base URL once it prints it. */
+function background(args: string[]): Promise<{ url: string; stop(): void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve({ url: line.trim(), stop: () => child.kill('SIGTERM') });
+    });
+    child.on('close', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+}
+
+describe('the README example: the reference proxy in front of the instrumented upstream', () => {
+  let upstreamPort: number;
+  let proxy: { url: string; stop(): void };
+  let reportDir: string;
+  beforeAll(async () => {
+    upstreamPort = await closedPort();
+    proxy = await background(['serve', '--port=0', `--upstream=http://127.0.0.1:${upstreamPort}/v1`]);
+    reportDir = await mkdtemp(join(tmpdir(), 'cc-proxy-'));
+  });
+  afterAll(() => proxy.stop());
+
+  test('the faithful proxy passes (exit 0) and its report shows the proxy area and the request fields', async () => {
+    const result = await cli(['proxy', `--target=${proxy.url}`, `--upstream-port=${upstreamPort}`, '--seed=4', `--report-dir=${reportDir}`]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stderr).toContain(`instrumented upstream at http://127.0.0.1:${upstreamPort}/v1`);
+    const report = JSON.parse(await readFile(join(reportDir, 'latest', 'report.json'), 'utf8'));
+    expect(report.budget.requests).toBeLessThanOrEqual(150);
+    expect(report.checks.filter((c: { area: string; verdict: string }) => c.area === 'proxy' && c.verdict === 'pass')).toHaveLength(8);
+    expect(report.proxy.mode).toBe('instrumented');
+    expect(report.proxy.fields.some((f: { field: string }) => f.field === 'separate_reasoning')).toBe(true);
+    const summary = await readFile(join(reportDir, 'latest', 'summary.md'), 'utf8');
+    expect(summary).toContain('### Request fields: sent by the client, received by the upstream');
+    expect(await readFile(join(reportDir, 'latest', 'junit.xml'), 'utf8')).toMatch(/<testsuite name="proxy"[\s\S]*<system-out>Proxy run/);
+    expect(result.stdout + result.stderr + summary).not.toContain(KEY);
+  });
+
+  test('a proxy fault fails its check (exit 1)', async () => {
+    const target = proxy.url.replace(/\/v1$/, '/fault/done-after-cut/v1');
+    const result = await cli(['proxy', `--target=${target}`, `--upstream-port=${upstreamPort}`, '--only=proxy', `--report-dir=${reportDir}`]);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toContain('✗ proxy.honest-truncation');
+  });
+
+  test('a target that is not the proxy in front of the upstream is an unusable target (exit 2)', async () => {
+    const direct = await startReference({ port: 0, apiKey: KEY });
+    try {
+      const result = await cli(['proxy', `--target=${direct.url}`, `--upstream-port=${await closedPort()}`, '--model=reference-chat']);
+      expect(result.code, result.stderr).toBe(2);
+      // A note says where the upstream listened; then the one error line, and no stack.
+      expect(result.stderr.trim().split('\n').at(-1)).toMatch(/^error: .*did not forward the preflight request/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await direct.close();
+    }
   });
 });

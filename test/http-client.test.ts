@@ -380,3 +380,97 @@ describe('retries, budget, concurrency, abort', () => {
     expect(after.error?.code).toBe('aborted');
   });
 });
+
+describe('scheduling and connections', () => {
+  test('a waiting request with a higher priority goes before earlier ones', async () => {
+    const order: string[] = [];
+    const path = route('/ordered', (req, res) => {
+      order.push(String(req.headers['x-name']));
+      later(20, () => res.end('{}'));
+    });
+    const c = client({ concurrency: 1 });
+    const send = (name: string, priority = 0) => c.send({ label: name, method: 'GET', path, headers: { 'x-name': name }, priority });
+    await Promise.all([send('first'), send('plain-1'), send('plain-2'), send('follow-up', 1)]);
+    expect(order).toEqual(['first', 'follow-up', 'plain-1', 'plain-2']);
+  });
+
+  test('requests naming a connection share one of their own, which no other request uses', async () => {
+    const sockets = new Map<string, unknown>();
+    const path = route('/socket', (req, res) => {
+      sockets.set(String(req.headers['x-name']), req.socket);
+      res.end('{}');
+    });
+    const c = client({ concurrency: 4 });
+    const send = (name: string, connection?: string) =>
+      c.send({ label: name, method: 'GET', path, headers: { 'x-name': name }, ...(connection ? { connection } : {}) });
+    await send('shared-1');
+    await send('own-1', 'line');
+    await send('shared-2');
+    await send('own-2', 'line');
+    expect(sockets.get('own-1')).toBe(sockets.get('own-2'));
+    expect(sockets.get('shared-1')).toBe(sockets.get('shared-2'));
+    expect(sockets.get('own-1')).not.toBe(sockets.get('shared-1'));
+    await c.release('line');
+  });
+
+  test('stopWhen cuts a body that runs away, and says why', async () => {
+    const path = route('/runaway', (_req, res) => {
+      sse(res);
+      const timer = setInterval(() => res.write('data: {}\n\n'), 2);
+      res.on('close', () => clearInterval(timer));
+    });
+    let events = 0;
+    const exchange = await client().send({
+      label: 'r',
+      method: 'GET',
+      path,
+      stopWhen: (bytes) => ((events += Buffer.from(bytes).toString().split('data:').length - 1) > 20 ? 'more than 20 events' : undefined),
+    });
+    expect(exchange.error).toEqual({ code: 'runaway', message: 'more than 20 events' });
+    expect(exchange.response?.status).toBe(200);
+  });
+
+  test('a JSON body that has begun and then only pads with whitespace is cut; whitespace before it is not', async () => {
+    const padded = route('/padded', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{');
+      const timer = setInterval(() => res.write(' '), 10);
+      res.on('close', () => clearInterval(timer));
+    });
+    const leading = route('/leading', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      let n = 0;
+      const timer = setInterval(() => {
+        if (++n < 20) res.write('\n');
+        else {
+          clearInterval(timer);
+          res.end('{"ok":true}');
+        }
+      }, 10);
+    });
+    const c = client({ limits: { idleMs: 150, totalMs: 2000 } });
+    const cut = await c.send({ label: 'p', method: 'GET', path: padded });
+    expect(cut.error?.code).toBe('runaway');
+    expect(cut.error?.message).toMatch(/nothing but whitespace for 150 ms/);
+    const whole = await c.send({ label: 'l', method: 'GET', path: leading });
+    expect(whole.error).toBeUndefined();
+  });
+
+  test('onExchange sees each exchange before its slot goes to the next request', async () => {
+    const path = route('/observed', (_req, res) => later(10, () => res.end('{}')));
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const c = client({
+      concurrency: 1,
+      signal: controller.signal,
+      onExchange: (exchange) => {
+        seen.push(exchange.label);
+        controller.abort(new Error('stopped by the test'));
+      },
+    });
+    const [first, second] = await Promise.all([c.send({ label: 'a', method: 'GET', path }), c.send({ label: 'b', method: 'GET', path })]);
+    expect(seen).toEqual(['a']);
+    expect(first!.error).toBeUndefined();
+    expect(second!).toMatchObject({ unsent: true, error: { code: 'aborted', message: 'not sent: stopped by the test' } });
+  });
+});

@@ -1,5 +1,5 @@
-import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 /** max_tokens / max_completion_tokens: small positive integers (requests stay cheap), and wrongly typed values. */
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import fc from 'fast-check';
 
 export interface MaxTokensConstraints {

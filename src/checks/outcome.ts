@@ -1,5 +1,5 @@
-import type { Finding, Outcome } from '../core/evidence.ts';
 /** Small constructors so checks read as rules, not as object literals. */
+import type { Finding, Outcome } from '../core/evidence.ts';
 
 export const pass: Outcome = { verdict: 'pass' };
 

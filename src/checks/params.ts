@@ -4,10 +4,10 @@
  * plus `range:<documented text>` for messages.
  */
 import { limits } from '../contract/ranges.ts';
-import type { BoundaryEvidence, Observation, Outcome, PropertyEvidence } from '../core/evidence.ts';
+import type { BoundaryEvidence, Finding, Observation, Outcome, PropertyEvidence } from '../core/evidence.ts';
 import { asArray, dig, excerpt } from '../core/json.ts';
-import { describeStatus, errorText, isRateLimited, isSuccess, rateLimitSkip, statusOf, tagValue, transportSkip, unsupportedSkip } from './guards.ts';
-import { fail, pass, receivedDocumented, skip } from './outcome.ts';
+import { describeStatus, errorText, hasTag, isRateLimited, isSuccess, rateLimitSkip, statusOf, tagValue, transportSkip, unsupportedSkip } from './guards.ts';
+import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import { defineCheck, type Examination } from './types.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
@@ -70,6 +70,18 @@ function judgeProperty(evidence: PropertyEvidence, conflict?: string): Outcome[]
   return [pass];
 }
 
+/** A valid request of a shape real clients send (content parts, an image, a tool result…): accepted. */
+function judgeShape(o: Observation): Outcome {
+  const shape = tagValue(o, 'shape') ?? 'a valid request';
+  const skipped = transportSkip(o) ?? (shape.startsWith('image') ? unsupportedSkip(o, 'image input') : undefined);
+  if (skipped) return skipped;
+  if (isSuccess(statusOf(o))) return pass;
+  const why = errorText(o);
+  const conflict = tagValue(o, 'conflict');
+  const received = `${describeStatus(o)} for ${shape}${why ? ` ${excerpt(why, 100)}` : ''}`;
+  return fail(`shape:${shape}`, receivedDocumented(received, `accepted (2xx): ${shape} is a valid request`), conflict ? { conflict } : {});
+}
+
 const validAccepted = defineCheck({
   id: 'params.valid-accepted',
   area: 'params',
@@ -78,6 +90,7 @@ const validAccepted = defineCheck({
   source: DOC,
   examine: examineValid,
   run(evidence) {
+    if (evidence.kind === 'observation' && hasTag(evidence, 'valid-shape')) return [judgeShape(evidence)];
     if (evidence.kind !== 'property' || evidence.property !== VALID_PROPERTY) return [];
     return judgeProperty(evidence);
   },
@@ -101,6 +114,39 @@ function nameConflict(evidence: PropertyEvidence): string | undefined {
   return names.some((name) => !documented.test(name) && OPENAI_MESSAGE_NAME.test(name)) ? 'message-name-pattern' : undefined;
 }
 
+/**
+ * A value lenient servers take though a reading of the documents refuses it: refused is right; taken is only a
+ * warning (a numeric string read as a number), or the reading's conflict (a dash in a message name).
+ */
+const LENIENT: Record<string, { what: string; documented: string; path: string; accepted: Partial<Finding> }> = {
+  'numeric-string': {
+    what: 'temperature "0.5" (a string)',
+    documented: 'temperature is a number ("number | null"); a string is refused with 4xx',
+    path: '/temperature',
+    accepted: { verdict: 'warn' },
+  },
+  'dashed-name': {
+    what: 'messages[0].name "conformance-tester"',
+    documented: 'a name of letters, digits and underscores (000); another is refused with 4xx',
+    path: '/messages/0/name',
+    accepted: { verdict: 'fail', conflict: 'message-name-pattern' },
+  },
+};
+
+function judgeLenientValue(o: Observation, defect: string): Outcome[] {
+  const rule = LENIENT[defect];
+  if (!rule) return [];
+  const skipped = transportSkip(o);
+  if (skipped) return [skipped];
+  const status = statusOf(o) ?? 0;
+  if (status >= 400 && status < 500) return [pass];
+  const received = `${describeStatus(o)} for ${rule.what}`;
+  if (!isSuccess(status)) return [fail(defect, receivedDocumented(received, rule.documented), { path: rule.path })];
+  const { verdict, conflict } = rule.accepted;
+  const message = receivedDocumented(`${received}: accepted`, rule.documented);
+  return [(verdict === 'warn' ? warn : fail)(defect, message, { path: rule.path, ...(conflict ? { conflict } : {}) })];
+}
+
 const invalidRejected = defineCheck({
   id: 'params.invalid-rejected',
   area: 'params',
@@ -109,6 +155,7 @@ const invalidRejected = defineCheck({
   source: DOC,
   examine: examineInvalid,
   run(evidence) {
+    if (evidence.kind === 'observation') return judgeLenientValue(evidence, tagValue(evidence, 'defect') ?? '');
     if (evidence.kind !== 'property' || evidence.property !== INVALID_PROPERTY) return [];
     return judgeProperty(evidence, nameConflict(evidence));
   },

@@ -7,6 +7,7 @@ import { clientsChecks } from './clients.ts';
 import { errorsChecks } from './errors.ts';
 import { logprobsChecks } from './logprobs.ts';
 import { paramsChecks } from './params.ts';
+import { proxyChecks } from './proxy.ts';
 import { reasoningChecks } from './reasoning.ts';
 import { schemaChecks } from './schema.ts';
 import { semanticsChecks } from './semantics.ts';
@@ -31,6 +32,7 @@ const declared = [
   ...structuredOutputChecks,
   ...reasoningChecks,
   ...clientsChecks,
+  ...proxyChecks,
 ] as const;
 
 /** The id of a registered check: a typo in a probe's `feeds` or a fault's `detectedBy` fails the type check. */
@@ -56,15 +58,9 @@ export const checks: readonly RegisteredCheck[] = buildRegistry(declared);
 
 const byId: ReadonlyMap<string, RegisteredCheck> = new Map(checks.map((c) => [c.id, c]));
 
-export function checksOf(area: Area): readonly RegisteredCheck[] {
-  return checks.filter((c) => c.area === area);
-}
-
 export function findCheck(id: string): RegisteredCheck | undefined {
   return byId.get(id);
 }
-
-export const isCheckId = (id: string): id is CheckId => byId.has(id);
 
 /** Whether `--only`/`--skip` (areas or check ids) let this check run. */
 export function isSelected(check: Check, only: readonly string[], skip: readonly string[]): boolean {

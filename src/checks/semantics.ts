@@ -2,20 +2,17 @@
  * Whether parameters do what the documents say they do (n, max_tokens, max_completion_tokens, stop, seed).
  * Checks read the request that was sent (`sent`) and the answer, streamed or not.
  */
-import { type Answer, answerOf, completionTokens, rejected } from './answers.ts';
+import { type Answer, type AnswerChoice, answerOf, completionTokens, rejected } from './answers.ts';
 import { describeStatus, hasTag, isSuccess, requestedN, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
-import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
+import { collapse, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import { defineCheck } from './types.ts';
 import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
 import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
-/** The stop probe: a prompt whose natural output contains the stop sequence (plans send exactly this). */
-export const STOP_PROMPT = 'Count from 1 to 10, separated by commas.';
-export const STOP_SEQUENCE = ', 5';
-/** Tag on requests built from STOP_PROMPT, so the check may read the counting. */
-export const STOP_TAG = 'semantics:stop';
+/** The relation of a stop pair: the target's own answer, then the same request with a stop sequence taken from it. */
+export const STOP_RELATION = 'stop-from-answer';
 /** Tag on the requests the limit probes send, so a rejection of them is judged too. */
 export const LIMIT_TAG = 'semantics:limit';
 /** Tag on requests whose prompt cannot finish within the limit sent (e.g. "Count from 1 to 100." with 5 tokens). */
@@ -147,72 +144,51 @@ const maxCompletionTokens = defineCheck({
 const stopList = (stop: unknown): string[] =>
   typeof stop === 'string' ? [stop] : asArray(stop).filter((s): s is string => typeof s === 'string' && s !== '');
 
-/** Text counting 1, 2, 3 in order (however separated): the model understood the stop prompt. */
-const COUNTING = /\b1\b[\s\S]*?\b2\b[\s\S]*?\b3\b/;
+const STOP_DOCUMENTED = 'generation stops at the stop sequence, which the returned text includes ("返回的文本将包含停止序列")';
 
-function judgeStopChoice(content: string, reason: unknown, stops: string[], counting: boolean, at: string): Outcome | undefined {
-  const documented = 'output ends at the stop sequence, which is included ("返回的文本将包含停止序列"), finish_reason "stop"';
-  const hits = stops
-    .map((s) => ({ s, at: content.indexOf(s) }))
-    .filter((h) => h.at >= 0)
-    .sort((a, b) => a.at - b.at);
-  const first = hits[0];
-  if (first) {
-    const rest = content.slice(first.at + first.s.length);
-    if (rest.length > 0) {
-      return fail('continued', receivedDocumented(`content ${excerpt(content, 80)} continues past ${JSON.stringify(first.s)}`, documented), {
-        path: `${at}/content`,
-      });
-    }
-    // Another value than "stop" or "length" is schema.finish-reason-documented's finding, not this rule's.
-    if (reason === 'length' || reason === null || reason === undefined) {
-      return fail('finish-reason', receivedDocumented(`finish_reason = ${excerpt(reason)} after the stop sequence`, documented), {
-        path: `${at.replace(/\/(message|delta)$/, '')}/finish_reason`,
-      });
-    }
-    return undefined;
+/**
+ * One choice of the answer to the stopped request. Any model: the text never goes on past the stop sequence.
+ * Where the first answer is reproduced (its text up to the sequence), whether the sequence is included is judged too.
+ */
+function judgeStopped(choice: AnswerChoice, stop: string, first: string | null): Outcome {
+  const text = choice.content ?? '';
+  const at = text.indexOf(stop);
+  const path = `${choice.path}/content`;
+  if (at >= 0 && at + stop.length < text.length) {
+    const received = `${excerpt(text, 80)} goes on past ${JSON.stringify(stop)}`;
+    return fail('continued', receivedDocumented(received, STOP_DOCUMENTED), { path });
   }
-  if (!counting) return undefined;
-  if (!COUNTING.test(content)) return skip(`the output shows no counting (${excerpt(content, 60)}), so the stop sequence could not be judged`);
-  // ", 5" cut out of "1, 2, 3, 4, 5, …" leaves "1, 2, 3, 4": stopped at the sequence but dropped it.
-  if (/\b4\s*$/.test(content) && reason === 'stop') {
-    return fail(
-      'excluded',
-      receivedDocumented(`content ${excerpt(content, 80)} stops before ${JSON.stringify(stops[0])} and leaves it out`, documented),
-      { path: `${at}/content`, conflict: 'stop-included' },
-    );
+  const reached = first?.indexOf(stop) ?? -1;
+  if (first === null || reached < 0) return pass;
+  const included = first.slice(0, reached + stop.length);
+  const excluded = first.slice(0, reached);
+  if (text === excluded && excluded !== included) {
+    const received = `${excerpt(text, 80)}: the same text, cut just before ${JSON.stringify(stop)} and without it`;
+    return fail('excluded', receivedDocumented(received, STOP_DOCUMENTED), { path, conflict: 'stop-included' });
   }
-  if (reason === 'length') return skip('the reply was cut by the token limit before reaching the stop sequence');
-  return skip(`the output never produced ${JSON.stringify(stops[0])} (${excerpt(content, 60)}), so the stop sequence could not be judged`);
+  if (text === included && choice.finishReason === 'length') {
+    const received = `finish_reason "length" for a reply that ended at the stop sequence`;
+    return fail('finish-reason', receivedDocumented(received, `${STOP_DOCUMENTED}; finish_reason "stop"`), { path: `${choice.path.replace(/\/(message|delta)$/, '')}/finish_reason` });
+  }
+  return pass;
 }
 
 const stopSequence = defineCheck({
   id: 'semantics.stop-sequence',
   area: 'semantics',
   severity: 'high',
-  rule: 'stop: "API 将停止生成进一步 tokens 的最多 4 个序列。返回的文本将包含停止序列" — output ends at (and includes) the stop sequence; finish_reason "stop"',
+  rule: 'stop: "API 将停止生成进一步 tokens 的最多 4 个序列。返回的文本将包含停止序列" — output never goes on past the stop sequence, and includes it',
   source: DOC,
   run(evidence) {
-    if (evidence.kind !== 'observation') return [];
-    const sent = evidence.sent?.['stop'];
-    const stops = stopList(sent);
-    if (stops.length === 0) return [];
-    const counting = hasTag(evidence, STOP_TAG);
-    if (!isSuccess(statusOf(evidence))) {
-      if (!counting) return [];
-      return notAnswered(evidence, `stop ${excerpt(sent)}`, Array.isArray(sent) ? 'stop-array' : undefined);
-    }
-    const answer = answerOf(evidence);
-    if (!answer) return [];
-    const outcomes: Outcome[] = [];
-    for (const choice of answer.choices) {
-      if (choice.content === null) continue;
-      const outcome = judgeStopChoice(choice.content, choice.finishReason, stops, counting, choice.path);
-      if (outcome) outcomes.push(outcome);
-    }
-    if (outcomes.length) return outcomes;
-    const reachedStop = answer.choices.some((c) => c.content !== null && stops.some((s) => c.content!.includes(s)));
-    return reachedStop ? [pass] : counting ? [skip('no choice carried content')] : [];
+    if (evidence.kind !== 'comparison' || evidence.relation !== STOP_RELATION) return [];
+    const sent = evidence.b.sent?.['stop'];
+    const stop = stopList(sent)[0];
+    if (stop === undefined) return [];
+    if (!isSuccess(statusOf(evidence.b))) return notAnswered(evidence.b, `stop ${excerpt(sent)}`, Array.isArray(sent) ? 'stop-array' : undefined);
+    const answer = answerOf(evidence.b);
+    if (!answer || answer.choices.length === 0) return [skip('the stopped request got no choices to read')];
+    const first = answerOf(evidence.a)?.choices[0]?.content ?? null;
+    return collapse(answer.choices.map((choice) => judgeStopped(choice, stop, first)));
   },
 });
 
@@ -247,4 +223,31 @@ const seedDeterminism = defineCheck({
   },
 });
 
-export const semanticsChecks = [nChoices, maxTokens, maxCompletionTokens, stopSequence, seedDeterminism] as const;
+/** A max_tokens no context window can hold: a target may refuse it instead of lowering it. */
+const BEYOND_ANY_CONTEXT = 2 ** 31 - 1;
+
+const maxTokensOverflow = defineCheck({
+  id: 'semantics.max-tokens-overflow',
+  area: 'semantics',
+  severity: 'medium',
+  rule: 'an over-long max_tokens "将被降低以适应上下文窗口,而不是返回错误" — answered normally; one beyond any context may be refused with 4xx, never a 5xx or an error inside a 200 stream',
+  source: '001_7a31a6b58b31bf6d.txt',
+  run(evidence) {
+    if (evidence.kind !== 'observation' || !hasTag(evidence, 'overflow')) return [];
+    const limit = evidence.sent?.['max_tokens'];
+    const status = statusOf(evidence);
+    const skipped = transportSkip(evidence);
+    if (skipped) return [skipped];
+    const documented = 'max_tokens lowered to fit the context window, and a normal answer (001, 002)';
+    if (status !== undefined && status >= 500) {
+      return [fail('server-error', receivedDocumented(`${describeStatus(evidence)} for max_tokens ${limit}`, documented), { path: '/max_tokens' })];
+    }
+    // What a 2xx body holds is the schema checks' business.
+    if (isSuccess(status)) return [pass];
+    if (limit === BEYOND_ANY_CONTEXT && status !== undefined && status >= 400) return [pass];
+    const received = `${describeStatus(evidence)} for max_tokens ${limit}`;
+    return [fail('refused', receivedDocumented(received, documented), { path: '/max_tokens', conflict: 'max-tokens-context-lowered' })];
+  },
+});
+
+export const semanticsChecks = [nChoices, maxTokens, maxCompletionTokens, stopSequence, seedDeterminism, maxTokensOverflow] as const;

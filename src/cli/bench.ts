@@ -13,7 +13,7 @@ import type { RunConfig } from '../core/run-config.ts';
 import { DEPTHS, type Depth } from '../core/vocabulary.ts';
 import { runConformance, type Sent } from '../engine/run.ts';
 import { startReference } from '../reference/server.ts';
-import { limitsFor } from '../run/options.ts';
+import { parseRunArgs } from '../run/options.ts';
 import { createFrameChecker } from '../sse/frames.ts';
 
 const MiB = 1024 * 1024;
@@ -75,24 +75,10 @@ async function benchReference(): Promise<void> {
   }
 }
 
-function config(target: string, depth: Depth, concurrency: number, timeoutMs = 60_000): RunConfig {
-  return {
-    target,
-    embedded: false,
-    deterministic: true,
-    model: 'reference-chat',
-    reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
-    apiKeyEnv: 'CONFORMANCE_API_KEY',
-    profile: 'documented',
-    depth,
-    seed: 1,
-    concurrency,
-    limits: limitsFor(timeoutMs, 8 * MiB),
-    only: [],
-    skip: [],
-    headers: {},
-    reportDir: 'reports',
-  };
+/** A run as `chat-conformance run --target=… --depth=… --concurrency=…` would resolve it, at the default timeouts. */
+function config(target: string, depth: Depth, concurrency: number): RunConfig {
+  const { config: parsed } = parseRunArgs([`--target=${target}`, `--depth=${depth}`, `--concurrency=${concurrency}`, '--seed=1'], {});
+  return { ...parsed, target, embedded: false, deterministic: true, model: 'reference-chat' };
 }
 
 /** The ideal wall time: the requests' own time spread over the pool, or the longest chain of dependent requests. */

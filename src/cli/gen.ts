@@ -10,6 +10,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import type { OpenAPI3 } from 'openapi-typescript';
 import { parse } from 'yaml';
 import { parseConflicts } from '../contract/conflicts.ts';
+import { isRecord } from '../core/json.ts';
 import type { Conflict } from '../contract/conflicts.ts';
 import { updateReadme } from './docs.ts';
 import { cell, hasMarkers, replaceMarked } from './markdown.ts';
@@ -120,8 +121,4 @@ async function readText(file: string): Promise<string | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

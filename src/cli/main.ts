@@ -7,9 +7,12 @@ type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run.ts')).run,
+  proxy: async () => (await import('./proxy.ts')).proxy,
   serve: async () => (await import('./serve.ts')).serve,
   gen: async () => (await import('./gen.ts')).gen,
   bench: async () => (await import('./bench.ts')).bench,
+  merge: async () => (await import('./merge.ts')).merge,
+  history: async () => (await import('./history.ts')).history,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -3,9 +3,8 @@
  * the findings. Exit 0 clean, 1 failures (or a run that could not finish), 2 unusable invocation, 130 interrupted
  * (the report is still written, marked incomplete).
  */
-import { constants, existsSync } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { assembleReport, runFacts } from '../engine/assemble.ts';
 import { compareRuns, parseBaseline, type RunVerdicts, sameSubject } from '../engine/compare.ts';
 import type { RunReport } from '../engine/result.ts';
@@ -14,39 +13,12 @@ import { progressWriter } from '../report/progress.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { LATEST_DIR, writeReports } from '../report/write.ts';
 import { ToolError } from '../run/errors.ts';
-import { parseRunArgs } from '../run/options.ts';
-import { type PreparedTarget, prepareTarget } from '../run/target.ts';
+import { type ParsedRun, parseRunArgs } from '../run/options.ts';
+import { type PrepareOptions, type PreparedTarget, prepareTarget } from '../run/target.ts';
+import { readExpectationsFile, settleExpectations, writeExpectationsFile } from '../run/expectations-file.ts';
+import { assertWritable, note, trapSignals } from './run-support.ts';
 import { RUN_USAGE } from './usage.ts';
 import { toolVersion } from '../run/version.ts';
-
-const note = (line: string) => process.stderr.write(`${line}\n`);
-
-interface Interruption {
-  signal: AbortSignal;
-  reason(): string | undefined;
-}
-
-/** Ctrl-C and SIGTERM abort the run instead of killing the process, so the report can still be written. */
-function trapSignals(): Interruption & { release(): void } {
-  const controller = new AbortController();
-  let reason: string | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (reason) return;
-    reason = `interrupted by ${signal}`;
-    note(`\n${signal}: stopping; the report will be marked incomplete`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    reason: () => reason,
-    release: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseRunArgs(args, process.env);
@@ -54,15 +26,23 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(RUN_USAGE);
     return 0;
   }
+  if (parsed.matrix) return (await import('./run-matrix.ts')).runMatrix(parsed, parsed.matrix);
+  return conduct(parsed, prepareTarget);
+}
+
+/** Everything after the flags: prepare the target, run, write the reports, print the findings. */
+export async function conduct(parsed: ParsedRun, prepare: (config: ParsedRun['config'], options: PrepareOptions) => Promise<PreparedTarget>): Promise<number> {
   const color = parsed.color ?? (process.stdout.isTTY === true && !process.env['NO_COLOR']);
   await assertWritable(parsed.config.reportDir);
   // Read before anything is spent, and before this run replaces latest/.
   const baseline = await readBaseline(parsed.baseline, parsed.config.reportDir);
+  const expectationsFile = parsed.expectations;
+  const expected = expectationsFile ? await readExpectationsFile(expectationsFile, parsed.expectationsUpdate === 'write') : undefined;
   const interruption = trapSignals();
   const startedAt = new Date();
   let target: PreparedTarget | undefined;
   try {
-    target = await prepareTarget(parsed.config, { env: process.env, signal: interruption.signal, note });
+    target = await prepare(parsed.config, { env: process.env, signal: interruption.signal, note });
     const { config } = target;
     if (!interruption.signal.aborted) {
       note(`chat-conformance ${toolVersion()} · target ${config.target} · model ${config.model} · profile ${config.profile} · depth ${config.depth} · seed ${config.seed}`);
@@ -70,6 +50,7 @@ export async function run(args: string[]): Promise<number> {
     const progress = progressWriter(process.stderr);
     const outcome = await runConformance(config, {
       ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+      ...target.hooks,
       signal: interruption.signal,
       onProgress: (p) => progress.update(p),
     });
@@ -87,7 +68,12 @@ export async function run(args: string[]): Promise<number> {
     });
     const report = assembleReport(facts, outcome.checks);
     compareWithBaseline(report, baseline);
-    const secrets = [target.apiKey].filter((s): s is string => Boolean(s));
+    if (expectationsFile) {
+      const settled = settleExpectations(report, parsed.expectationsUpdate, expected, expectationsFile, config.target);
+      if (settled.file && parsed.expectationsUpdate) await writeExpectationsFile(expectationsFile, settled.file);
+      if (settled.note) note(settled.note);
+    }
+    const secrets = [target.apiKey, ...(target.secrets ?? [])].filter((s): s is string => Boolean(s));
     const written = await writeReports(report, config.reportDir, { secrets });
     process.stdout.write(`${renderTerminal(report, { color, verbose: parsed.verbose, reportsAt: written.runDir, secrets })}\n`);
     return report.exitCode;
@@ -104,21 +90,6 @@ function compareWithBaseline(report: RunReport, baseline: Baseline | undefined):
     note(`note: the baseline tested ${target}, model ${model}, profile ${profile}; its verdicts are compared anyway`);
   }
   report.comparison = compareRuns(baseline.run, report, baseline.file);
-}
-
-/** An unusable report folder is an invocation error, found before any request is spent. */
-async function assertWritable(dir: string): Promise<void> {
-  try {
-    // One level at a time: a recursive mkdir can spin forever below some virtual file systems (/proc).
-    const missing: string[] = [];
-    for (let at = resolve(dir); !existsSync(at); at = dirname(at)) missing.unshift(at);
-    for (const level of missing) await mkdir(level);
-    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    await access(dir, constants.W_OK);
-  } catch (error) {
-    const why = error instanceof Error && 'code' in error ? String(error.code) : 'not writable';
-    throw new ToolError('CC_BAD_FLAG', `--report-dir ${dir} cannot be written (${why})`);
-  }
 }
 
 interface Baseline {

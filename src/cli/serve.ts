@@ -1,15 +1,23 @@
 /**
- * `chat-conformance serve`: run the reference provider in the foreground. Stdout carries exactly one
- * line, the base URL, so scripts can capture it; everything else goes to stderr.
+ * `chat-conformance serve`: run the reference provider in the foreground, or with `--upstream URL` the reference
+ * proxy (a faithful pass-through, or with `--fault` a faulty one). Stdout carries exactly one line, the base URL,
+ * so scripts can capture it; everything else goes to stderr.
  */
 import { parseArgs } from 'node:util';
 import type { Behaviour } from '../reference/behaviour.ts';
 import { behaviours, findBehaviour } from '../reference/catalogue.ts';
+import { findProxyFault, type ProxyFault, proxyFaults } from '../reference/proxy/faults.ts';
+import { type ProxyOptions, startProxy } from '../reference/proxy/server.ts';
 import { DEFAULT_API_KEY, startReference, type ReferenceOptions } from '../reference/server.ts';
 import { EXIT_USAGE, ToolError } from '../run/errors.ts';
+import { normaliseTarget } from '../run/options.ts';
 
 export const SERVE_USAGE =
-  'chat-conformance serve [--port N] [--host H] [--api-key K] [--ttft-ms N] [--gap-ms N] [--fault NAME] [--variant NAME] [--seed N] [--list-faults]';
+  'chat-conformance serve [--port N] [--host H] [--api-key K] [--ttft-ms N] [--gap-ms N] [--fault NAME] [--variant NAME] [--seed N] [--list-faults]\n' +
+  '       chat-conformance serve --upstream URL [--port N] [--host H] [--fault NAME]   (the reference proxy, forwarding to URL)';
+
+/** Flags of the reference provider that mean nothing to the reference proxy. */
+const PROVIDER_ONLY = ['api-key', 'ttft-ms', 'gap-ms', 'variant', 'seed'] as const;
 
 /** By default tokens arrive a few milliseconds apart, so a stream is observably incremental, as a real model's is. */
 const DEFAULT_GAP_MS = 5;
@@ -23,29 +31,36 @@ export async function serve(args: string[]): Promise<number> {
   }
   let options: ReferenceOptions;
   let listOnly: boolean;
+  let proxy: ProxyOptions | undefined;
   try {
-    ({ options, listOnly } = parseServeArgs(args, process.env));
+    ({ options, listOnly, proxy } = parseServeArgs(args, process.env));
   } catch (error) {
     return fail(error);
   }
   if (listOnly) {
-    process.stdout.write(listBehaviours(behaviours));
+    process.stdout.write(listBehaviours(behaviours) + listProxyFaults(proxyFaults));
     return 0;
   }
 
   let running;
   try {
-    running = await startReference(options);
+    running = proxy ? await startProxy(proxy) : await startReference(options);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') return fail(new ToolError('CC_BAD_FLAG', `port ${options.port} is already in use`));
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return fail(new ToolError('CC_BAD_FLAG', `cannot listen on host ${options.host}`));
-    if (code === 'EACCES') return fail(new ToolError('CC_BAD_FLAG', `not allowed to listen on port ${options.port}`));
+    const { port, host } = proxy ?? options;
+    if (code === 'EADDRINUSE') return fail(new ToolError('CC_BAD_FLAG', `port ${port} is already in use`));
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return fail(new ToolError('CC_BAD_FLAG', `cannot listen on host ${host}`));
+    if (code === 'EACCES') return fail(new ToolError('CC_BAD_FLAG', `not allowed to listen on port ${port}`));
     return fail(error);
   }
   process.stdout.write(`${running.url}\n`);
-  const behaviourNote = options.behaviour ? ` with ${findBehaviour(options.behaviour)?.kind} ${options.behaviour}` : '';
-  process.stderr.write(`reference provider listening${behaviourNote}; stop with Ctrl-C\n`);
+  if (proxy) {
+    const faultNote = proxy.fault ? ` with proxy fault ${proxy.fault}` : '';
+    process.stderr.write(`reference proxy listening, forwarding to ${proxy.upstream}${faultNote}; stop with Ctrl-C\n`);
+  } else {
+    const behaviourNote = options.behaviour ? ` with ${findBehaviour(options.behaviour)?.kind} ${options.behaviour}` : '';
+    process.stderr.write(`reference provider listening${behaviourNote}; stop with Ctrl-C\n`);
+  }
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -61,7 +76,10 @@ export async function serve(args: string[]): Promise<number> {
 }
 
 /** Flags → options. Throws ToolError for anything it cannot use. */
-export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): { options: ReferenceOptions; listOnly: boolean } {
+export function parseServeArgs(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { options: ReferenceOptions; listOnly: boolean; proxy?: ProxyOptions } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -77,12 +95,14 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): { option
         fault: { type: 'string' },
         variant: { type: 'string' },
         seed: { type: 'string' },
+        upstream: { type: 'string' },
         'list-faults': { type: 'boolean' },
       },
     }));
   } catch (error) {
-    throw new ToolError('CC_BAD_FLAG', `${error instanceof Error ? error.message : String(error)} (usage: ${SERVE_USAGE})`);
+    throw new ToolError('CC_BAD_FLAG', `${error instanceof Error ? error.message.split('\n')[0] : String(error)} (see serve --help)`);
   }
+  if (values.upstream !== undefined) return { options: {}, listOnly: values['list-faults'] === true, proxy: proxyOptions(values) };
   if (values.fault !== undefined && values.variant !== undefined) {
     throw new ToolError('CC_BAD_FLAG', '--fault and --variant cannot be combined');
   }
@@ -101,6 +121,21 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): { option
   if (options.host === '') throw new ToolError('CC_BAD_FLAG', '--host must not be empty');
   if (options.apiKey === '') throw new ToolError('CC_BAD_FLAG', '--api-key must not be empty');
   return { options, listOnly: values['list-faults'] === true };
+}
+
+function proxyOptions(values: Record<string, string | boolean | undefined>): ProxyOptions {
+  const misplaced = PROVIDER_ONLY.find((flag) => values[flag] !== undefined);
+  if (misplaced) throw new ToolError('CC_BAD_FLAG', `--${misplaced} is a flag of the reference provider; the proxy (--upstream) forwards requests as they come`);
+  const upstream = normaliseTarget(String(values['upstream']), '--upstream');
+  const fault = typeof values['fault'] === 'string' ? values['fault'] : undefined;
+  if (fault !== undefined && !findProxyFault(fault)) {
+    const hint = findBehaviour(fault) ? `${fault} is a fault of the reference provider, not of the proxy` : 'see --list-faults';
+    throw new ToolError('CC_BAD_FLAG', `unknown proxy fault ${JSON.stringify(fault)} (${hint})`);
+  }
+  const host = typeof values['host'] === 'string' ? values['host'] : '127.0.0.1';
+  if (host === '') throw new ToolError('CC_BAD_FLAG', '--host must not be empty');
+  const port = integerFlag('--port', typeof values['port'] === 'string' ? values['port'] : undefined, 0, 65_535) ?? DEFAULT_PORT;
+  return { upstream, port, host, ...(fault !== undefined ? { fault } : {}) };
 }
 
 function requireBehaviour(name: string, kind: 'fault' | 'variant'): void {
@@ -127,9 +162,17 @@ export function listBehaviours(all: readonly Behaviour[]): string {
   const width = Math.max(0, ...all.map((b) => b.name.length));
   const section = (kind: Behaviour['kind'], title: string): string[] => {
     const members = all.filter((b) => b.kind === kind);
-    return [title, ...members.map((b) => `  ${b.name.padEnd(width)}  ${b.kind.padEnd(7)}  ${b.description}`)];
+    const seenBy = (b: Behaviour) => (b.observedBy?.length ? ` (seen by ${b.observedBy.join(', ')})` : '');
+    return [title, ...members.map((b) => `  ${b.name.padEnd(width)}  ${b.kind.padEnd(7)}  ${b.description}${seenBy(b)}`)];
   };
-  return [...section('fault', 'Faults (each breaks one rule):'), '', ...section('variant', 'Legal variants (every check must pass):')].join('\n') + '\n';
+  const variants = 'Legal variants (a correct client accepts each; those seen by checks follow another reading: a warning under documented, a failure under strict):';
+  return [...section('fault', 'Faults (each breaks one rule):'), '', ...section('variant', variants)].join('\n') + '\n';
+}
+
+/** The reference proxy's faults, one per line. */
+export function listProxyFaults(all: readonly ProxyFault[]): string {
+  const width = Math.max(0, ...all.map((f) => f.name.length));
+  return ['', 'Proxy faults (serve --upstream URL --fault NAME):', ...all.map((f) => `  ${f.name.padEnd(width)}  ${f.description}`)].join('\n') + '\n';
 }
 
 function fail(error: unknown): number {

@@ -4,6 +4,7 @@
  */
 import type { Exchange } from './exchange.ts';
 import type { FramingReport } from './framing.ts';
+import type { UpstreamScript, UpstreamSeen } from './upstream.ts';
 
 /** One request/response observed on the wire, with what the engine could decode from it. */
 export interface Observation {
@@ -127,7 +128,31 @@ export interface ClientEvidence {
   threw?: ClientError;
 }
 
-export type Evidence = Observation | Comparison | PropertyEvidence | BoundaryEvidence | ClientEvidence;
+/** One request sent through a proxy under test, with what its upstream saw or answered. */
+export interface ProxiedExchange {
+  /** What the client sent and got back through the proxy. */
+  client: Observation;
+  /** Instrumented upstream: how it was told to answer, and every request it received for this one (a proxy may retry). */
+  script?: UpstreamScript;
+  upstream?: UpstreamSeen[];
+  /** Differential: the same request sent straight to the upstream. */
+  direct?: Observation;
+}
+
+/**
+ * Requests through a proxy under test. Only the proxy checks read it: the deliberate upstream failures it provokes
+ * are not the answers the other checks judge.
+ */
+export interface ProxiedEvidence {
+  kind: 'proxied';
+  probe: string;
+  tags: readonly string[];
+  /** One exchange, or several sent side by side (isolation). */
+  exchanges: ProxiedExchange[];
+  deterministic: boolean;
+}
+
+export type Evidence = Observation | Comparison | PropertyEvidence | BoundaryEvidence | ProxiedEvidence | ClientEvidence;
 
 /** A deviation found by a check. `key` de-duplicates repeats of the same problem. */
 export interface Finding {

@@ -16,6 +16,7 @@ export type TransportErrorCode =
   | 'reset' // connection closed or reset before the body completed
   | 'protocol' // the peer is not speaking HTTP/1.1 correctly
   | 'decoding' // Content-Encoding the client did not ask for or cannot decode
+  | 'left' // the client hung up on purpose (a probe of what a proxy does when its client goes away)
   | 'budget-exhausted' // the run's request budget was used up; nothing was sent
   | 'aborted'; // the run was interrupted, or the caller cancelled the exchange
 
@@ -51,6 +52,8 @@ export interface ReadChunk {
 }
 
 export interface Timings {
+  /** `performance.now()` of the tool's process when the attempt began: lines the exchange up with the instrumented upstream. */
+  startMs?: number;
   /** Request start to response headers. */
   headersMs?: number;
   /** Request start to the first body byte. */

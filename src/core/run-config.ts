@@ -1,5 +1,6 @@
 /** The resolved settings of one conformance run (after flags, env and defaults). */
 import type { Limits } from './limits.ts';
+import type { ProxySetup } from './upstream.ts';
 import type { Depth, Profile } from './vocabulary.ts';
 
 export interface RunConfig {
@@ -31,4 +32,6 @@ export interface RunConfig {
   /** Extra headers sent on every request (gateways route on them). */
   headers: Record<string, string>;
   reportDir: string;
+  /** Present when the target is a proxy under test (`chat-conformance proxy`): the proxy area runs, and how. */
+  proxy?: ProxySetup;
 }

@@ -14,6 +14,7 @@ export const AREAS = [
   'structured-output',
   'reasoning',
   'clients',
+  'proxy',
 ] as const;
 export type Area = (typeof AREAS)[number];
 

@@ -70,12 +70,14 @@ export function runFacts(input: FactsInput): RunFacts {
     endedAt: input.endedAt.toISOString(),
     complete: reason === undefined,
     budget: {
-      requestLimit: areas.length > 0 ? runBudget(config.depth, areas) : PREFLIGHT_BUDGET,
+      // A differential proxy run also sends the upstream one plain request first (the model is known by then).
+      requestLimit: (areas.length > 0 ? runBudget(config.depth, areas) : PREFLIGHT_BUDGET) + (config.proxy?.mode === 'differential' ? 1 : 0),
       requests: input.preflightRequests + outcome.requests,
       retries: outcome.retries,
       tokens: outcome.tokens,
     },
     boundaries: outcome.boundaries,
+    ...(outcome.proxy ? { proxy: outcome.proxy } : {}),
     exchanges: outcome.sent.map((s) => summariseExchange(s.exchange)),
     signalled: input.signalled === true,
   };

@@ -9,10 +9,10 @@ export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>
   schema: { smoke: 2, standard: 8, deep: 16 },
   streaming: { smoke: 3, standard: 10, deep: 20 },
   usage: { smoke: 2, standard: 8, deep: 16 },
-  transport: { smoke: 1, standard: 4, deep: 8 },
+  transport: { smoke: 1, standard: 2, deep: 4 },
   params: { smoke: 3, standard: 50, deep: 300 },
-  semantics: { smoke: 1, standard: 16, deep: 40 },
-  errors: { smoke: 2, standard: 14, deep: 30 },
+  semantics: { smoke: 1, standard: 12, deep: 20 },
+  errors: { smoke: 2, standard: 11, deep: 20 },
   auth: { smoke: 1, standard: 4, deep: 6 },
   logprobs: { smoke: 1, standard: 4, deep: 8 },
   tools: { smoke: 1, standard: 6, deep: 12 },
@@ -20,6 +20,8 @@ export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>
   reasoning: { smoke: 0, standard: 4, deep: 8 },
   // Smoke already spends its 20 requests on the wire areas.
   clients: { smoke: 0, standard: 10, deep: 10 },
+  // Proxy runs only (`chat-conformance proxy`), which leave params out: see src/engine/proxy-selection.ts.
+  proxy: { smoke: 2, standard: 24, deep: 40 },
 };
 
 /** Requests the run may spend before any area starts (GET /models, one plain request). */

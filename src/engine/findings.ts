@@ -21,6 +21,8 @@ export function primaryObservation(evidence: Evidence): Observation | undefined 
       return evidence.failure?.observation;
     case 'client':
       return evidence.observations[0];
+    case 'proxied':
+      return evidence.exchanges[0]?.client;
   }
 }
 

@@ -1,9 +1,8 @@
-import type { Area, Severity, Verdict } from '../core/vocabulary.ts';
-import type { Exchange } from '../core/exchange.ts';
 /**
- * What a run produced, as data. Plans produce `PlanResult`s; the CLI merges them into a `RunReport`,
- * which every renderer (terminal, report.json, junit.xml, summary.md, report.html) reads. Renderers never decide exit codes.
+ * What a run produced, as data: the `RunReport` every renderer (terminal, report.json, junit.xml, summary.md,
+ * report.html) reads. Renderers never decide exit codes.
  */
+import type { Area, Severity, Verdict } from '../core/vocabulary.ts';
 
 /** One distinct problem a check found, with how often it recurred and how to reproduce its first occurrence. */
 export interface FindingRecord {
@@ -54,16 +53,50 @@ export interface BoundaryRow {
   conflict?: string;
 }
 
-export interface PlanResult {
-  area: Area;
-  checks: CheckResult[];
-  exchanges: Exchange[];
-  requests: number;
-  retries: number;
-  tokens: { prompt: number; completion: number };
-  boundaries: BoundaryRow[];
-  /** Set when the plan stopped early (budget exhausted, interrupted, probe crashed). */
-  incomplete?: string;
+/** One field of a request through a proxy: what the client sent, what the upstream received. */
+export interface ProxyFieldRow {
+  probe: string;
+  exchangeId?: number;
+  /** Dotted path, or `Authorization`. */
+  field: string;
+  /** Short renderings; absent when the field was not sent / did not arrive. */
+  sent?: string;
+  received?: string;
+  change: 'unchanged' | 'changed' | 'dropped' | 'added';
+  verdict: 'pass' | 'warn' | 'fail';
+}
+
+/** One answer through a proxy: what the upstream sent, what the client got, and whether they are the same. */
+export interface ProxyAnswerRow {
+  probe: string;
+  exchangeId?: number;
+  upstream: string;
+  client: string;
+  /** Same as JSON (every event of a stream). */
+  jsonEqual: boolean;
+  /** Same bytes (every event's payload text of a stream): information, not a rule. */
+  byteEqual: boolean;
+}
+
+/** One difference between an answer straight from the upstream and the same through the proxy (differential). */
+export interface ProxyDifferenceRow {
+  probe: string;
+  exchangeId?: number;
+  aspect: string;
+  direct: string;
+  proxied: string;
+  /** `pass` marks a pair with no difference. */
+  verdict: 'pass' | 'warn' | 'fail';
+}
+
+/** What a proxy run saw of the proxy under test, beyond the checks' verdicts. */
+export interface ProxyReport {
+  mode: 'instrumented' | 'differential';
+  /** The upstream's base URL, credentials removed. */
+  upstream: string;
+  fields: ProxyFieldRow[];
+  answers: ProxyAnswerRow[];
+  differences: ProxyDifferenceRow[];
 }
 
 export interface ExchangeSummary {
@@ -101,6 +134,18 @@ export interface RunComparison {
   changed: Array<{ id: string; from: Verdict | 'not-run'; to: Verdict | 'not-run' }>;
 }
 
+/** How a run's verdicts stand against an expectations file: only unexpected results decide the exit code. */
+export interface ExpectationsOutcome {
+  /** The expectations file, as named. */
+  file: string;
+  /** Checks failing as the file expects (still failures, listed as known). */
+  expectedFailures: string[];
+  /** Checks failing that the file expected to pass, warn or skip (`expected`), or does not list (`unlisted`). */
+  unexpected: Array<{ id: string; expected: Verdict | 'unlisted' }>;
+  /** Checks the file expects to fail that now pass or only warn. */
+  progress: string[];
+}
+
 export interface RunReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'chat-conformance'; version: string };
@@ -122,7 +167,11 @@ export interface RunReport {
   exitCode: 0 | 1 | 130;
   /** Verdict changes since an earlier run (`--baseline`, or the previous run in the report folder). */
   comparison?: RunComparison;
+  /** Verdicts against an expectations file (`--expectations`); with it, only unexpected results set the exit code. */
+  expectations?: ExpectationsOutcome;
   checks: CheckResult[];
   boundaries: BoundaryRow[];
+  /** Proxy runs only: the request fields, answers and differences seen through the proxy. */
+  proxy?: ProxyReport;
   exchanges: ExchangeSummary[];
 }

@@ -11,7 +11,9 @@ import type { Exchange } from '../core/exchange.ts';
 import { dig, isInteger, isRecord } from '../core/json.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { RunConfig } from '../core/run-config.ts';
-import { createClient, type HttpClient, type SendOptions } from '../http/client.ts';
+import type { UpstreamControl } from '../core/upstream.ts';
+import type { Area } from '../core/vocabulary.ts';
+import { createClient, type HttpClient, type SendOptions, type SlotPool } from '../http/client.ts';
 import { plans as allPlans } from '../plans/index.ts';
 import type { Plan, ProbeIO, PropertySpec, SendChat } from '../plans/probe.ts';
 import { createDataLineCounter } from '../sse/data-lines.ts';
@@ -21,9 +23,12 @@ import { clientFetch } from './client-fetch.ts';
 import { AREA_BUDGET } from './budget.ts';
 import { boundaryRows, evaluate, type EvidenceOf, notRun } from './evaluate.ts';
 import { observe } from './observe.ts';
+import { directIO, type Extra, upstreamIO } from './proxied-io.ts';
+import { proxyReport } from './proxy-report.ts';
+import { canSend, proxyExclusion } from './proxy-selection.ts';
 import { runProperty } from './property.ts';
+import type { BoundaryRow, CheckResult, ProxyReport } from './result.ts';
 import { scrubClientResults } from './scrub.ts';
-import type { BoundaryRow, CheckResult } from './result.ts';
 import { tokensUsed } from './tokens.ts';
 
 export interface Progress {
@@ -41,7 +46,21 @@ export interface RunHooks {
   onProgress?: (progress: Progress) => void;
   /** Replace the plans (self-tests). */
   plans?: readonly Plan[];
+  /** Concurrency shared with other runs in this process (a matrix); default: the config's own. */
+  slots?: SlotPool;
+  /**
+   * Send only the probes of these areas (one part of a run split across machines). Run-scoped checks still judge
+   * what this part sent; area-scoped checks of the other areas are left to the parts that send their probes.
+   */
+  areas?: readonly Area[];
+  /** The instrumented upstream behind the proxy under test (`config.proxy.mode` instrumented). */
+  upstream?: UpstreamControl;
+  /** The upstream's key, for requests sent straight to it (`config.proxy.mode` differential). */
+  upstreamKey?: string;
 }
+
+/** Why an area-scoped check is not judged in a part of a split run. */
+export const JUDGED_ELSEWHERE = 'judged in another part of the split run';
 
 /** An exchange and the one it waited for (the last answer its probe had when it was sent). */
 export interface Sent {
@@ -55,6 +74,8 @@ export interface RunOutcome {
   /** Every exchange sent, numbered in plan order. */
   sent: Sent[];
   boundaries: BoundaryRow[];
+  /** What a proxy run saw of the proxy under test, beyond the checks' verdicts. */
+  proxy?: ProxyReport;
   /** Requests the plan allots; the run never sends more, retries aside. */
   planned: number;
   requests: number;
@@ -121,6 +142,10 @@ interface Shared {
   /** Ids of the checks the run judges. */
   wanted: ReadonlySet<string>;
   client: HttpClient;
+  /** Straight to the upstream, in a differential proxy run. */
+  direct?: HttpClient;
+  upstream?: UpstreamControl;
+  apiKey?: string;
   breaker: ReturnType<typeof createBreaker>;
   signal: AbortSignal;
   record(entry: Ordered): void;
@@ -137,7 +162,7 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
   let chainDepth = 0;
   let oneOff = 0;
 
-  const send = async (options: SendOptions, meta: { tags: readonly string[]; sent?: Record<string, unknown> }): Promise<Observation> => {
+  const send = async (options: SendOptions, meta: { tags: readonly string[]; sent?: Record<string, unknown> }, via: HttpClient = client): Promise<Observation> => {
     const order: [number, number] = [index, issued++];
     const meta_ = { probe: options.label, tags: meta.tags, ...(meta.sent ? { sent: meta.sent } : {}) };
     if (spent >= allotment.allowance) {
@@ -150,10 +175,10 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
     const after = lastAnswered;
     const depth = after ? chainDepth + 1 : 0;
     if (options.connection !== undefined) connections.add(options.connection);
-    const exchange = await client.send({ ...options, priority: depth });
+    const exchange = await via.send({ ...options, priority: depth });
     if (options.connection?.endsWith(ONE_OFF)) {
       connections.delete(options.connection);
-      await client.release(options.connection);
+      await via.release(options.connection);
     }
     if (!exchange.unsent) shared.record({ exchange, order, ...(after ? { after } : {}) });
     shared.done();
@@ -167,7 +192,7 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
     return name === undefined ? {} : { connection: `${probe.id}/${name}` };
   };
 
-  const chat = (label: string, request: SendChat): Promise<Observation> => {
+  const chat = (label: string, request: SendChat, extra: Extra = {}, via: HttpClient = client, model = config.model): Promise<Observation> => {
     const connection = connectionOf(request.connection);
     const common = {
       label,
@@ -176,22 +201,37 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
       auth: request.auth ?? { kind: 'default' as const },
       ...(request.headers ? { headers: request.headers } : {}),
       ...connection,
+      ...extra,
     };
     const tags = request.tags ?? [];
-    if ('rawBody' in request) return send({ ...common, body: request.rawBody }, { tags });
+    if ('rawBody' in request) return send({ ...common, body: request.rawBody }, { tags }, via);
     const source: Record<string, unknown> = 'body' in request ? request.body : request.invalidBody;
-    const body: Record<string, unknown> = { model: config.model, ...source };
+    const body: Record<string, unknown> = { model, ...source };
     const withStream = body['stream'] === true && !tags.includes('stream') ? [...tags, 'stream'] : tags;
     const stopWhen = runawayGuard(body);
-    return send({ ...common, body: JSON.stringify(body), ...(stopWhen ? { stopWhen } : {}) }, { tags: withStream, sent: body });
+    return send({ ...common, body: JSON.stringify(body), ...(stopWhen ? { stopWhen } : {}) }, { tags: withStream, sent: body }, via);
   };
+
+  const proxied: Pick<ProbeIO, 'upstream' | 'direct'> = {};
+  if (shared.upstream) {
+    const keys = { ...(shared.apiKey ? { client: shared.apiKey } : {}), upstream: shared.upstream.apiKey };
+    proxied.upstream = upstreamIO(shared.upstream, keys, probe.id, config.limits, (label, request, extra) => chat(label, request, extra));
+  }
+  const { direct } = shared;
+  if (direct) {
+    const model = config.proxy?.upstreamModel ?? config.model;
+    proxied.direct = directIO(
+      (label, request, extra) => chat(label, request, extra),
+      (label, request) => chat(label, request, {}, direct, model),
+    );
+  }
 
   return {
     config,
     deterministic: config.deterministic,
     allowance: allotment.allowance,
     wants: (id) => shared.wanted.has(id),
-    chat,
+    chat: (label, request) => chat(label, request),
     fetcher: (label, options = {}) =>
       clientFetch({
         target: config.target,
@@ -218,13 +258,19 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
         examine,
       });
     },
+    ...proxied,
   };
 }
 
-/** Checks --only/--skip select, and why each other one is left out. */
-function selectedChecks(config: RunConfig): { selected: RegisteredCheck[]; excluded: Map<string, string> } {
+/** Checks --only/--skip and the run's set-up select, and why each other one is left out. */
+function selectedChecks(config: RunConfig, plans: readonly Plan[]): { selected: RegisteredCheck[]; excluded: Map<string, string> } {
   const excluded = new Map<string, string>();
   const selected = checks.filter((check) => {
+    const unfit = proxyExclusion(check, config, plans);
+    if (unfit) {
+      excluded.set(check.id, unfit);
+      return false;
+    }
     if (!isSelected(check, config.only, config.skip)) {
       const areaRuns = checks.some((c) => c.area === check.area && isSelected(c, config.only, config.skip));
       excluded.set(check.id, areaRuns ? 'not selected (--only/--skip)' : 'area not selected');
@@ -236,10 +282,14 @@ function selectedChecks(config: RunConfig): { selected: RegisteredCheck[]; exclu
 }
 
 export async function runConformance(config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
-  const { selected: chosen, excluded } = selectedChecks(config);
+  if (config.proxy?.mode === 'instrumented' && !hooks.upstream) throw new Error('an instrumented proxy run needs the upstream it drives');
+  const sendable = (hooks.plans ?? allPlans).map((plan) => ({ ...plan, probes: plan.probes.filter((p) => canSend(p, config.proxy)) }));
+  const { selected: chosen, excluded } = selectedChecks(config, sendable);
+  const { areas } = hooks;
+  const plans = sendable.filter((plan) => !areas || areas.includes(plan.area));
   const noKey = !config.embedded && !hooks.apiKey;
   const selected = noKey ? chosen.filter((c) => c.area !== 'auth') : chosen;
-  const areaPlans = allot(hooks.plans ?? allPlans, selected, config.depth);
+  const areaPlans = allot(plans, selected, config.depth);
   const planned = areaPlans.reduce((n, a) => n + a.allotments.reduce((m, x) => m + x.allowance, 0), 0);
   const limit = areaPlans.reduce((n, a) => n + AREA_BUDGET[a.plan.area][config.depth], 0);
 
@@ -255,16 +305,34 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     headers: config.headers,
     limits: config.limits,
     concurrency: config.concurrency,
+    ...(hooks.slots ? { slots: hooks.slots } : {}),
     requestBudget: limit,
     signal,
     onExchange: (exchange) => breaker.observe(exchange),
   });
+  const direct =
+    config.proxy?.mode === 'differential'
+      ? createClient({
+          baseUrl: config.proxy.upstream,
+          ...(hooks.upstreamKey ? { apiKey: hooks.upstreamKey } : {}),
+          // --header is for the proxy (routing, its own credentials): none of it goes to the upstream.
+          headers: {},
+          limits: config.limits,
+          concurrency: config.concurrency,
+          requestBudget: limit,
+          signal,
+          onExchange: (exchange) => breaker.observe(exchange),
+        })
+      : undefined;
   const entries: Ordered[] = [];
   let done = 0;
   const shared: Shared = {
     config,
     wanted: new Set(selected.map((c) => c.id)),
     client,
+    ...(direct ? { direct } : {}),
+    ...(hooks.upstream ? { upstream: hooks.upstream } : {}),
+    ...(hooks.apiKey ? { apiKey: hooks.apiKey } : {}),
     breaker,
     signal,
     record: (entry) => entries.push(entry),
@@ -287,6 +355,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     }),
   );
   await client.close();
+  await direct?.close();
 
   entries.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1]);
   entries.forEach((entry, i) => {
@@ -299,6 +368,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
   const results = checks.map((check) => {
     const reason = excluded.get(check.id);
     if (reason) return notRun(check, reason);
+    if (areas && check.scope !== 'run' && !areas.includes(check.area)) return notRun(check, JUDGED_ELSEWHERE);
     if (noKey && check.area === 'auth') {
       return { ...notRun(check, ''), verdict: 'skip' as const, skipReason: `no API key is configured ($${config.apiKeyEnv} is not set), so authentication cannot be judged` };
     }
@@ -310,10 +380,12 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     sent: entries.map(({ exchange, after }) => ({ exchange, ...(after ? { after } : {}) })),
     boundaries: boundaryRows(allEvidence, selected, config),
     planned,
-    requests: client.stats().requests,
-    retries: client.stats().retries,
+    requests: client.stats().requests + (direct?.stats().requests ?? 0),
+    retries: client.stats().retries + (direct?.stats().retries ?? 0),
     tokens: tokensUsed(allEvidence),
   };
+  const proxy = proxyReport(config, allEvidence);
+  if (proxy) outcome.proxy = proxy;
   if (incomplete) outcome.incomplete = incomplete;
   return outcome;
 }

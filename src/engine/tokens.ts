@@ -15,10 +15,19 @@ function usageOf(observation: Observation): { prompt: number; completion: number
   return { prompt: 0, completion: 0 };
 }
 
+/**
+ * The answers that cost tokens. Through a proxy in front of the tool's own instrumented upstream nothing is billed,
+ * so those are left out; a differential pair is billed twice, through the proxy and directly.
+ */
+function billed(evidence: Evidence): Observation[] {
+  if (evidence.kind !== 'proxied') return observations(evidence);
+  return evidence.exchanges.flatMap((x) => (x.direct ? [x.client, x.direct] : []));
+}
+
 export function tokensUsed(evidence: readonly Evidence[]): { prompt: number; completion: number } {
   const seen = new Set<number>();
   const total = { prompt: 0, completion: 0 };
-  for (const observation of evidence.flatMap(observations)) {
+  for (const observation of evidence.flatMap(billed)) {
     if (seen.has(observation.exchange.id)) continue;
     seen.add(observation.exchange.id);
     const usage = usageOf(observation);

@@ -19,6 +19,8 @@ export interface ClientOptions {
   limits: Limits;
   /** Exchanges in flight at once; the rest wait their turn. */
   concurrency: number;
+  /** Slots shared with other clients (several runs under one concurrency limit); default: `concurrency` of its own. */
+  slots?: SlotPool;
   /** Attempts (retries included) this client may send. */
   requestBudget: number;
   /** Retries of a 429/503: at most `max`, each waiting Retry-After or the client's back-off, never above `maxWaitMs`. */
@@ -53,6 +55,10 @@ export interface SendOptions {
   connection?: string;
   /** Looks at each body read as it arrives; a reason returned cuts the exchange with error `runaway`. */
   stopWhen?: (bytes: Uint8Array) => string | undefined;
+  /** Looks at each body read as it arrives; a reason returned ends the exchange there, error `left` (the client hangs up). */
+  leaveWhen?: (bytes: Uint8Array) => string | undefined;
+  /** Record a 429/503 as it came instead of retrying it (a proxy's status is what is under test). */
+  noRetry?: true;
   /** The caller's own cancel: aborting it cuts the exchange, recorded as `aborted`. */
   signal?: AbortSignal;
   /** Sees the answer as it arrives (only the attempt that will be returned, never one about to be retried). */
@@ -186,8 +192,14 @@ interface Waiter {
   grant(): void;
 }
 
+/** Permission to have one exchange in flight; `acquire` resolves false when the signal ends the wait. */
+export interface SlotPool {
+  acquire(signal: AbortSignal | undefined, priority: number): Promise<boolean>;
+  release(): void;
+}
+
 /** A counting semaphore: the highest priority waits least, equal priorities in arrival order; waiters give up on abort. */
-class Slots {
+class Slots implements SlotPool {
   private active = 0;
   private readonly waiting: Waiter[] = [];
 
@@ -237,7 +249,7 @@ interface Attempt {
 class BoundedClient implements HttpClient {
   private readonly agent: Agent;
   private readonly connections = new Map<string, Client>();
-  private readonly slots: Slots;
+  private readonly slots: SlotPool;
   private readonly retry: { max: number; maxWaitMs: number; backoffMs: number };
   /** The run's key: becomes `[REDACTED]` in recorded headers, so a reproduction can take it from the environment. */
   private readonly keySecrets: string[];
@@ -256,7 +268,7 @@ class BoundedClient implements HttpClient {
       bodyTimeout: limits.idleMs,
       connections: Math.max(1, options.concurrency),
     });
-    this.slots = new Slots(Math.max(1, options.concurrency));
+    this.slots = options.slots ?? new Slots(Math.max(1, options.concurrency));
     // Every waiting and in-flight exchange listens to the run's signal; that many listeners are by design.
     if (options.signal) setMaxListeners(0, options.signal);
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -336,7 +348,7 @@ class BoundedClient implements HttpClient {
       headers: this.recordHeaders(headers),
     };
     if (send.body !== undefined) recorded.body = redactText(send.body, this.allSecrets);
-    return { url, method: send.method, headers, body: send.body, recorded, stopWhen: send.stopWhen };
+    return { url, method: send.method, headers, body: send.body, recorded, stopWhen: send.stopWhen, leaveWhen: send.leaveWhen };
   }
 
   private recordHeaders(headers: Record<string, string>): Record<string, string> {
@@ -360,7 +372,7 @@ class BoundedClient implements HttpClient {
       exchange.retries = retries;
       const status = exchange.response?.status;
       const retryable = status !== undefined && RETRYABLE_STATUS.has(status) && exchange.error === undefined;
-      if (!retryable || retries.length >= this.retry.max || this.requests >= this.options.requestBudget) return exchange;
+      if (!retryable || send.noRetry || retries.length >= this.retry.max || this.requests >= this.options.requestBudget) return exchange;
       // Without Retry-After the client backs off on its own, doubling each time.
       const waitMs = Math.min(retryAfterMs ?? this.retry.backoffMs * 2 ** retries.length, this.retry.maxWaitMs);
       retries.push({ status, waitMs, retryAfter: retryAfterMs !== undefined, atMs: roundMs(performance.now() - started) });
@@ -461,6 +473,11 @@ class BoundedClient implements HttpClient {
             error = { code: 'runaway', message: runaway };
             break;
           }
+          const leaving = request.leaveWhen?.(chunk);
+          if (leaving !== undefined) {
+            error = { code: 'left', message: leaving };
+            break;
+          }
         }
       } finally {
         // Stops a body that was cut (cap, deadline) from holding the connection: an unfinished body aborts it.
@@ -487,6 +504,7 @@ class BoundedClient implements HttpClient {
       request: request.recorded,
       reads: maskedReads,
       timings: {
+        startMs: start,
         totalMs: elapsed(),
         gapsMs: maskedReads.slice(1).map((r, i) => roundMs(r.atMs - maskedReads[i]!.atMs)),
       },
@@ -511,8 +529,8 @@ class BoundedClient implements HttpClient {
   }
 }
 
-/** Only JSON whitespace (space, tab, CR, LF). */
-const isBlank = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d);
+/** Only JSON whitespace (space, tab, CR, LF); read as latin1 so the test runs natively over large reads. */
+const isBlank = (bytes: Buffer): boolean => !/[^ \t\r\n]/.test(bytes.toString('latin1'));
 
 /** The first bytes of the body as text, without a broken character at the cut. */
 function excerptOf(chunks: readonly Uint8Array[]): string {
@@ -528,6 +546,10 @@ function excerptOf(chunks: readonly Uint8Array[]): string {
   }
   // A whole body is decoded to its end; a cut one leaves out the character split by the cut.
   return taken === total ? text + decoder.decode() : text;
+}
+
+export function createSlotPool(size: number): SlotPool {
+  return new Slots(Math.max(1, size));
 }
 
 export function createClient(options: ClientOptions): HttpClient {

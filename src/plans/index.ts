@@ -4,6 +4,7 @@ import { clientsPlan } from './clients.ts';
 import { errorsPlan } from './errors.ts';
 import { logprobsPlan } from './logprobs.ts';
 import { paramsPlan } from './params.ts';
+import { proxyPlan } from './proxy.ts';
 import type { Plan } from './probe.ts';
 import { reasoningPlan } from './reasoning.ts';
 import { schemaPlan } from './schema.ts';
@@ -28,4 +29,5 @@ export const plans: readonly Plan[] = [
   structuredOutputPlan,
   reasoningPlan,
   clientsPlan,
+  proxyPlan,
 ];

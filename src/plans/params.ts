@@ -16,6 +16,7 @@ import type { BoundaryEvidence, Observation } from '../core/evidence.ts';
 import type { Depth } from '../core/vocabulary.ts';
 import type { Plan, Probe, ProbeIO } from './probe.ts';
 import { ask } from './requests.ts';
+import { WEATHER_TOOL } from './tools.ts';
 
 /** Every boundary row asks for one token: the answer's status is what matters. */
 const ROW_BASE: ChatRequestBody = { messages: ask('Say OK.'), max_tokens: 1 };
@@ -108,6 +109,10 @@ const SMOKE_ROWS: ReadonlyArray<Pick<BoundaryRowSpec, 'param' | 'bound' | 'side'
   { param: 'top_logprobs', bound: 'upper', side: 'beyond' },
 ];
 
+/**
+ * Smoke: three rows. Standard: every value past a bound, and the edges the documents disagree on (the edges every
+ * reading accepts are sent together by the valid property's first two cases). Deep: every row.
+ */
 export function boundaryRowsAt(depth: Depth): BoundaryRowSpec[] {
   const table = boundaryTable();
   if (depth === 'smoke') {
@@ -115,7 +120,8 @@ export function boundaryRowsAt(depth: Depth): BoundaryRowSpec[] {
       table.filter((r) => r.param === pick.param && r.bound === pick.bound && r.side === pick.side).slice(0, 1),
     );
   }
-  return depth === 'deep' ? table : table.filter((r) => r.tier === 'primary');
+  if (depth === 'deep') return table;
+  return table.filter((r) => r.tier === 'primary' && (r.side === 'beyond' || r.expected === 'either'));
 }
 
 const boundaryProbe: Probe = {
@@ -176,11 +182,20 @@ export function validEdgeExamples(model: string): ChatRequestBody[] {
   ];
 }
 
-/** A value past the documented maximum of temperature: the commonest validation gap, tried first. */
-export function invalidExample(model: string): InvalidChatRequest {
+/**
+ * Tried before the generated cases: a value past the documented maximum of temperature (the commonest validation
+ * gap), then values no reading can take for their type.
+ */
+export function invalidExamples(model: string): InvalidChatRequest[] {
   const range = paramRange('temperature');
   const past = (range.maximum ?? range.exclusiveMaximum ?? 0) + 1;
-  return { body: { model, messages: ask('Say OK.'), max_tokens: 4, temperature: past }, defect: 'out-of-range', param: 'temperature' };
+  const base = { model, messages: ask('Say OK.'), max_tokens: 4 };
+  return [
+    { body: { ...base, temperature: past }, defect: 'out-of-range', param: 'temperature' },
+    { body: { ...base, temperature: 'hot' }, defect: 'wrong-type', param: 'temperature' },
+    { body: { ...base, n: {} }, defect: 'wrong-type', param: 'n' },
+    { body: { ...base, stream: 'yes' }, defect: 'wrong-type', param: 'stream' },
+  ];
 }
 
 const validProbe: Probe = {
@@ -208,6 +223,7 @@ function invalidCases(model: string): fc.Arbitrary<InvalidCase> {
   return fc.oneof({ arbitrary: invalidChatRequest({ model }), weight: 9 }, { arbitrary: malformed, weight: 1 });
 }
 
+
 const invalidProbe: Probe = {
   id: 'params-invalid',
   title: 'generated requests with one documented rule broken (property)',
@@ -219,7 +235,7 @@ const invalidProbe: Probe = {
     await io.property<InvalidCase>({
       property: 'params.invalid-rejected',
       arbitrary: invalidCases(io.config.model),
-      examples: [invalidExample(io.config.model)],
+      examples: invalidExamples(io.config.model),
       ...propertyShare(io.allowance, io.config.depth),
       send: (testCase) => sendInvalid(io, testCase),
     }),
@@ -236,7 +252,75 @@ function sendInvalid(io: ProbeIO, testCase: InvalidCase): Promise<Observation> {
   return io.chat('params-invalid', { rawBody: JSON.stringify(testCase.body), tags, connection: true });
 }
 
+/** A 1×1 transparent PNG: an image any vision model can read, with nothing to fetch. */
+const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+/** Valid requests real clients send beyond plain text: each must be accepted (a conflict or "unsupported" aside). */
+export function validShapes(): Array<{ name: string; body: Record<string, unknown>; conflict?: string }> {
+  const hello = { messages: ask('Say OK.'), max_tokens: 4 };
+  const question = 'What colour is this image? One word.';
+  return [
+    { name: 'text-parts', body: { ...hello, messages: [{ role: 'user', content: [{ type: 'text', text: 'Say OK.' }] }] } },
+    { name: 'image-object', body: { ...hello, messages: [{ role: 'user', content: [{ type: 'text', text: question }, { type: 'image_url', image_url: { url: PIXEL } }] }] } },
+    { name: 'image-string', body: { ...hello, messages: [{ role: 'user', content: [{ type: 'text', text: question }, { type: 'image_url', image_url: PIXEL }] }] }, conflict: 'media-url-shape' },
+    {
+      name: 'tool-result',
+      body: {
+        ...hello,
+        messages: [
+          { role: 'user', content: 'What is the weather in Paris?' },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          { role: 'tool', tool_call_id: 'call_1', content: '{"temperature": 18}' },
+        ],
+        tools: [WEATHER_TOOL],
+      },
+      conflict: 'message-role-tool',
+    },
+    { name: 'unknown-fields', body: { ...hello, chat_conformance_probe: true, metadata: { source: 'chat-conformance' } } },
+    { name: 'text-format', body: { ...hello, response_format: { type: 'text' } } },
+    { name: 'stream-options-without-stream', body: { ...hello, stream: false, stream_options: { include_usage: true } } },
+  ];
+}
+
+const shapesProbe: Probe = {
+  id: 'params-valid-shapes',
+  title: 'valid requests real clients send: content parts, images, tool results, unknown fields, text format',
+  from: 'standard',
+  feeds: ['params.valid-accepted'],
+  requests: () => validShapes().length,
+  run: (io) =>
+    Promise.all(
+      validShapes().map(({ name, body, conflict }) =>
+        io.chat('params-valid-shapes', { invalidBody: body, tags: ['valid-shape', `shape:${name}`, ...(conflict ? [`conflict:${conflict}`] : [])] }),
+      ),
+    ),
+};
+
+/**
+ * Values lenient servers take though a reading of the documents refuses them: a number sent as a numeric string,
+ * and a message name with a dash (000 says a name "may contain" letters, digits and underscores; OpenAI accepts `-`).
+ * Sent apart from the property, so accepting one never hides another counterexample.
+ */
+const LENIENT_VALUES = [
+  { defect: 'numeric-string', param: 'temperature', body: { messages: ask('Say OK.'), max_tokens: 4, temperature: '0.5' } },
+  { defect: 'dashed-name', param: 'messages', body: { messages: [{ role: 'user', content: 'Say OK.', name: 'conformance-tester' }], max_tokens: 4 } },
+] as const;
+
+const lenientValuesProbe: Probe = {
+  id: 'params-lenient-values',
+  title: 'a numeric string and a dashed message name',
+  from: 'standard',
+  feeds: ['params.invalid-rejected'],
+  requests: () => LENIENT_VALUES.length,
+  run: (io) =>
+    Promise.all(
+      LENIENT_VALUES.map(({ defect, param, body }) =>
+        io.chat('params-lenient-values', { invalidBody: body, tags: ['invalid', `defect:${defect}`, `param:${param}`], connection: true }),
+      ),
+    ),
+};
+
 export const paramsPlan: Plan = {
   area: 'params',
-  probes: [boundaryProbe, validProbe, invalidProbe],
+  probes: [boundaryProbe, shapesProbe, lenientValuesProbe, validProbe, invalidProbe],
 };

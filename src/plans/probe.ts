@@ -5,8 +5,9 @@
  */
 import type fc from 'fast-check';
 import type { CheckId } from '../checks/registry.ts';
-import type { Evidence, Observation, PropertyEvidence } from '../core/evidence.ts';
+import type { Evidence, Observation, PropertyEvidence, ProxiedExchange } from '../core/evidence.ts';
 import type { RunConfig } from '../core/run-config.ts';
+import type { UpstreamScript } from '../core/upstream.ts';
 import type { Area, Depth } from '../core/vocabulary.ts';
 import type { ChatRequestBody } from '../contract/types.ts';
 
@@ -69,6 +70,24 @@ export interface PropertySpec<T> {
   send(value: T): Promise<Observation>;
 }
 
+export interface ProxiedOptions {
+  /** The client hangs up after reading this many data events. */
+  leaveAfterEvents?: number;
+  /** Longest wait, once the client's exchange has ended, for the upstream to be done with the request (default 2 s). */
+  settleMs?: number;
+}
+
+/** A proxy run against the instrumented upstream: requests through the proxy, each answered as its script says. */
+export interface UpstreamIO {
+  /** Sends through the proxy (never retried); resolves with what the client got and what the upstream saw. */
+  chat(label: string, script: UpstreamScript, request: SendChat, options?: ProxiedOptions): Promise<ProxiedExchange>;
+}
+
+/** A differential proxy run: the same request through the proxy and straight to the upstream, side by side. */
+export interface DirectIO {
+  pair(label: string, request: SendChat): Promise<ProxiedExchange>;
+}
+
 export interface ProbeIO {
   config: RunConfig;
   /** Identical seeded requests give identical answers (the embedded reference, or --deterministic). */
@@ -89,6 +108,10 @@ export interface ProbeIO {
   get(label: string, path: string): Promise<Observation>;
   /** Runs a property: the generated cases side by side, then shrinking one step at a time. */
   property<T>(spec: PropertySpec<T>): Promise<PropertyEvidence>;
+  /** Present in a proxy run against the instrumented upstream. */
+  upstream?: UpstreamIO;
+  /** Present in a differential proxy run. */
+  direct?: DirectIO;
 }
 
 export interface Probe {
@@ -105,6 +128,8 @@ export interface Probe {
    * (property runs); the value weighs the shares against each other.
    */
   share?: number;
+  /** A capability of `ProbeIO` the probe cannot do without; it is planned only in runs that have it. */
+  needs?: 'upstream' | 'direct';
   run(io: ProbeIO): Promise<Evidence[]>;
 }
 

@@ -16,8 +16,16 @@ const BODY_CHECKS: CheckId[] = [
   'schema.finish-reason-documented',
   'schema.json-content-type',
   'schema.usage-present',
+  'schema.model-echo',
+  'schema.content-present',
 ];
-const CHUNK_CHECKS: CheckId[] = ['schema.chunk-valid', 'schema.created-seconds', 'schema.finish-reason-documented'];
+const CHUNK_CHECKS: CheckId[] = [
+  'schema.chunk-valid',
+  'schema.created-seconds',
+  'schema.finish-reason-documented',
+  'schema.model-echo',
+  'schema.content-present',
+];
 
 interface OneRequest {
   id: string;

@@ -1,6 +1,7 @@
 /**
- * Function calling: a forced call at every depth; the same call streamed from standard depth, plus a request
- * offering two tools; at deep depth the two-tool request streamed and `tool_choice: "required"`.
+ * Function calling: a forced call at every depth; from standard depth the same call streamed, a request offering two
+ * tools, a forced call to a function declared with `strict: true`, and tools offered with `tool_choice: "none"`; at
+ * deep depth the two-tool request streamed and `tool_choice: "required"`.
  */
 import type { CheckId } from '../checks/registry.ts';
 import type { Tool } from '../contract/types.ts';
@@ -32,6 +33,25 @@ const TIME_TOOL: Tool = {
   },
 };
 
+/**
+ * The weather function under strict mode, written as strict mode requires (every property required, no others), so
+ * its arguments are a promise rather than guidance.
+ */
+const STRICT_WEATHER_TOOL: Tool = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Current weather for a city.',
+    strict: true,
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+      required: ['city', 'unit'],
+      additionalProperties: false,
+    },
+  },
+};
+
 /** Arguments take tokens: enough room for a short JSON object. */
 const ROOM = 64;
 
@@ -48,11 +68,29 @@ const twoTools: ChatRequestBody = {
   max_tokens: ROOM * 2,
 };
 
-const NON_STREAM: CheckId[] = ['tools.call-shape', 'tools.arguments-valid'];
-const STREAM: CheckId[] = ['tools.call-shape', 'tools.stream-deltas'];
+const strict: ChatRequestBody = { ...forced, tools: [STRICT_WEATHER_TOOL] };
+
+const toolsNone: ChatRequestBody = {
+  messages: ask('What is the weather usually like in Paris in spring? Answer in one sentence.'),
+  tools: [WEATHER_TOOL],
+  tool_choice: 'none',
+  max_tokens: ROOM,
+};
+
+const NON_STREAM: CheckId[] = ['tools.call-shape', 'tools.arguments-valid', 'tools.finish-reason-consistent'];
+const STREAM: CheckId[] = ['tools.call-shape', 'tools.stream-deltas', 'tools.finish-reason-consistent'];
+
+/** tool_choice "required" or a named function. */
+const forcesCall = (body: ChatRequestBody): boolean =>
+  body.tool_choice === 'required' || (typeof body.tool_choice === 'object' && body.tool_choice !== null);
+
+function feedsOf(body: ChatRequestBody): CheckId[] {
+  const checks = body.stream === true ? STREAM : NON_STREAM;
+  return forcesCall(body) ? [...checks, 'tools.choice-honoured'] : checks;
+}
 
 const toolRequest = (id: string, title: string, from: Depth, body: ChatRequestBody): Probe =>
-  single(id, title, from, body.stream === true ? STREAM : NON_STREAM, body, ['tools']);
+  single(id, title, from, feedsOf(body), body, ['tools']);
 
 export const toolsPlan: Plan = {
   area: 'tools',
@@ -60,6 +98,8 @@ export const toolsPlan: Plan = {
     toolRequest('tools-forced', 'a call forced with tool_choice', 'smoke', forced),
     toolRequest('tools-forced-stream', 'a call forced with tool_choice, streamed', 'standard', { ...forced, stream: true }),
     toolRequest('tools-two', 'two tools offered', 'standard', twoTools),
+    toolRequest('tools-strict', 'a call forced to a function declared with strict: true', 'standard', strict),
+    single('tools-none', 'tools offered with tool_choice "none"', 'standard', ['tools.finish-reason-consistent'], toolsNone, ['tools']),
     toolRequest('tools-two-stream', 'two tools offered, streamed', 'deep', { ...twoTools, stream: true }),
     toolRequest('tools-required', 'tool_choice "required"', 'deep', { ...forced, tool_choice: 'required' }),
   ],

@@ -1,7 +1,7 @@
 /**
  * Probes for usage reporting: a stream with include_usage and one without at every depth; a truncated answer,
- * include_usage with n=2, include_usage:false and a seeded stream-vs-non-stream pair from standard depth; a truncated
- * usage stream, n=2 without stream and an n=2 pair at deep depth.
+ * include_usage with n=2, include_usage:false and a seeded stream-vs-non-stream pair of a short answer (one that
+ * finishes on its own) from standard depth; a truncated usage stream, n=2 without stream and an n=2 pair at deep depth.
  */
 import type { CheckId } from '../checks/registry.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
@@ -17,11 +17,14 @@ const USAGE_STREAM_CHECKS: CheckId[] = [
   'usage.null-elsewhere',
   'usage.totals-add-up',
   'usage.within-max-tokens',
+  'usage.counts-nonzero',
 ];
-const COUNT_CHECKS: CheckId[] = ['usage.totals-add-up', 'usage.within-max-tokens'];
+const COUNT_CHECKS: CheckId[] = ['usage.totals-add-up', 'usage.within-max-tokens', 'usage.counts-nonzero'];
 const UNREQUESTED_CHECKS: CheckId[] = ['usage.not-requested'];
 
 const counting: ChatRequestBody = { messages: ask('Count from 1 to 20.'), max_tokens: CHEAP_MAX_TOKENS };
+/** An answer that fits well within its limit, so its counts are those of an answer that finished on its own. */
+const short: ChatRequestBody = { messages: ask('Count from 1 to 5.'), max_tokens: CHEAP_MAX_TOKENS };
 const truncated: ChatRequestBody = { messages: ask('Count from 1 to 100.'), max_tokens: 5 };
 const countingTags = ['include-usage', `max_tokens=${CHEAP_MAX_TOKENS}`];
 
@@ -57,7 +60,7 @@ export const usagePlan: Plan = {
       { ...counting, stream: true, stream_options: { include_usage: false } },
       ['include-usage=false'],
     ),
-    usagePair('usage-stream-vs-nonstream', 'the same seeded request streamed (with usage) and not', 'standard', counting, ['seeded']),
+    usagePair('usage-stream-vs-nonstream', 'the same seeded short answer streamed (with usage) and not', 'standard', short, ['seeded']),
     single('usage-stream-length', 'a usage stream cut by max_tokens', 'deep', USAGE_STREAM_CHECKS, { ...truncated, ...withUsage }, [
       'include-usage',
       'max_tokens=5',

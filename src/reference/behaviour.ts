@@ -65,6 +65,11 @@ export interface Behaviour {
   description: string;
   /** Check ids that must fail against it (faults only). */
   detectedBy: readonly CheckId[];
+  /**
+   * Variants legal only under another reading of the documents: the checks that see it. Under the lenient profile
+   * nothing fails; under documented exactly these warn; under strict exactly these fail. Absent: every check passes.
+   */
+  observedBy?: readonly CheckId[];
 
   /** Decide authentication instead of the normal bearer check. Return true to accept. */
   authenticate?(authorization: string | undefined, expected: string): boolean;

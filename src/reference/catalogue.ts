@@ -1,6 +1,7 @@
 /**
  * Every named behaviour of the reference provider: faults that each break one rule (and name the
- * check ids that must fail against them), and legal variants. Names are unique.
+ * check ids that must fail against them), legal variants, and readings (variants legal under another reading of
+ * the documents, naming the checks that see them). Names are unique.
  */
 import type { Behaviour } from './behaviour.ts';
 import { authFaults } from './faults/auth.ts';
@@ -16,6 +17,7 @@ import { structuredOutputFaults } from './faults/structured-output.ts';
 import { toolsFaults } from './faults/tools.ts';
 import { transportFaults } from './faults/transport.ts';
 import { usageFaults } from './faults/usage.ts';
+import { readings } from './readings.ts';
 import { variants } from './variants.ts';
 
 function assemble(): readonly Behaviour[] {
@@ -34,6 +36,7 @@ function assemble(): readonly Behaviour[] {
     ...transportFaults,
     ...clientsFaults,
     ...variants,
+    ...readings,
   ];
   const seen = new Set<string>();
   for (const behaviour of all) {

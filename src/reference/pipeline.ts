@@ -31,6 +31,8 @@ export interface PipelineSettings {
   serverSeed: number;
   maxResponseMs: number;
   nextSequence(): number;
+  /** Once the body is read: a behaviour the request itself asks for (the instrumented upstream), replacing the route's. */
+  choose?: () => Behaviour | undefined;
 }
 
 interface Exchange {
@@ -73,11 +75,13 @@ async function handleModels(exchange: Exchange): Promise<void> {
 }
 
 async function handleChat(exchange: Exchange): Promise<void> {
-  const { req, behaviour, settings } = exchange;
+  const { req, settings } = exchange;
   if (!authenticated(exchange)) return sendError(exchange, unauthorized(), undefined);
 
   const read = await readBody(req, BODY_LIMIT);
   if (read.kind === 'aborted') return;
+  exchange.behaviour = settings.choose?.() ?? exchange.behaviour;
+  const { behaviour } = exchange;
   if (read.kind === 'too-large') return sendError(exchange, bodyTooLarge(BODY_LIMIT), undefined);
   let parsed: unknown;
   try {

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import type { Behaviour } from './behaviour.ts';
 import { behaviours, findBehaviour } from './catalogue.ts';
 import { methodNotAllowed, routeNotFound, unknownBehaviour, unprocessable } from './error-replies.ts';
+import type { Recorder } from './recorder.ts';
 import { handleEndpoint, type PipelineSettings } from './pipeline.ts';
 import { writePlain } from './plain-reply.ts';
 import { resolveRoute } from './route.ts';
@@ -32,6 +33,8 @@ export interface ReferenceOptions {
   maxResponseMs?: number;
   /** Behaviours to resolve names against instead of the built-in catalogue (tests of the pipeline). */
   catalogue?: readonly Behaviour[];
+  /** Records requests and plays the behaviour a request's marker asks for (the instrumented upstream of a proxy run). */
+  instrument?: Recorder;
 }
 
 export interface RunningReference {
@@ -69,7 +72,8 @@ export async function startReference(options: ReferenceOptions = {}): Promise<Ru
   const server = createServer((req, res) => {
     active += 1;
     res.once('close', () => (active -= 1));
-    dispatch(req, res, serverWide, lookup, settings).catch((error: unknown) => lastResort(res, error));
+    const choose = options.instrument?.observe(req, res);
+    dispatch(req, res, serverWide, lookup, choose ? { ...settings, choose } : settings).catch((error: unknown) => lastResort(res, error));
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -5,6 +5,7 @@
  */
 import { GAPS_KEPT, type BoundaryRow, type CheckResult, type ExchangeSummary, type FindingRecord, type RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
+import { proxyHeadline, proxyTables } from './proxy.ts';
 import {
   binValues,
   formatMs,
@@ -37,7 +38,7 @@ import {
 /** Beyond this many exchanges the latency chart keeps the slowest, so the page stays usable. */
 export const LATENCY_ROWS_MAX = 300;
 
-const STYLE = `
+export const REPORT_STYLE = `
 :root { color-scheme: light; --fail: #c62828; --warn: #f9a825; --pass: #2e7d32; --muted: #616161; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1100px; padding: 24px; color: #212121; }
@@ -205,6 +206,20 @@ ${passing.length > 0 ? markup`<h3 class="pass">Now passing (${passing.length})</
 ${others.length > 0 ? markup`<h3>Other verdict changes (${others.length})</h3><ul>${others}</ul>` : ''}`;
 }
 
+function expectationsSection(report: RunReport): Markup {
+  const outcome = report.expectations;
+  if (!outcome) return markup``;
+  const list = (ids: readonly string[], cls: string): Markup => markup`<ul>${ids.map((id) => markup`<li><code class="${cls}">${id}</code></li>`)}</ul>`;
+  const unexpected = outcome.unexpected.map(
+    (u) => markup`<li><code class="fail">${u.id}</code> <span class="muted">(${u.expected === 'unlisted' ? 'not listed' : `expected ${u.expected}`})</span></li>`,
+  );
+  return markup`<h2 id="expectations">Against expectations</h2>
+<p>Judged against <code>${outcome.file}</code>: only unexpected failures set the exit code.</p>
+${unexpected.length > 0 ? markup`<h3 class="fail">Unexpected failures (${unexpected.length})</h3><ul>${unexpected}</ul>` : ''}
+${outcome.expectedFailures.length > 0 ? markup`<h3>Expected failures (${outcome.expectedFailures.length})</h3>${list(outcome.expectedFailures, 'fail')}` : ''}
+${outcome.progress.length > 0 ? markup`<h3 class="pass">Progress (${outcome.progress.length})</h3>${list(outcome.progress, 'pass')}` : ''}`;
+}
+
 function findingSection(finding: FindingRecord, label: string): Markup {
   const cls = finding.verdict === 'fail' ? 'fail' : finding.verdict === 'warn' ? 'warn' : 'pass';
   return markup`<div class="finding">
@@ -260,6 +275,17 @@ function boundaryTable(rows: readonly BoundaryRow[]): Markup {
 <table><thead><tr><th>Parameter</th><th>Value</th><th>Expected</th><th>Got</th><th>Verdict</th><th>Conflict</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
+function proxySection(report: RunReport): Markup {
+  if (!report.proxy) return markup``;
+  const tables = proxyTables(report.proxy).map(
+    (t) => markup`<h3>${t.title}</h3><p class="muted">${t.intro}</p>
+<table><thead><tr>${t.header.map((h) => markup`<th>${h}</th>`)}</tr></thead><tbody>${t.rows.map((row) => markup`<tr>${row.map((cell) => markup`<td>${cell}</td>`)}</tr>`)}</tbody></table>`,
+  );
+  return markup`<h2 id="proxy">Proxy</h2>
+<p>${proxyHeadline(report.proxy)}</p>
+${tables}`;
+}
+
 function exchangeTable(exchanges: readonly ExchangeSummary[]): Markup {
   if (exchanges.length === 0) return markup``;
   const ms = (value: number | undefined): string => (value === undefined ? '' : formatMs(value));
@@ -284,7 +310,7 @@ export function renderHtml(report: RunReport, options: RenderOptions = {}): stri
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>chat-conformance ${verdictMark(safe)} ${safe.target}</title>
-<style>${raw(STYLE)}</style>
+<style>${raw(REPORT_STYLE)}</style>
 </head>
 <body>
 <header>
@@ -294,6 +320,7 @@ ${notice ? markup`<div class="banner"><strong>⚠ ${notice}</strong></div>` : ''
 ${factsList(safe)}
 </header>
 ${comparisonSection(safe)}
+${expectationsSection(safe)}
 <h2 id="matrix">Pass/fail matrix</h2>
 <p>One row per area, one cell per check (numbered in run order). Hover a cell for the check and its finding; cells with findings link to them.</p>
 ${matrixSvg(matrixRows(safe.checks))}
@@ -301,6 +328,7 @@ ${areaTable(safe)}
 ${latencySection(safe.exchanges)}
 <h2 id="failures">Failures (${failing.length})</h2>
 ${failing.length === 0 ? markup`<p class="pass">No check failed.</p>` : failing.map(checkSection)}
+${proxySection(safe)}
 ${observationsSection(safe, new Set(failing.map((c) => c.id)))}
 ${reasonTable('Skipped', 'skipped', 'Skipped checks are not counted as passes.', safe.checks.filter((c) => c.verdict === 'skip'))}
 ${reasonTable('Not run', 'not-run', 'These checks were filtered out or never reached.', safe.checks.filter((c) => c.verdict === 'not-run'))}

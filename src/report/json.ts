@@ -3,7 +3,18 @@
  * report object happened to be built), so two runs diff cleanly. The format is described by
  * src/report/schema.json and reports/README.md; bump REPORT_SCHEMA_VERSION when either changes incompatibly.
  */
-import type { BoundaryRow, CheckResult, ExchangeSummary, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
+import type {
+  BoundaryRow,
+  CheckResult,
+  ExchangeSummary,
+  FindingRecord,
+  ProxyAnswerRow,
+  ProxyDifferenceRow,
+  ProxyFieldRow,
+  ProxyReport,
+  RunComparison,
+  RunReport,
+} from '../engine/result.ts';
 import { redactText } from '../http/redact.ts';
 
 export interface RenderOptions {
@@ -31,9 +42,41 @@ const REPORT_ORDER: KeyOrder<RunReport> = {
   totals: null,
   budget: null,
   comparison: null,
+  expectations: null,
   checks: null,
   boundaries: null,
+  proxy: null,
   exchanges: null,
+};
+
+const PROXY_ORDER: KeyOrder<ProxyReport> = { mode: null, upstream: null, fields: null, answers: null, differences: null };
+
+const FIELD_ORDER: KeyOrder<ProxyFieldRow> = {
+  probe: null,
+  exchangeId: null,
+  field: null,
+  sent: null,
+  received: null,
+  change: null,
+  verdict: null,
+};
+
+const ANSWER_ORDER: KeyOrder<ProxyAnswerRow> = {
+  probe: null,
+  exchangeId: null,
+  upstream: null,
+  client: null,
+  jsonEqual: null,
+  byteEqual: null,
+};
+
+const DIFFERENCE_ORDER: KeyOrder<ProxyDifferenceRow> = {
+  probe: null,
+  exchangeId: null,
+  aspect: null,
+  direct: null,
+  proxied: null,
+  verdict: null,
 };
 
 const TOOL_ORDER: KeyOrder<RunReport['tool']> = { name: null, version: null };
@@ -47,6 +90,13 @@ const COMPARISON_ORDER: KeyOrder<RunComparison> = { against: null, newlyFailing:
 const AGAINST_ORDER: KeyOrder<RunComparison['against']> = { startedAt: null, seed: null, file: null };
 
 const CHANGE_ORDER: KeyOrder<RunComparison['changed'][number]> = { id: null, from: null, to: null };
+
+const EXPECTATIONS_ORDER: KeyOrder<NonNullable<RunReport['expectations']>> = {
+  file: null,
+  expectedFailures: null,
+  unexpected: null,
+  progress: null,
+};
 
 const TOKENS_ORDER: KeyOrder<RunReport['budget']['tokens']> = { prompt: null, completion: null };
 
@@ -132,12 +182,22 @@ export function orderReport(report: RunReport): RunReport {
     out.comparison.against = ordered(report.comparison.against, AGAINST_ORDER);
     out.comparison.changed = report.comparison.changed.map((change) => ordered(change, CHANGE_ORDER));
   }
+  if (report.expectations) {
+    out.expectations = ordered(report.expectations, EXPECTATIONS_ORDER);
+    out.expectations.unexpected = report.expectations.unexpected.map((u) => ({ id: u.id, expected: u.expected }));
+  }
   out.checks = report.checks.map((check) => {
     const c = ordered(check, CHECK_ORDER);
     c.findings = check.findings.map(orderFinding);
     return c;
   });
   out.boundaries = report.boundaries.map((row) => ordered(row, BOUNDARY_ORDER));
+  if (report.proxy) {
+    out.proxy = ordered(report.proxy, PROXY_ORDER);
+    out.proxy.fields = report.proxy.fields.map((row) => ordered(row, FIELD_ORDER));
+    out.proxy.answers = report.proxy.answers.map((row) => ordered(row, ANSWER_ORDER));
+    out.proxy.differences = report.proxy.differences.map((row) => ordered(row, DIFFERENCE_ORDER));
+  }
   out.exchanges = report.exchanges.map((row) => ordered(row, EXCHANGE_ORDER));
   return out;
 }

@@ -5,6 +5,7 @@
 import type { CheckResult, FindingRecord, RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
 import { escapeXml, escapeXmlText } from './svg.ts';
+import { proxyHeadline, proxyTables, textTable } from './proxy.ts';
 import { checksByArea, durationMs, findingFacts, groupFindings, oneLine } from './summary.ts';
 
 /** Attribute values also need line breaks and tabs as references, or parsers normalise them to spaces. */
@@ -49,9 +50,9 @@ function findingsText(check: CheckResult, verdicts: ReadonlyArray<FindingRecord[
   return [header, ...body].join('\n\n');
 }
 
-function testcase(check: CheckResult): string {
+function testcase(check: CheckResult, prefix = ''): string {
   const open = `    <testcase${attrs([
-    ['classname', check.area],
+    ['classname', `${prefix}${check.area}`],
     ['name', check.id],
   ])}`;
   const notes = check.findings.some((f) => f.verdict !== 'fail')
@@ -102,22 +103,30 @@ function properties(report: RunReport): string {
   return `    <properties>\n${items.join('\n')}\n    </properties>`;
 }
 
-export function renderJunit(report: RunReport, options: RenderOptions = {}): string {
-  const safe = redactReport(report, options.secrets);
-  const duration = durationMs(safe);
-  const time = duration === undefined ? undefined : (duration / 1000).toFixed(3);
-  const suites = checksByArea(safe.checks).map(({ area, checks }) => {
+/** One <testsuite> per area of a (redacted) report; `prefix` names the run when several share one file. */
+export function junitSuites(safe: RunReport, prefix = ''): string[] {
+  return checksByArea(safe.checks).map(({ area, checks }) => {
     const counts = suiteCounts(checks);
     const head = `  <testsuite${attrs([
-      ['name', area],
+      ['name', `${prefix}${area}`],
       ['tests', counts.tests],
       ['failures', counts.failures],
       ['errors', 0],
       ['skipped', counts.skipped],
       ['timestamp', safe.startedAt],
     ])}>`;
-    return [head, properties(safe), ...checks.map(testcase), '  </testsuite>'].join('\n');
+    // The proxy's request and answer tables travel with its suite, where a CI view shows them.
+    const tables = area === 'proxy' && safe.proxy ? [proxyHeadline(safe.proxy), ...proxyTables(safe.proxy).map(textTable)].join('\n\n') : undefined;
+    const out = tables ? [`    <system-out>${escapeXmlText(tables)}</system-out>`] : [];
+    return [head, properties(safe), ...checks.map((check) => testcase(check, prefix)), ...out, '  </testsuite>'].join('\n');
   });
+}
+
+export function renderJunit(report: RunReport, options: RenderOptions = {}): string {
+  const safe = redactReport(report, options.secrets);
+  const duration = durationMs(safe);
+  const time = duration === undefined ? undefined : (duration / 1000).toFixed(3);
+  const suites = junitSuites(safe);
   const total = suiteCounts(safe.checks);
   const root = `<testsuites${attrs([
     ['name', `${safe.tool.name} ${safe.target}`],

@@ -3,9 +3,10 @@
  * digests (headline, per-area counts, grouped findings) that the terminal and HTML renderers share.
  * Target-supplied text is escaped or fenced: Markdown renders HTML and links, and the target is hostile input.
  */
-import type { BoundaryRow, CheckResult, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
+import type { BoundaryRow, CheckResult, ExpectationsOutcome, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
 import { redactOutput, redactReport, type RenderOptions } from './json.ts';
 import { AREAS, type Verdict } from '../core/vocabulary.ts';
+import { proxyHeadline, proxyTables } from './proxy.ts';
 
 export type CheckVerdict = Verdict | 'not-run';
 
@@ -114,6 +115,19 @@ export function comparisonPhrase(comparison: RunComparison, maxIds = 4): string 
   return `${since}: ${parts.length > 0 ? parts.join(' · ') : 'no check changed its verdict'}`;
 }
 
+/** `Expectations (file): 1 expected failure (a) · 1 unexpected (b, was pass) · 1 progress (c)`. */
+export function expectationsPhrase(outcome: ExpectationsOutcome, maxIds = 4): string {
+  const names = (ids: readonly string[]): string =>
+    ids.length > maxIds ? `${ids.slice(0, maxIds).join(', ')}, +${ids.length - maxIds} more` : ids.join(', ');
+  const unexpected = outcome.unexpected.map((u) => `${u.id}: ${u.expected === 'unlisted' ? 'not listed' : `expected ${u.expected}`}`);
+  const parts = [
+    `${plural(outcome.expectedFailures.length, 'expected failure', 'expected failures')}${outcome.expectedFailures.length > 0 ? ` (${names(outcome.expectedFailures)})` : ''}`,
+    `${outcome.unexpected.length} unexpected${unexpected.length > 0 ? ` (${names(unexpected)})` : ''}`,
+  ];
+  if (outcome.progress.length > 0) parts.push(`${outcome.progress.length} progress (${names(outcome.progress)}: expected to fail, now better)`);
+  return `Expectations (${outcome.file}): ${parts.join(' · ')}`;
+}
+
 export function durationMs(report: RunReport): number | undefined {
   const ms = Date.parse(report.endedAt) - Date.parse(report.startedAt);
   return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
@@ -188,9 +202,9 @@ export function mdFence(text: string, info = 'text'): string {
 }
 
 /** A code span inside a table cell: GFM splits cells on `|` even within code, unless escaped. */
-const mdCellCode = (text: string): string => mdCode(text).replace(/\|/g, '\\|');
+export const mdCellCode = (text: string): string => mdCode(text).replace(/\|/g, '\\|');
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
@@ -316,6 +330,24 @@ function comparisonSection(report: RunReport): string | undefined {
   return lines.join('\n');
 }
 
+function expectationsSection(report: RunReport): string | undefined {
+  const outcome = report.expectations;
+  if (!outcome) return undefined;
+  const lines = ['## Against expectations', '', `Judged against ${mdCode(outcome.file)}: only unexpected failures set the exit code.`];
+  if (outcome.unexpected.length > 0) {
+    const rows = outcome.unexpected.map((u) => [mdCellCode(u.id), mdInline(u.expected === 'unlisted' ? 'not listed' : u.expected)]);
+    lines.push('', `### ❌ Unexpected failures (${rows.length})`, '', table(['Check', 'Expected'], rows));
+  }
+  if (outcome.expectedFailures.length > 0) {
+    lines.push('', `### Expected failures (${outcome.expectedFailures.length})`, '', ...outcome.expectedFailures.map((id) => `- ${mdCode(id)}`));
+  }
+  if (outcome.progress.length > 0) {
+    lines.push('', `### ✅ Progress (${outcome.progress.length})`, '', 'Expected to fail, now passing or only warning; `--update-expectations` records it.', '');
+    lines.push(...outcome.progress.map((id) => `- ${mdCode(id)}`));
+  }
+  return lines.join('\n');
+}
+
 function reasonSection(title: string, intro: string, checks: readonly CheckResult[]): string | undefined {
   if (checks.length === 0) return undefined;
   const rows = checks.map((c) => [mdCellCode(c.id), mdInline(c.skipReason ?? 'no reason recorded')]);
@@ -341,6 +373,14 @@ function boundarySection(rows: readonly BoundaryRow[]): string | undefined {
   ].join('\n');
 }
 
+function proxySection(report: RunReport): string | undefined {
+  if (!report.proxy) return undefined;
+  const tables = proxyTables(report.proxy).map((t) =>
+    [`### ${mdInline(t.title)}`, '', mdInline(t.intro), '', table(t.header.map(mdInline), t.rows.map((row) => row.map(mdInline)))].join('\n'),
+  );
+  return ['## Proxy', '', mdInline(proxyHeadline(report.proxy)), ...tables.flatMap((t) => ['', t])].join('\n');
+}
+
 export function renderSummary(report: RunReport, options: RenderOptions = {}): string {
   const safe = redactReport(report, options.secrets);
   const notice = incompleteNotice(safe);
@@ -350,8 +390,10 @@ export function renderSummary(report: RunReport, options: RenderOptions = {}): s
     notice ? `> ⚠️ **${mdInline(notice)}**` : undefined,
     mdInline(headline(safe)),
     comparisonSection(safe),
+    expectationsSection(safe),
     areaSection(safe),
     failing.length > 0 ? failureSection(failing) : undefined,
+    proxySection(safe),
     observationSection(safe),
     reasonSection('Skipped', 'Skipped checks are not counted as passes.', safe.checks.filter((c) => c.verdict === 'skip')),
     reasonSection(

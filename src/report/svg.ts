@@ -1,9 +1,9 @@
-import type { Verdict } from '../core/vocabulary.ts';
 /**
  * Markup helpers and the inline SVG pictures of report.html. Everything here is a pure function from data
  * to markup; every string that reaches the output goes through `escapeXml`, because most of it comes from the
  * target and is hostile input.
  */
+import type { Verdict } from '../core/vocabulary.ts';
 
 // XML 1.0 allows only these code points; a lone surrogate is not among them (the `u` flag sees it as one).
 const XML_ILLEGAL = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;

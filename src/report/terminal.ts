@@ -4,10 +4,12 @@
  */
 import type { CheckResult, FindingRecord, RunReport } from '../engine/result.ts';
 import { mapStrings, redactOutput, redactReport, type RenderOptions } from './json.ts';
+import { proxyHeadline } from './proxy.ts';
 import {
   type CheckVerdict,
   comparisonPhrase,
   countedFindings,
+  expectationsPhrase,
   countsPhrase,
   findingFacts,
   incompleteNotice,
@@ -220,6 +222,14 @@ function comparisonLines(report: RunReport, paint: Paint): string[] {
   return wrap(comparisonPhrase(comparison), WIDTH, '', '  ').map((line) => paint(style, line));
 }
 
+/** Red when something failed unexpectedly, green when something only got better. */
+function expectationsLines(report: RunReport, paint: Paint): string[] {
+  const outcome = report.expectations;
+  if (!outcome) return [];
+  const style: Style = outcome.unexpected.length > 0 ? 'red' : outcome.progress.length > 0 ? 'green' : 'dim';
+  return wrap(expectationsPhrase(outcome), WIDTH, '', '  ').map((line) => paint(style, line));
+}
+
 function closingLine(report: RunReport, opts: TerminalOptions, paint: Paint): string {
   const mark = report.exitCode !== 0 ? paint('red', GLYPH.fail) : paint('green', GLYPH.pass);
   const parts = [countsPhrase(report.totals), `${report.budget.requests}/${report.budget.requestLimit} requests`];
@@ -251,11 +261,13 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
     blocks.push([paint('bold', `Failures (${failing.length})`)]);
     for (const check of failing) blocks.push(failingCheckLines(check, options, paint));
   }
+  if (safe.proxy) blocks.push(wrap(`${proxyHeadline(safe.proxy)} (tables in summary.md and report.html)`, WIDTH, '', '  '));
   blocks.push(observationLines(safe, options, paint));
   blocks.push(reasonBlock('Skipped, not counted as passes', safe.checks.filter((c) => c.verdict === 'skip'), safe.checks, paint));
   blocks.push(reasonBlock('Not run', safe.checks.filter((c) => c.verdict === 'not-run'), safe.checks, paint));
   if (options.verbose) blocks.push(passedBlock(safe, paint));
   blocks.push(comparisonLines(safe, paint));
+  blocks.push(expectationsLines(safe, paint));
   if (notice) blocks.push([paint('yellow', `⚠ INCOMPLETE: ${safe.incompleteReason ?? 'the run stopped early'}`)]);
   blocks.push([closingLine(safe, options, paint)]);
   const text = `${blocks

@@ -85,8 +85,16 @@ export async function writeReports(
   reportDir: string,
   options: WriteOptions = {},
 ): Promise<WrittenReports> {
-  const rendered = renderAll(report, options);
-  const runDir = join(reportDir, runDirName(report));
+  return writeRunFolder(reportDir, runDirName(report), renderAll(report, options));
+}
+
+/** Writes one run's files into `reportDir/name/` and swaps a copy in as `reportDir/latest/`. */
+export async function writeRunFolder(
+  reportDir: string,
+  name: string,
+  rendered: ReadonlyArray<readonly [string, string]>,
+): Promise<WrittenReports> {
+  const runDir = join(reportDir, name);
   const files = await writeInto(runDir, rendered);
   const staging = join(reportDir, `.${LATEST_DIR}-${uniqueSuffix()}`);
   try {

@@ -27,16 +27,47 @@ export const FLAG_ENV = {
   baseline: 'CONFORMANCE_BASELINE',
   'reasoning-model': 'CONFORMANCE_REASONING_MODEL',
   'thinking-model': 'CONFORMANCE_THINKING_MODEL',
+  expectations: 'CONFORMANCE_EXPECTATIONS',
+  config: 'CONFORMANCE_CONFIG',
+  'only-target': 'CONFORMANCE_ONLY_TARGET',
+  shard: 'CONFORMANCE_SHARD',
 } as const;
 
+/** Settings a matrix config gives (per target, or for the whole matrix); as flags they would be ambiguous beside --config. */
+const PER_TARGET_FLAGS = [
+  'target', 'model', 'api-key-env', 'profile', 'depth', 'seed', 'path', 'only', 'skip', 'header', 'baseline',
+  'timeout-ms', 'max-bytes', 'concurrency', 'reasoning-model', 'thinking-model', 'deterministic',
+] as const;
+
 const STRING_FLAGS = Object.keys(FLAG_ENV) as Array<keyof typeof FLAG_ENV>;
-const REPEATABLE = new Set(['only', 'skip', 'header']);
+const REPEATABLE = new Set(['only', 'skip', 'header', 'only-target']);
 
 export const DEFAULT_API_KEY_ENV = 'CONFORMANCE_API_KEY';
 export const DEFAULT_REASONING_MODELS = {
   separateReasoning: 'deepseek/deepseek-r1-turbo',
   enableThinking: 'zai-org/glm-4.5',
 };
+
+/** Part `index` of `count` of a matrix (1-based), from `--shard i/n`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** `i/n` → { index, count }; undefined when the text is not one with 1 ≤ i ≤ n. */
+export function parseShard(text: string): Shard | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return undefined;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  return index >= 1 && index <= count && count <= 256 ? { index, count } : undefined;
+}
+
+export interface MatrixRequest {
+  config: string;
+  onlyTargets: string[];
+  shard?: Shard;
+}
 
 export interface ParsedRun {
   config: Omit<RunConfig, 'model' | 'target' | 'embedded'> & { model?: string; target?: string };
@@ -45,6 +76,14 @@ export interface ParsedRun {
   color?: boolean;
   /** report.json of an earlier run to compare with; without it, the previous run in the report folder. */
   baseline?: string;
+  /** Expectations file (a folder of them with --config): only unexpected results fail the run. */
+  expectations?: string;
+  /** Write the expectations from this run, or tighten them with its progress. */
+  expectationsUpdate?: 'write' | 'tighten';
+  /** `--config`: run a matrix of targets instead. */
+  matrix?: MatrixRequest;
+  /** --report-dir was given (a matrix config names its own folder otherwise). */
+  reportDirGiven: boolean;
 }
 
 function integer(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -62,21 +101,21 @@ function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[
 }
 
 /** Accepts the OpenAI SDK baseURL convention (…/v1) or the full …/chat/completions URL; returns the base URL. */
-export function normaliseTarget(raw: string): string {
+export function normaliseTarget(raw: string, flag = '--target'): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ToolError('CC_BAD_TARGET', `--target is not a URL: "${raw}" (expected e.g. https://api.example.com/v1)`);
+    throw new ToolError('CC_BAD_TARGET', `${flag} is not a URL: "${raw}" (expected e.g. https://api.example.com/v1)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ToolError('CC_BAD_TARGET', `--target must be an http(s) URL, got ${url.protocol}//…`);
+    throw new ToolError('CC_BAD_TARGET', `${flag} must be an http(s) URL, got ${url.protocol}//…`);
   }
   if (url.username || url.password) {
-    throw new ToolError('CC_BAD_TARGET', '--target must not carry credentials; put the key in the environment (see --api-key-env)');
+    throw new ToolError('CC_BAD_TARGET', `${flag} must not carry credentials; put the key in the environment (see --api-key-env)`);
   }
   if (url.search) {
-    throw new ToolError('CC_BAD_TARGET', `--target must not carry a query string ("${url.search}"); requests go to <target>/chat/completions`);
+    throw new ToolError('CC_BAD_TARGET', `${flag} must not carry a query string ("${url.search}"); requests go to <URL>/chat/completions`);
   }
   url.hash = '';
   return url.toString().replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
@@ -119,7 +158,35 @@ export function limitsFor(timeoutMs: number, maxBytes: number): Limits {
   };
 }
 
-export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): ParsedRun {
+function expectationFlags(values: Record<string, unknown>, file: string | undefined): Pick<ParsedRun, 'expectations' | 'expectationsUpdate'> {
+  const write = values['write-expectations'] === true;
+  const tighten = values['update-expectations'] === true;
+  if (write && tighten) throw new ToolError('CC_BAD_FLAG', '--write-expectations and --update-expectations cannot be combined');
+  return {
+    ...(file !== undefined ? { expectations: file } : {}),
+    ...(write ? { expectationsUpdate: 'write' as const } : tighten ? { expectationsUpdate: 'tighten' as const } : {}),
+  };
+}
+
+function matrixRequest(values: Record<string, unknown>, config: string | undefined, onlyTargets: string[], shardText: string | undefined): MatrixRequest | undefined {
+  if (config === undefined) {
+    if (onlyTargets.length > 0) throw new ToolError('CC_BAD_FLAG', '--only-target picks targets of a matrix: it needs --config FILE');
+    if (shardText !== undefined) throw new ToolError('CC_BAD_FLAG', '--shard splits a matrix: it needs --config FILE');
+    return undefined;
+  }
+  const clash = PER_TARGET_FLAGS.find((flag) => values[flag] !== undefined);
+  if (clash) throw new ToolError('CC_BAD_FLAG', `--${clash} cannot be combined with --config: the config gives each target its settings`);
+  const request: MatrixRequest = { config, onlyTargets };
+  if (shardText !== undefined) {
+    const shard = parseShard(shardText);
+    if (!shard) throw new ToolError('CC_BAD_FLAG', `--shard must read i/n with 1 ≤ i ≤ n (e.g. 2/3), got "${shardText}"`);
+    request.shard = shard;
+  }
+  return request;
+}
+
+/** `proxy`: the run is a proxy run (`chat-conformance proxy`), the only kind that may name the proxy area. */
+export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv, kind: { proxy?: boolean } = {}): ParsedRun {
   let parsed;
   try {
     parsed = parseArgs({
@@ -135,6 +202,8 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
         deterministic: { type: 'boolean' },
         verbose: { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        'write-expectations': { type: 'boolean' },
+        'update-expectations': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -147,7 +216,7 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
     const fromEnv = env[FLAG_ENV[flag]];
     return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
   };
-  const list = (flag: 'only' | 'skip' | 'header', separator: RegExp): string[] => {
+  const list = (flag: 'only' | 'skip' | 'header' | 'only-target', separator: RegExp): string[] => {
     const value = values[flag];
     if (Array.isArray(value)) return value;
     const fromEnv = env[FLAG_ENV[flag]];
@@ -180,6 +249,10 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.apiKeyEnv)) {
     throw new ToolError('CC_BAD_FLAG', `--api-key-env must name an environment variable, got "${config.apiKeyEnv}"`);
   }
+  const proxyNamed = config.only.find((item) => item === 'proxy' || findCheck(item)?.area === 'proxy');
+  if (!kind.proxy && proxyNamed !== undefined) {
+    throw new ToolError('CC_BAD_FLAG', `--only names ${proxyNamed}, which runs against a proxy: use chat-conformance proxy --target=<proxy>`);
+  }
   if (!checks.some((c) => isSelected(c, config.only, config.skip))) {
     throw new ToolError('CC_BAD_FLAG', '--only and --skip together leave no check to run');
   }
@@ -191,9 +264,20 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv): P
   }
   if (target !== undefined) config.target = normaliseTarget(target);
   if (model !== undefined) config.model = model;
-  const result: ParsedRun = { config, help: values['help'] === true, verbose: values['verbose'] === true };
+  const result: ParsedRun = {
+    config,
+    help: values['help'] === true,
+    verbose: values['verbose'] === true,
+    reportDirGiven: text('report-dir') !== undefined,
+  };
   const baseline = text('baseline');
   if (baseline !== undefined) result.baseline = baseline;
+  Object.assign(result, expectationFlags(values, text('expectations')));
+  const matrix = matrixRequest(values, text('config'), list('only-target', /[,\s]+/), text('shard'));
+  if (matrix) result.matrix = matrix;
+  if (!matrix && result.expectationsUpdate && result.expectations === undefined) {
+    throw new ToolError('CC_BAD_FLAG', `--${result.expectationsUpdate === 'write' ? 'write' : 'update'}-expectations needs --expectations FILE`);
+  }
   if (values['color'] === true) result.color = true;
   if (values['no-color'] === true) result.color = false;
   return result;

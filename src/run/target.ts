@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RunConfig } from '../core/run-config.ts';
+import type { UpstreamControl } from '../core/upstream.ts';
 import { startReference } from '../reference/server.ts';
 import type { ParsedRun } from './options.ts';
 import { preflight } from './preflight.ts';
@@ -12,7 +13,7 @@ import { preflight } from './preflight.ts';
 export const EMBEDDED_KEY_ENV = 'CONFORMANCE_EMBEDDED_KEY';
 export const EMBEDDED_MODEL = 'reference-chat';
 /** Gap between the embedded reference's events: small, but enough for the incremental-delivery check to judge. */
-const EMBEDDED_GAP_MS = 2;
+export const EMBEDDED_GAP_MS = 2;
 
 export interface PreparedTarget {
   config: RunConfig;
@@ -21,6 +22,10 @@ export interface PreparedTarget {
   preflightRequests: number;
   /** True when an interrupt came before the target was confirmed usable; nothing should be sent. */
   interrupted: boolean;
+  /** A proxy run: the instrumented upstream it drives, or the key of the upstream it also asks directly. */
+  hooks?: { upstream?: UpstreamControl; upstreamKey?: string };
+  /** More values no output may contain (an upstream's key). */
+  secrets?: string[];
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
+/** The data events of a stream, other than `[DONE]`, parsed as JSON in arrival order. */
 import type { ChunkEvidence } from '../core/evidence.ts';
 import type { FramingReport } from '../core/framing.ts';
-/** The data events of a stream, other than `[DONE]`, parsed as JSON in arrival order. */
 
 export function parseChunks(report: FramingReport): ChunkEvidence[] {
   return report.events

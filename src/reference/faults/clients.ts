@@ -18,6 +18,8 @@ function createCancelPoisons(): Behaviour {
   const streaming = new WeakMap<ConnectionKey, string>();
   /** Conversations whose stream the client left mid-way. */
   const abandoned = new Set<string>();
+  /** Streams being written, per conversation. */
+  const generating = new Map<string, number>();
   return {
     name: 'cancel-poisons-conversation',
     kind: 'fault',
@@ -26,10 +28,15 @@ function createCancelPoisons(): Behaviour {
     validate(request, errors, connection) {
       const conversation = conversationOf(request);
       if (conversation === undefined) return errors;
-      if (abandoned.delete(conversation)) {
+      // A stream of it still being written once the client asked again is one the client left: not yet noticed.
+      const held = abandoned.delete(conversation) || (request['stream'] !== true && (generating.get(conversation) ?? 0) > 0);
+      if (held) {
         return [errorReply(500, { message: 'The abandoned generation of this conversation still holds its state.', type: 'server_error', param: null, code: 'generation_abandoned' })];
       }
-      if (request['stream'] === true) streaming.set(connection, conversation);
+      if (request['stream'] === true && errors.length === 0) {
+        streaming.set(connection, conversation);
+        generating.set(conversation, (generating.get(conversation) ?? 0) + 1);
+      }
       return errors;
     },
     async write(parts, ctx) {
@@ -39,7 +46,9 @@ function createCancelPoisons(): Behaviour {
       const gapMs = ctx.stream ? Math.max(ctx.gapMs, GENERATION_GAP_MS) : ctx.gapMs;
       const complete = await writePaced(parts, ctx, { firstMs: ctx.ttftMs, gapMs });
       finish(ctx);
-      if (!complete && conversation !== undefined) abandoned.add(conversation);
+      if (conversation === undefined) return;
+      generating.set(conversation, (generating.get(conversation) ?? 1) - 1);
+      if (!complete) abandoned.add(conversation);
     },
   };
 }

@@ -63,6 +63,17 @@ export const errorFaults: readonly Behaviour[] = [
     },
   },
   {
+    name: 'error-no-message',
+    kind: 'fault',
+    description: '4xx error objects (other than 401) carry type, param and code but no message.',
+    detectedBy: ['errors.envelope'],
+    error(reply) {
+      if (reply.status < 400 || reply.status >= 500 || reply.status === 401) return reply;
+      const { message: _message, ...rest } = reply.body.error;
+      return { ...reply, body: { error: offContract<ErrorResponse['error']>(rest) } };
+    },
+  },
+  {
     name: 'error-200',
     kind: 'fault',
     description: 'Validation errors are returned with HTTP 200 (body still the error object).',
@@ -73,7 +84,7 @@ export const errorFaults: readonly Behaviour[] = [
     name: 'error-in-stream',
     kind: 'fault',
     description: 'An invalid stream request gets a 200 SSE stream carrying data: {"error":…} instead of a 4xx.',
-    detectedBy: ['errors.pre-stream-rejection', 'params.invalid-rejected'],
+    detectedBy: ['errors.pre-stream-rejection'],
     error(reply, request) {
       if (!isValidationError(reply, request) || !isStreamRequest(request)) return reply;
       return {
@@ -94,7 +105,7 @@ export const errorFaults: readonly Behaviour[] = [
     name: 'malformed-json-500',
     kind: 'fault',
     description: 'A malformed JSON body is answered 500 (with the error object) instead of 400.',
-    detectedBy: ['errors.malformed-json', 'errors.client-error-status', 'params.invalid-rejected'],
+    detectedBy: ['errors.malformed-json', 'errors.client-error-status'],
     error: (reply) =>
       reply.body.error.code === ERROR_CODES.invalidJson
         ? errorReply(500, { message: 'Internal error while reading the request.', type: 'server_error', param: null, code: 'internal_error' })

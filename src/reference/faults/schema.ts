@@ -1,8 +1,9 @@
 /**
- * Faults in the shape of the non-stream response (000_96bde8db4d236014.txt, 响应信息): id, created in
- * Unix seconds, object "chat.completion", integer usage, finish_reason stop/length, JSON content type.
+ * Faults in the shape of answers (000_96bde8db4d236014.txt, 响应信息): a non-empty id, created in Unix seconds,
+ * object "chat.completion", the model requested, at least one choice with its content, integer usage,
+ * finish_reason stop/length, JSON content type.
  */
-import type { ChatCompletion, FinishReason } from '../../contract/types.ts';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, FinishReason } from '../../contract/types.ts';
 import { mapChoices } from '../answer-editing.ts';
 import type { Behaviour } from '../behaviour.ts';
 import { withHeader } from '../headers.ts';
@@ -10,6 +11,29 @@ import { offContract } from '../off-contract.ts';
 
 function stopAsEos<T extends { finish_reason?: FinishReason | null | undefined }>(choice: T): T {
   return choice.finish_reason === 'stop' ? { ...choice, finish_reason: offContract<FinishReason>('eos_token') } : choice;
+}
+
+/** A model the reference does not serve and no request names: what a gateway's fallback route answers from. */
+const FALLBACK_MODEL = 'fallback-small-v1';
+
+/** With n > 1, a choice after the first: the ones a server that fills only the first choice leaves without content. */
+const afterFirstOfSeveral = (request: ChatCompletionRequest, index: number): boolean =>
+  typeof request.n === 'number' && request.n > 1 && index > 0;
+
+/** The stream form: those choices' deltas carry no content, and a delta left with nothing to say is not sent at all. */
+function withoutLaterContent(chunks: ChatCompletionChunk[], request: ChatCompletionRequest): ChatCompletionChunk[] {
+  const entries = chunks.flatMap((chunk) => chunk.choices);
+  const stopped = new Set(entries.filter((c) => c.finish_reason === 'stop').map((c) => c.index));
+  const calling = new Set(entries.filter((c) => c.delta.tool_calls?.length).map((c) => c.index));
+  const blank = (index: number) => afterFirstOfSeveral(request, index) && stopped.has(index) && !calling.has(index);
+  return chunks.flatMap((chunk): ChatCompletionChunk[] => {
+    const choices = chunk.choices.flatMap((choice) => {
+      if (!blank(choice.index)) return [choice];
+      const { content: _content, ...delta } = choice.delta;
+      return Object.keys(delta).length === 0 && choice.finish_reason === null ? [] : [{ ...choice, delta, logprobs: null }];
+    });
+    return choices.length === 0 && chunk.choices.length > 0 ? [] : [{ ...chunk, choices }];
+  });
 }
 
 /** Error replies pass through the same headers hook, so only requests that got a rendered answer are changed. */
@@ -30,6 +54,15 @@ function createJsonAsText(): Behaviour {
 }
 
 export const schemaFaults: readonly Behaviour[] = [
+  {
+    name: 'empty-id',
+    kind: 'fault',
+    // The openai SDK's stream helper takes fields after the first chunk only from chunks with an id: it loses usage.
+    description: 'Answers and stream chunks carry id "" (the same on every chunk of a stream).',
+    detectedBy: ['schema.response-valid', 'schema.chunk-valid', 'clients.stream-usage'],
+    response: (body) => ({ ...body, id: '' }),
+    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, id: '' })),
+  },
   {
     name: 'missing-id',
     kind: 'fault',
@@ -90,4 +123,32 @@ export const schemaFaults: readonly Behaviour[] = [
     chunks: (chunks) => chunks.map((chunk) => mapChoices(chunk, stopAsEos)),
   },
   createJsonAsText(),
+  {
+    name: 'model-swap',
+    kind: 'fault',
+    description: `Every answer names the model ${FALLBACK_MODEL}, whatever model was requested.`,
+    detectedBy: ['schema.model-echo'],
+    response: (body) => ({ ...body, model: FALLBACK_MODEL }),
+    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, model: FALLBACK_MODEL })),
+  },
+  {
+    name: 'null-content',
+    kind: 'fault',
+    description: 'With n > 1, every choice but the first finishes "stop" with content null and no tool call.',
+    detectedBy: ['schema.content-present'],
+    response: (body, request) =>
+      mapChoices(body, (choice) =>
+        afterFirstOfSeveral(request, choice.index) && choice.finish_reason === 'stop' && !choice.message.tool_calls?.length
+          ? { ...choice, message: { ...choice.message, content: null }, logprobs: null }
+          : choice,
+      ),
+    chunks: withoutLaterContent,
+  },
+  {
+    name: 'empty-choices',
+    kind: 'fault',
+    description: 'A non-stream answer to a single-choice request comes back with choices: [] (usage still counts what was generated).',
+    detectedBy: ['schema.response-valid'],
+    response: (body, request) => (typeof request.n === 'number' && request.n > 1 ? body : { ...body, choices: [] }),
+  },
 ];

@@ -3,10 +3,10 @@
  * (000_96bde8db4d236014.txt; max_completion_tokens from 003_f82a578225befbf7.txt).
  */
 import type { ChatCompletionRequest } from '../../contract/types.ts';
-import { asksForText } from '../request-options.ts';
 import type { Behaviour, GeneratedChoice } from '../behaviour.ts';
 import { regenerate, withChoices, withoutField, withTokens } from '../completion-editing.ts';
-import { stopSequences } from '../request-options.ts';
+import { errorReply } from '../error-replies.ts';
+import { asksForText, stopSequences } from '../request-options.ts';
 
 function endedAtStop(choice: GeneratedChoice, stops: string[]): string | undefined {
   if (choice.finishReason !== 'stop') return undefined;
@@ -41,6 +41,9 @@ function lengthLimitIgnored(name: string, field: 'max_tokens' | 'max_completion_
     },
   };
 }
+
+/** The context window the overflow fault pretends the model has. */
+const CONTEXT_WINDOW = 32_768;
 
 const SUBSTITUTE_WORDS = [' river', ' garden', ' window', ' morning', ' stone', ' lantern', ' harbor', ' meadow'];
 
@@ -121,5 +124,15 @@ export const semanticsFaults: readonly Behaviour[] = [
     detectedBy: ['semantics.seed-determinism'],
     generate: (completion, request) =>
       asksForText(request) && samplesWithSeed(request) ? { ...completion, choices: completion.choices.map(randomlyAltered) } : completion,
+  },
+  {
+    name: 'overflow-500',
+    kind: 'fault',
+    description: `A max_tokens beyond the context window (${CONTEXT_WINDOW} tokens) is answered 500 instead of being lowered to fit.`,
+    detectedBy: ['semantics.max-tokens-overflow'],
+    validate: (request, errors) =>
+      typeof request['max_tokens'] === 'number' && request['max_tokens'] > CONTEXT_WINDOW
+        ? [...errors, errorReply(500, { message: 'The prompt and max_tokens exceed the context window.', type: 'server_error', param: null, code: 'context_overflow' })]
+        : errors,
   },
 ];

@@ -21,6 +21,18 @@ function alteredToken(token: string): string {
   return altered === token ? `${token}~` : altered;
 }
 
+/** Empties the content of the `nth` non-empty content delta (0-based) of the stream. */
+function losePiece(chunks: ChatCompletionChunk[], nth: number): ChatCompletionChunk[] {
+  let seen = 0;
+  return chunks.map((chunk) =>
+    mapChoices(chunk, (choice) => {
+      const content = choice.delta.content;
+      if (typeof content !== 'string' || content === '' || seen++ !== nth) return choice;
+      return { ...choice, delta: { ...choice.delta, content: '' } };
+    }),
+  );
+}
+
 /** Replaces the first character of `text` that needs more than one UTF-8 byte. */
 function withReplacementChar(text: string): string | undefined {
   const chars = Array.from(text);
@@ -151,9 +163,10 @@ export const streamingFaults: readonly Behaviour[] = [
   {
     name: 'wrong-chunk-object',
     kind: 'fault',
-    description: 'Chunks say object "chat.completion" instead of "chat.completion.chunk".',
+    // Not "chat.completion": that is 000's literal reading (the chunk-object-literal reading).
+    description: 'Chunks say object "text_completion", as a legacy completions stream does, instead of "chat.completion.chunk".',
     detectedBy: ['streaming.chunk-object'],
-    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, object: offContract<ChatCompletionChunk['object']>('chat.completion') })),
+    chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, object: offContract<ChatCompletionChunk['object']>('text_completion') })),
   },
   {
     name: 'double-finish',
@@ -203,6 +216,13 @@ export const streamingFaults: readonly Behaviour[] = [
     description: 'One streamed content token differs from the non-stream content for the same plain-text request.',
     detectedBy: ['streaming.matches-nonstream'],
     chunks: (chunks, request) => (asksForText(request) ? rewriteFirstContent(chunks, alteredToken) : chunks),
+  },
+  {
+    name: 'lost-delta',
+    kind: 'fault',
+    description: 'The text of one content delta is lost on the way (the chunk arrives with empty content), for a plain-text request.',
+    detectedBy: ['streaming.matches-nonstream'],
+    chunks: (chunks, request) => (asksForText(request) ? losePiece(chunks, 2) : chunks),
   },
   {
     name: 'burst',

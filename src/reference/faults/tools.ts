@@ -2,11 +2,11 @@
  * Faults in function calling (000_96bde8db4d236014.txt, tools; OpenAI convention for tool_calls):
  * arguments are a JSON string valid against the declared parameters, streamed with an index.
  */
-import type { ChatCompletionRequest, ToolCall, ToolCallDelta } from '../../contract/types.ts';
+import type { ChatCompletionRequest, FinishReason, ToolCall, ToolCallDelta } from '../../contract/types.ts';
 import { isRecord } from '../../core/json.ts';
 import { mapChoices } from '../answer-editing.ts';
-import type { Behaviour } from '../behaviour.ts';
-import { withChoices } from '../completion-editing.ts';
+import type { Behaviour, GeneratedChoice } from '../behaviour.ts';
+import { regenerate, withChoices, withoutField } from '../completion-editing.ts';
 import { offContract } from '../off-contract.ts';
 import { violating } from '../violating.ts';
 
@@ -37,6 +37,17 @@ function argumentsAsObject<T extends Pick<ToolCall, 'function'>>(call: T): T {
     return call;
   }
 }
+
+/** tool_choice "required" or a named function: the request forces a call. */
+function forcesCall(request: ChatCompletionRequest): boolean {
+  const choice = request.tool_choice;
+  return choice === 'required' || (isRecord(choice) && isRecord(choice.function));
+}
+
+const offersTools = (request: ChatCompletionRequest): boolean => Array.isArray(request.tools) && request.tools.length > 0;
+
+/** Tool calls end "tool_calls" in the OpenAI convention; this server says so whenever tools were offered. */
+const TOOL_CALLS = 'tool_calls' satisfies FinishReason;
 
 export const toolsFaults: readonly Behaviour[] = [
   {
@@ -78,5 +89,28 @@ export const toolsFaults: readonly Behaviour[] = [
           return { ...choice, delta: { ...choice.delta, tool_calls: unindexed } };
         }),
       ),
+  },
+  {
+    name: 'forced-call-ignored',
+    kind: 'fault',
+    description: 'tool_choice "required" or a named function is treated as "auto" by a model that answers in text, ending "stop".',
+    detectedBy: ['tools.choice-honoured'],
+    generate(completion, request) {
+      if (!forcesCall(request)) return completion;
+      // The model saw no tools to call; the prompt, tools included, is still what was counted.
+      const inText = regenerate(completion, withoutField(withoutField(request, 'tool_choice'), 'tools'));
+      return withChoices(completion, inText.choices);
+    },
+  },
+  {
+    name: 'tool-calls-without-call',
+    kind: 'fault',
+    description: 'When the request offered tools, a text answer (no call) reports finish_reason "tool_calls" instead of "stop".',
+    detectedBy: ['tools.finish-reason-consistent', 'schema.finish-reason-documented'],
+    generate(completion, request) {
+      if (!offersTools(request)) return completion;
+      const inText = (choice: GeneratedChoice) => choice.finishReason === 'stop' && !choice.toolCalls?.length;
+      return { ...completion, choices: completion.choices.map((c) => (inText(c) ? { ...c, finishReason: TOOL_CALLS } : c)) };
+    },
   },
 ];

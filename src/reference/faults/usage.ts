@@ -95,6 +95,17 @@ export const usageFaults: readonly Behaviour[] = [
   },
   createUsageUnrequested(),
   {
+    name: 'zero-usage',
+    kind: 'fault',
+    description: 'Answers that finish on their own report usage 0/0/0 although they carry content (answers cut by max_tokens still count).',
+    detectedBy: ['usage.counts-nonzero'],
+    // Left alone when a choice was cut at the limit, where zeros would also break completion_tokens = max_tokens.
+    generate: (completion) =>
+      completion.choices.some((choice) => choice.finishReason === 'length')
+        ? completion
+        : { ...completion, usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 } },
+  },
+  {
     name: 'usage-bad-total',
     kind: 'fault',
     description: 'total_tokens is one more than prompt_tokens + completion_tokens.',
