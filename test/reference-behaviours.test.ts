@@ -711,6 +711,26 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
     expect(result.reads[0]?.bytes.subarray(0, 2)).not.toEqual(Buffer.from([0x1f, 0x8b]));
     expect(JSON.parse(rawText(result))).toMatchObject({ object: 'chat.completion' });
   },
+
+  // clients
+  async 'cancel-poisons-conversation'(base) {
+    const story = ask(`tell a story about lighthouse ${Math.random()}`, { max_tokens: 48 });
+    const cancel = new AbortController();
+    const res = await fetch(`${base}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ ...story, stream: true }),
+      signal: cancel.signal,
+    });
+    await res.body?.getReader().read();
+    cancel.abort();
+    // The server learns of the hang-up asynchronously; give it a moment before asking again.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const again = await post(base, story);
+    expect(again.status).toBe(500);
+    expect(JSON.parse(again.text).error).toMatchObject({ type: 'server_error', code: 'generation_abandoned' });
+    expect((await post(base, story)).status).toBe(200);
+  },
   async 'rate-limited'(base) {
     for (const reply of [await post(base, COUNT), await post(base, COUNT, { auth: null })]) {
       expect(reply.status).toBe(429);

@@ -17,6 +17,8 @@ export function observations(evidence: Evidence): Observation[] {
       return [evidence.observation];
     case 'property':
       return evidence.cases;
+    case 'client':
+      return evidence.observations;
     default:
       return [];
   }
@@ -24,10 +26,12 @@ export function observations(evidence: Evidence): Observation[] {
 
 /**
  * The observations a run-scoped check judges, each exchange once. A health-after-reject comparison repeats its
- * rejected request, which the probe also hands in as evidence of its own, so only its health request counts here.
+ * rejected request, which the probe also hands in as evidence of its own, so only its health request counts here;
+ * an answer replayed to a second client library counts with the call that sent it.
  */
 export function runObservations(evidence: Evidence): Observation[] {
   if (evidence.kind === 'comparison' && evidence.relation === 'health-after-reject') return [evidence.b];
+  if (evidence.kind === 'client' && evidence.replayed) return [];
   return observations(evidence);
 }
 

@@ -3,6 +3,7 @@
  */
 import { AREAS, type Area } from '../core/vocabulary.ts';
 import { authChecks } from './auth.ts';
+import { clientsChecks } from './clients.ts';
 import { errorsChecks } from './errors.ts';
 import { logprobsChecks } from './logprobs.ts';
 import { paramsChecks } from './params.ts';
@@ -30,6 +31,7 @@ const declared = [
   ...toolsChecks,
   ...structuredOutputChecks,
   ...reasoningChecks,
+  ...clientsChecks,
   ...proxyChecks,
 ] as const;
 

@@ -1,6 +1,6 @@
 /**
- * What probes produce and checks judge: observations of exchanges, pairs of them, property runs and boundary rows,
- * and what a check says about them.
+ * What probes produce and checks judge: observations of exchanges, pairs of them, property runs, boundary rows and
+ * client library calls, and what a check says about them.
  */
 import type { Exchange } from './exchange.ts';
 import type { FramingReport } from './framing.ts';
@@ -94,6 +94,40 @@ export interface BoundaryEvidence {
   observation: Observation;
 }
 
+/** The client libraries a run drives: the official `openai` SDK, and the Vercel AI SDK's OpenAI-compatible provider. */
+export type ClientLibrary = 'openai' | 'ai-sdk';
+
+/** What a client library threw, or reported as an error part of a stream. */
+export interface ClientError {
+  /** The error's class, e.g. `BadRequestError`, `APICallError`. */
+  name: string;
+  message: string;
+  /** The HTTP status the error carries, when it carries one. */
+  status?: number;
+}
+
+/**
+ * One call of a client library against the target: the exchanges underneath it, and what the library gave its
+ * caller. Checks compare the two: "the raw answer was …; the SDK returned … / threw …".
+ */
+export interface ClientEvidence {
+  kind: 'client';
+  probe: string;
+  tags: readonly string[];
+  library: ClientLibrary;
+  /** The installed version of the library. */
+  version: string;
+  /** The call made, e.g. `chat.completions.create`. */
+  call: string;
+  /** The library read an answer recorded from another library's request instead of sending its own. */
+  replayed: boolean;
+  /** The exchanges the call went out as (or the one replayed to it), in order. */
+  observations: Observation[];
+  /** What the call gave back, as plain JSON: the fields the library exposes (text, finish reason, usage, tool calls…). */
+  returned?: Record<string, unknown>;
+  threw?: ClientError;
+}
+
 /** One request sent through a proxy under test, with what its upstream saw or answered. */
 export interface ProxiedExchange {
   /** What the client sent and got back through the proxy. */
@@ -118,7 +152,7 @@ export interface ProxiedEvidence {
   deterministic: boolean;
 }
 
-export type Evidence = Observation | Comparison | PropertyEvidence | BoundaryEvidence | ProxiedEvidence;
+export type Evidence = Observation | Comparison | PropertyEvidence | BoundaryEvidence | ProxiedEvidence | ClientEvidence;
 
 /** A deviation found by a check. `key` de-duplicates repeats of the same problem. */
 export interface Finding {

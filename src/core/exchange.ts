@@ -18,7 +18,7 @@ export type TransportErrorCode =
   | 'decoding' // Content-Encoding the client did not ask for or cannot decode
   | 'left' // the client hung up on purpose (a probe of what a proxy does when its client goes away)
   | 'budget-exhausted' // the run's request budget was used up; nothing was sent
-  | 'aborted'; // the run was interrupted
+  | 'aborted'; // the run was interrupted, or the caller cancelled the exchange
 
 export interface TransportError {
   code: TransportErrorCode;
@@ -36,6 +36,8 @@ export interface RecordedRequest {
 
 export interface RecordedResponse {
   status: number;
+  /** The reason phrase of the status line, when it had one. */
+  statusText?: string;
   headers: Record<string, string>;
   /** Total body bytes received (up to the cap). */
   bodyBytes: number;

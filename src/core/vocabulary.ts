@@ -13,6 +13,7 @@ export const AREAS = [
   'tools',
   'structured-output',
   'reasoning',
+  'clients',
   'proxy',
 ] as const;
 export type Area = (typeof AREAS)[number];

@@ -18,6 +18,8 @@ export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>
   tools: { smoke: 1, standard: 6, deep: 12 },
   'structured-output': { smoke: 1, standard: 4, deep: 8 },
   reasoning: { smoke: 0, standard: 4, deep: 8 },
+  // Smoke already spends its 20 requests on the wire areas.
+  clients: { smoke: 0, standard: 10, deep: 10 },
   // Proxy runs only (`chat-conformance proxy`), which leave params out: see src/engine/proxy-selection.ts.
   proxy: { smoke: 2, standard: 24, deep: 40 },
 };

@@ -19,6 +19,8 @@ export function primaryObservation(evidence: Evidence): Observation | undefined 
       return evidence.observation;
     case 'property':
       return evidence.failure?.observation;
+    case 'client':
+      return evidence.observations[0];
     case 'proxied':
       return evidence.exchanges[0]?.client;
   }

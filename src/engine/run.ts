@@ -8,7 +8,7 @@
 import { checks, findCheck, isSelected, type RegisteredCheck } from '../checks/registry.ts';
 import type { Evidence, Observation, PropertyEvidence } from '../core/evidence.ts';
 import type { Exchange } from '../core/exchange.ts';
-import { dig, isInteger } from '../core/json.ts';
+import { dig, isInteger, isRecord } from '../core/json.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { RunConfig } from '../core/run-config.ts';
 import type { UpstreamControl } from '../core/upstream.ts';
@@ -19,6 +19,7 @@ import type { Plan, ProbeIO, PropertySpec, SendChat } from '../plans/probe.ts';
 import { createDataLineCounter } from '../sse/data-lines.ts';
 import { allot, type Allotment, type AreaPlan } from './allot.ts';
 import { createBreaker } from './breaker.ts';
+import { clientFetch } from './client-fetch.ts';
 import { AREA_BUDGET } from './budget.ts';
 import { boundaryRows, evaluate, type EvidenceOf, notRun } from './evaluate.ts';
 import { observe } from './observe.ts';
@@ -27,6 +28,7 @@ import { proxyReport } from './proxy-report.ts';
 import { canSend, proxyExclusion } from './proxy-selection.ts';
 import { runProperty } from './property.ts';
 import type { BoundaryRow, CheckResult, ProxyReport } from './result.ts';
+import { scrubClientResults } from './scrub.ts';
 import { tokensUsed } from './tokens.ts';
 
 export interface Progress {
@@ -103,6 +105,16 @@ function runawayGuard(body: Record<string, unknown> | undefined): SendOptions['s
       : undefined;
 }
 
+/** A body sent as JSON, parsed (undefined when it is not a JSON object). */
+function parsedBody(body: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = body === undefined ? undefined : JSON.parse(body);
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The record of a request that was not sent (budget spent, or the run stopped sending). */
 function unsent(label: string, target: string, code: 'budget-exhausted' | 'aborted', message: string): Exchange {
   return {
@@ -175,9 +187,13 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
     return observe(exchange, meta_);
   };
 
+  const connectionOf = (option: string | true | undefined): { connection?: string } => {
+    const name = option === true ? `${oneOff++}${ONE_OFF}` : option;
+    return name === undefined ? {} : { connection: `${probe.id}/${name}` };
+  };
+
   const chat = (label: string, request: SendChat, extra: Extra = {}, via: HttpClient = client, model = config.model): Promise<Observation> => {
-    const name = request.connection === true ? `${oneOff++}${ONE_OFF}` : request.connection;
-    const connection = name === undefined ? {} : { connection: `${probe.id}/${name}` };
+    const connection = connectionOf(request.connection);
     const common = {
       label,
       method: 'POST' as const,
@@ -216,6 +232,19 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
     allowance: allotment.allowance,
     wants: (id) => shared.wanted.has(id),
     chat: (label, request) => chat(label, request),
+    fetcher: (label, options = {}) =>
+      clientFetch({
+        target: config.target,
+        reserved: new Set(Object.keys(config.headers).map((name) => name.toLowerCase())),
+        keepReading: options.keepReading === true,
+        send: ({ body, ...call }) => {
+          const sent = parsedBody(body);
+          const stopWhen = runawayGuard(sent);
+          const request = { ...call, label, auth: options.auth ?? { kind: 'default' as const }, ...connectionOf(options.connection) };
+          const withBody = body === undefined ? request : { ...request, body, ...(stopWhen ? { stopWhen } : {}) };
+          return send(withBody, { tags: options.tags ?? [], ...(sent ? { sent } : {}) });
+        },
+      }),
     get: (label, path) => send({ label, method: 'GET', path, auth: { kind: 'default' } }, { tags: [] }),
     property: <T>(spec: PropertySpec<T>): Promise<PropertyEvidence> => {
       const check = findCheck(spec.property);
@@ -316,7 +345,7 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     allotments.map(async (allotment, index): Promise<Evidence[]> => {
       const connections = new Set<string>();
       try {
-        return await allotment.probe.run(probeIO(shared, allotment, index, connections));
+        return scrubClientResults(await allotment.probe.run(probeIO(shared, allotment, index, connections)), client.redact.bind(client));
       } catch (error) {
         crashes.push(`probe ${allotment.probe.id} stopped: ${error instanceof Error ? error.message : String(error)}`);
         return [];

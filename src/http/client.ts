@@ -59,6 +59,16 @@ export interface SendOptions {
   leaveWhen?: (bytes: Uint8Array) => string | undefined;
   /** Record a 429/503 as it came instead of retrying it (a proxy's status is what is under test). */
   noRetry?: true;
+  /** The caller's own cancel: aborting it cuts the exchange, recorded as `aborted`. */
+  signal?: AbortSignal;
+  /** Sees the answer as it arrives (only the attempt that will be returned, never one about to be retried). */
+  live?: LiveAnswer;
+}
+
+/** Status line, headers and body reads as they arrive, unredacted: what a client library reading the exchange sees. */
+export interface LiveAnswer {
+  headers(head: { status: number; statusText: string; headers: Record<string, string> }): void;
+  read(bytes: Uint8Array): void;
 }
 
 export interface HttpClient {
@@ -66,6 +76,8 @@ export interface HttpClient {
   /** Closes a connection named in `SendOptions.connection` once nothing more will be sent on it. */
   release(connection: string): Promise<void>;
   stats(): { requests: number; retries: number; exchanges: number };
+  /** The text with the run's secrets masked, for whatever else reports what the target sent. */
+  redact(text: string): string;
   close(): Promise<void>;
 }
 
@@ -271,6 +283,10 @@ class BoundedClient implements HttpClient {
     return { requests: this.requests, retries: this.retries, exchanges: this.exchanges };
   }
 
+  redact(text: string): string {
+    return redactText(text, this.allSecrets);
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.connections.keys()].map((key) => this.release(key)));
     await this.agent.close();
@@ -350,7 +366,9 @@ class BoundedClient implements HttpClient {
       return this.notSent(id, label, request.recorded, 'budget-exhausted', `the request budget (${this.options.requestBudget}) is used up; nothing was sent`);
     }
     for (;;) {
-      const { exchange, retryAfterMs } = await this.attempt(id, send, request);
+      const retryLater = (status: number) =>
+        RETRYABLE_STATUS.has(status) && retries.length < this.retry.max && this.requests < this.options.requestBudget;
+      const { exchange, retryAfterMs } = await this.attempt(id, send, request, retryLater);
       exchange.retries = retries;
       const status = exchange.response?.status;
       const retryable = status !== undefined && RETRYABLE_STATUS.has(status) && exchange.error === undefined;
@@ -371,7 +389,12 @@ class BoundedClient implements HttpClient {
     return { id, label, request: recorded, reads: [], timings: { totalMs: 0, gapsMs: [] }, error: { code, message }, retries: [], unsent: true };
   }
 
-  private async attempt(id: number, send: SendOptions, request: ReturnType<BoundedClient['prepare']>): Promise<Attempt> {
+  private async attempt(
+    id: number,
+    send: SendOptions,
+    request: ReturnType<BoundedClient['prepare']>,
+    retryLater: (status: number) => boolean,
+  ): Promise<Attempt> {
     const { label } = send;
     const { limits, signal: runSignal } = this.options;
     this.requests += 1;
@@ -384,11 +407,15 @@ class BoundedClient implements HttpClient {
     const headers = cutAfter(limits.headersMs, 'headers-timeout', `no response headers within ${limits.headersMs} ms`);
     let idle: NodeJS.Timeout | undefined;
     let padding: NodeJS.Timeout | undefined;
-    const signal = runSignal ? AbortSignal.any([cut.signal, runSignal]) : cut.signal;
+    const signal = AbortSignal.any([cut.signal, ...(runSignal ? [runSignal] : []), ...(send.signal ? [send.signal] : [])]);
+    let cancelledAt: number | undefined;
+    const onCancel = () => (cancelledAt ??= elapsed());
+    send.signal?.addEventListener('abort', onCancel, { once: true });
 
     const reads: ReadChunk[] = [];
     let headersMs: number | undefined;
     let status: number | undefined;
+    let statusText = '';
     let responseHeaders: Record<string, string> = {};
     let received = 0;
     let error: TransportError | undefined;
@@ -396,6 +423,7 @@ class BoundedClient implements HttpClient {
       const reason: unknown = cut.signal.reason;
       if (reason instanceof Cut) error = { code: reason.code, message: reason.message };
       else if (runSignal?.aborted) error = { code: 'aborted', message: `cut short: ${abortMessage(runSignal)}` };
+      else if (send.signal?.aborted) error = { code: 'aborted', message: `cancelled by the client after ${cancelledAt ?? elapsed()} ms` };
       else error = { code: classify(cause), message: redactText(describeError(cause), this.allSecrets) };
     };
 
@@ -415,7 +443,10 @@ class BoundedClient implements HttpClient {
       clearTimeout(headers);
       idle = cutAfter(limits.idleMs, 'idle-timeout', `no body byte for ${limits.idleMs} ms`);
       status = response.statusCode;
+      statusText = response.statusText ?? '';
       responseHeaders = flattenHeaders(response.headers);
+      const live = retryLater(status) ? undefined : send.live;
+      live?.headers({ status, statusText, headers: responseHeaders });
       // A JSON body that has begun and then only pads with whitespace is making no progress, though bytes arrive.
       const padded = !isEventStream(responseHeaders['content-type']);
       try {
@@ -429,11 +460,13 @@ class BoundedClient implements HttpClient {
           const room = limits.maxBytes - received;
           if (chunk.length > room) {
             if (room > 0) reads.push({ atMs, bytes: new Uint8Array(chunk.subarray(0, room)) });
+            if (room > 0) live?.read(new Uint8Array(chunk.subarray(0, room)));
             received += Math.max(0, room);
             error = { code: 'too-large', message: `the body exceeded ${limits.maxBytes} bytes; reading stopped there` };
             break;
           }
           reads.push({ atMs, bytes: new Uint8Array(chunk) });
+          live?.read(new Uint8Array(chunk));
           received += chunk.length;
           const runaway = request.stopWhen?.(chunk);
           if (runaway !== undefined) {
@@ -453,6 +486,7 @@ class BoundedClient implements HttpClient {
     } catch (cause) {
       fail(cause);
     } finally {
+      send.signal?.removeEventListener('abort', onCancel);
       clearTimeout(total);
       clearTimeout(headers);
       clearTimeout(idle);
@@ -481,6 +515,7 @@ class BoundedClient implements HttpClient {
     if (status !== undefined) {
       exchange.response = {
         status,
+        ...(statusText ? { statusText: redactText(statusText, this.allSecrets) } : {}),
         headers: this.recordHeaders(responseHeaders),
         bodyBytes: received,
         excerpt: redactText(excerptOf(masked), this.allSecrets),

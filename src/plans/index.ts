@@ -1,5 +1,6 @@
 /** The probe plan of every area, in the order a run plans them. */
 import { authPlan } from './auth.ts';
+import { clientsPlan } from './clients.ts';
 import { errorsPlan } from './errors.ts';
 import { logprobsPlan } from './logprobs.ts';
 import { paramsPlan } from './params.ts';
@@ -27,5 +28,6 @@ export const plans: readonly Plan[] = [
   toolsPlan,
   structuredOutputPlan,
   reasoningPlan,
+  clientsPlan,
   proxyPlan,
 ];

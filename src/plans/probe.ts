@@ -36,6 +36,28 @@ export type SendChat = SendCommon &
     | { rawBody: string }
   );
 
+/** How a client library's calls go out (see `ProbeIO.fetcher`). */
+export interface FetchOptions {
+  /** Facts checks gate on; `stream` is added for a call whose body asks for a stream. */
+  tags?: string[];
+  /** As for `chat`; the library's own Authorization header is never sent. */
+  auth?: Auth;
+  /** As for `chat`. */
+  connection?: string | true;
+  /**
+   * When the library stops reading (it fails mid-stream, or cancels), read the rest of the answer anyway, within the
+   * run's bounds, so the record holds the whole answer. Otherwise its cancel cuts the exchange and closes the connection.
+   */
+  keepReading?: boolean;
+}
+
+/** A WHATWG `fetch` to hand a client library, and the exchanges its calls went out as. */
+export interface ClientFetch {
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  /** One observation per call, in call order, once every exchange so far has ended (a cancelled one included). */
+  settled(): Promise<Observation[]>;
+}
+
 /** A fast-check property against the target: every case is sent, then judged by the check named `property`. */
 export interface PropertySpec<T> {
   property: CheckId;
@@ -76,6 +98,12 @@ export interface ProbeIO {
   wants(check: CheckId): boolean;
   /** POST {target}/chat/completions, read fully (as SSE when the response says so) and decoded. */
   chat(label: string, request: SendChat): Promise<Observation>;
+  /**
+   * A `fetch` for a client library's `fetch` option (base URL: the target): each call goes out through the run's
+   * client and counts against the allowance, the answer reaches the library as it arrives, and the exchange is
+   * recorded like `chat`'s.
+   */
+  fetcher(label: string, options?: FetchOptions): ClientFetch;
   /** GET {target}{path}. */
   get(label: string, path: string): Promise<Observation>;
   /** Runs a property: the generated cases side by side, then shrinking one step at a time. */

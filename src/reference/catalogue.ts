@@ -5,6 +5,7 @@
  */
 import type { Behaviour } from './behaviour.ts';
 import { authFaults } from './faults/auth.ts';
+import { clientsFaults } from './faults/clients.ts';
 import { errorFaults } from './faults/errors.ts';
 import { logprobsFaults } from './faults/logprobs.ts';
 import { paramsFaults } from './faults/params.ts';
@@ -33,6 +34,7 @@ function assemble(): readonly Behaviour[] {
     ...structuredOutputFaults,
     ...reasoningFaults,
     ...transportFaults,
+    ...clientsFaults,
     ...variants,
     ...readings,
   ];

@@ -27,7 +27,7 @@ export const authFaults: readonly Behaviour[] = [
     name: 'auth-plain-text',
     kind: 'fault',
     description: '401 bodies are plain text instead of the JSON error object.',
-    detectedBy: ['auth.error-envelope'],
+    detectedBy: ['auth.error-envelope', 'clients.typed-errors'],
     error: (reply) =>
       reply.status === 401
         ? {

@@ -56,7 +56,7 @@ export const errorFaults: readonly Behaviour[] = [
     name: 'flat-error',
     kind: 'fault',
     description: 'Error bodies (other than 401) are flat {"message":…,"code":400} instead of {"error":{…}}.',
-    detectedBy: ['errors.envelope'],
+    detectedBy: ['errors.envelope', 'clients.typed-errors'],
     error(reply) {
       if (reply.status === 401) return reply;
       return { ...reply, body: offContract<ErrorResponse>({ message: reply.body.error.message, code: reply.status }) };
@@ -77,7 +77,7 @@ export const errorFaults: readonly Behaviour[] = [
     name: 'error-200',
     kind: 'fault',
     description: 'Validation errors are returned with HTTP 200 (body still the error object).',
-    detectedBy: ['errors.client-error-status', 'errors.pre-stream-rejection', 'params.invalid-rejected', 'params.boundary-rejected'],
+    detectedBy: ['errors.client-error-status', 'errors.pre-stream-rejection', 'params.invalid-rejected', 'params.boundary-rejected', 'clients.typed-errors'],
     error: (reply, request) => (isValidationError(reply, request) ? { ...reply, status: 200 } : reply),
   },
   {

@@ -43,7 +43,7 @@ function createJsonAsText(): Behaviour {
     name: 'json-as-text',
     kind: 'fault',
     description: 'Non-stream answers are sent with Content-Type text/plain.',
-    detectedBy: ['schema.json-content-type'],
+    detectedBy: ['schema.json-content-type', 'clients.nonstream-parse', 'clients.structured-output'],
     response(body, request) {
       answered.add(request);
       return body;
@@ -57,8 +57,9 @@ export const schemaFaults: readonly Behaviour[] = [
   {
     name: 'empty-id',
     kind: 'fault',
+    // The openai SDK's stream helper takes fields after the first chunk only from chunks with an id: it loses usage.
     description: 'Answers and stream chunks carry id "" (the same on every chunk of a stream).',
-    detectedBy: ['schema.response-valid', 'schema.chunk-valid'],
+    detectedBy: ['schema.response-valid', 'schema.chunk-valid', 'clients.stream-usage'],
     response: (body) => ({ ...body, id: '' }),
     chunks: (chunks) => chunks.map((chunk) => ({ ...chunk, id: '' })),
   },
@@ -73,7 +74,7 @@ export const schemaFaults: readonly Behaviour[] = [
     name: 'created-string',
     kind: 'fault',
     description: 'created is a string of digits instead of an integer.',
-    detectedBy: ['schema.response-valid'],
+    detectedBy: ['schema.response-valid', 'clients.nonstream-parse', 'clients.structured-output'],
     response: (body) => ({ ...body, created: offContract<number>(String(body.created)) }),
   },
   {

@@ -123,7 +123,7 @@ export const streamingFaults: readonly Behaviour[] = [
     name: 'non-json-payload',
     kind: 'fault',
     description: 'A data: ping event that is not JSON appears in the middle of the stream.',
-    detectedBy: ['streaming.payload-json'],
+    detectedBy: ['streaming.payload-json', 'clients.stream-assembly', 'clients.tool-call-assembly'],
     events(events) {
       const at = Math.max(1, Math.floor((events.length - 1) / 2));
       return [...events.slice(0, at), dataEvent('ping'), ...events.slice(at)];
@@ -140,7 +140,7 @@ export const streamingFaults: readonly Behaviour[] = [
     name: 'no-role',
     kind: 'fault',
     description: 'The first delta of each choice lacks role "assistant".',
-    detectedBy: ['streaming.role-first'],
+    detectedBy: ['streaming.role-first', 'clients.stream-assembly', 'clients.tool-call-assembly'],
     chunks(chunks) {
       const seen = new Set<number>();
       return chunks.map((chunk) =>

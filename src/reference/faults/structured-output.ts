@@ -44,7 +44,7 @@ export const structuredOutputFaults: readonly Behaviour[] = [
     name: 'schema-violation',
     kind: 'fault',
     description: 'response_format json_schema is answered with JSON that breaks the schema.',
-    detectedBy: ['structured-output.json-schema'],
+    detectedBy: ['structured-output.json-schema', 'clients.structured-output'],
     generate(completion, request) {
       const schema = schemaOf(request);
       if (schema === undefined) return completion;

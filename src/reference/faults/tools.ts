@@ -79,7 +79,7 @@ export const toolsFaults: readonly Behaviour[] = [
     name: 'tool-delta-no-index',
     kind: 'fault',
     description: 'Streamed tool-call deltas lack their index.',
-    detectedBy: ['tools.stream-deltas'],
+    detectedBy: ['tools.stream-deltas', 'clients.tool-call-assembly'],
     chunks: (chunks) =>
       chunks.map((chunk) =>
         mapChoices(chunk, (choice) => {

@@ -73,7 +73,7 @@ export const usageFaults: readonly Behaviour[] = [
     name: 'usage-before-finish',
     kind: 'fault',
     description: 'The usage chunk is sent before the finish chunk instead of after it.',
-    detectedBy: ['usage.chunk-placement'],
+    detectedBy: ['usage.chunk-placement', 'clients.stream-usage'],
     chunks(chunks) {
       const { usage, rest } = takeUsageChunk(chunks);
       const firstFinish = rest.findIndex(hasFinish);

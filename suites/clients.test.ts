@@ -1,0 +1,3 @@
+import { conformanceSuite } from '../src/vitest/suite.ts';
+
+conformanceSuite('clients');
