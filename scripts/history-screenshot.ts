@@ -25,7 +25,11 @@ try {
   const code = await main(['history', 'reports', '--no-color']);
   if (code !== 0) process.exit(code);
   const page = `file://${join(dir, 'history.html')}`;
-  execFileSync(browser, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1100,1080', `--screenshot=${out}`, page], { stdio: 'ignore', timeout: 60_000 });
+  execFileSync(
+    browser,
+    ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1100,1080', `--screenshot=${out}`, page],
+    { stdio: 'ignore', timeout: 60_000 },
+  );
   process.stderr.write(`wrote ${out}\n`);
 } finally {
   await rm(root, { recursive: true, force: true });

@@ -53,8 +53,14 @@ describe('ranged parameters', () => {
   test('valid values never sit on an ambiguous edge, invalid ones never on either reading of it', () => {
     for (const range of paramRanges()) {
       const ambiguous = new Set(range.ambiguous);
-      fc.assert(fc.property(inRange(range), (v) => !ambiguous.has(v)), RUNS);
-      fc.assert(fc.property(outOfRange(range), (v) => !ambiguous.has(v)), RUNS);
+      fc.assert(
+        fc.property(inRange(range), (v) => !ambiguous.has(v)),
+        RUNS,
+      );
+      fc.assert(
+        fc.property(outOfRange(range), (v) => !ambiguous.has(v)),
+        RUNS,
+      );
     }
   });
 
@@ -98,7 +104,10 @@ describe('other request fields', () => {
 
   test('messages end with a user turn; invalid messages break one rule', () => {
     expectAccepted(messages(), (list) => ({ model: 'm', messages: list }));
-    fc.assert(fc.property(messages(), (list) => list.at(-1)?.role === 'user'), RUNS);
+    fc.assert(
+      fc.property(messages(), (list) => list.at(-1)?.role === 'user'),
+      RUNS,
+    );
     expectRejected(invalidMessages(), (list) => ({ model: 'm', messages: list }));
   });
 

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunConfig } from '../src/core/run-config.ts';
 import { createBreaker, HOSTILE_LIMIT } from '../src/engine/breaker.ts';
 import { runConformance } from '../src/engine/run.ts';
-import { startReference, type RunningReference } from '../src/reference/server.ts';
+import { type RunningReference, startReference } from '../src/reference/server.ts';
 import { runConfig } from './support/config.ts';
 import { fakeExchange } from './support/evidence.ts';
 
 const silent = () => fakeExchange({ noResponse: true, error: { code: 'headers-timeout', message: 'no headers within 400 ms' } });
-const stalled = () => fakeExchange({ status: 200, body: 'data: {}\n\n', error: { code: 'idle-timeout', message: 'no body byte for 400 ms' } });
+const stalled = () =>
+  fakeExchange({ status: 200, body: 'data: {}\n\n', error: { code: 'idle-timeout', message: 'no body byte for 400 ms' } });
 const runaway = () => fakeExchange({ status: 200, body: 'data: {}\n\n', error: { code: 'runaway', message: 'too many events' } });
 const answered = () => fakeExchange({ status: 200, body: '{}' });
 

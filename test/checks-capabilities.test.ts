@@ -9,13 +9,13 @@ import { semanticsChecks } from '../src/checks/semantics.ts';
 import { structuredOutputChecks } from '../src/checks/structured-output.ts';
 import { toolsChecks } from '../src/checks/tools.ts';
 import type { Check } from '../src/checks/types.ts';
+import type { Evidence } from '../src/core/evidence.ts';
 import { PLANET_SCHEMA } from '../src/plans/structured-output.ts';
 import { WEATHER_TOOL } from '../src/plans/tools.ts';
 import { verdictUnder } from './support/check-table.ts';
 import { CTX, findingsOf, runCheck, worstVerdict } from './support/chunks.ts';
 import { fakeObservation, sseBody } from './support/evidence.ts';
 import { answered, errorAnswer, noResponse, openAiError, streamed } from './support/requests.ts';
-import type { Evidence } from '../src/core/evidence.ts';
 
 const runner = (checks: readonly Check[]) => (id: string, evidence: Evidence) => runCheck(checks, id, evidence);
 
@@ -26,21 +26,30 @@ describe('logprobs', () => {
     token,
     logprob,
     bytes: [...new TextEncoder().encode(token)],
-    top_logprobs: Array.from({ length: alternatives }, (_, i) => ({ token: i === 0 ? token : ` alt${i}`, logprob: logprob - i, bytes: null })),
+    top_logprobs: Array.from({ length: alternatives }, (_, i) => ({
+      token: i === 0 ? token : ` alt${i}`,
+      logprob: logprob - i,
+      bytes: null,
+    })),
   });
   const withEntries = (entries: unknown[], usage = entries.length) =>
     answered(sent, [{ content: 'Red', logprobs: { content: entries } }], { usage });
 
   test('one entry per token with the asked alternatives and valid values passes all three', () => {
     const evidence = withEntries([entry('Red'), entry(',')]);
-    for (const id of ['logprobs.present', 'logprobs.top-count', 'logprobs.values']) expect(worstVerdict(run(id, evidence)), id).toBe('pass');
+    for (const id of ['logprobs.present', 'logprobs.top-count', 'logprobs.values'])
+      expect(worstVerdict(run(id, evidence)), id).toBe('pass');
   });
 
   test('streamed entries are joined across chunks', () => {
-    const stream = streamed(sent, [
-      { content: 'Red', logprobs: { content: [entry('Red')] } },
-      { content: ',', logprobs: { content: [entry(',')] }, finishReason: 'stop' },
-    ], { usage: 2 });
+    const stream = streamed(
+      sent,
+      [
+        { content: 'Red', logprobs: { content: [entry('Red')] } },
+        { content: ',', logprobs: { content: [entry(',')] }, finishReason: 'stop' },
+      ],
+      { usage: 2 },
+    );
     expect(worstVerdict(run('logprobs.present', stream))).toBe('pass');
     expect(worstVerdict(run('logprobs.top-count', stream))).toBe('pass');
   });
@@ -85,7 +94,13 @@ describe('logprobs', () => {
 describe('tools', () => {
   const run = runner(toolsChecks);
   const sent = { tools: [WEATHER_TOOL], tool_choice: { type: 'function', function: { name: 'get_weather' } } };
-  const call = (args: unknown, extra: Record<string, unknown> = {}) => ({ id: 'call_1', type: 'function', name: 'get_weather', arguments: args, ...extra });
+  const call = (args: unknown, extra: Record<string, unknown> = {}) => ({
+    id: 'call_1',
+    type: 'function',
+    name: 'get_weather',
+    arguments: args,
+    ...extra,
+  });
   const withCall = (args: unknown, extra: Record<string, unknown> = {}) =>
     answered(sent, [{ content: null, toolCalls: [call(args, extra)] }]);
 
@@ -97,7 +112,10 @@ describe('tools', () => {
 
   test('arguments as an object fail call-shape only (tool-args-object)', () => {
     const evidence = withCall({ city: 'Paris' });
-    expect(findingsOf(run('tools.call-shape', evidence))[0]).toMatchObject({ key: 'arguments-type', path: '/choices/0/message/tool_calls/0/function/arguments' });
+    expect(findingsOf(run('tools.call-shape', evidence))[0]).toMatchObject({
+      key: 'arguments-type',
+      path: '/choices/0/message/tool_calls/0/function/arguments',
+    });
     expect(worstVerdict(run('tools.arguments-valid', evidence))).toBe('pass');
   });
 
@@ -139,7 +157,10 @@ describe('tools', () => {
     expect(findingsOf(run('tools.choice-honoured', forcedTo(named, { content: 'Sunny.' })))[0]?.key).toBe('no-call');
     expect(findingsOf(run('tools.choice-honoured', forcedTo('required', { content: 'Sunny.' })))[0]?.key).toBe('no-call');
     expect(worstVerdict(run('tools.choice-honoured', forcedTo(named, { content: 'The weat', finishReason: 'length' })))).toBe('skip');
-    expect(findingsOf(run('tools.choice-honoured', forcedTo(named, { content: null, toolCalls: [call('{}', { name: 'get_local_time' })] })))[0]?.key).toBe('other-function');
+    expect(
+      findingsOf(run('tools.choice-honoured', forcedTo(named, { content: null, toolCalls: [call('{}', { name: 'get_local_time' })] })))[0]
+        ?.key,
+    ).toBe('other-function');
     expect(run('tools.choice-honoured', forcedTo('auto', { content: 'Sunny.' }))).toEqual([]);
     const stream = streamed({ tools: [WEATHER_TOOL], tool_choice: 'required' }, [{ content: 'Sunny.', finishReason: 'stop' }]);
     expect(worstVerdict(run('tools.choice-honoured', stream))).toBe('fail');
@@ -187,7 +208,12 @@ describe('tools', () => {
   });
 
   test('fragments that do not concatenate to JSON fail stream-deltas', () => {
-    const broken = streamed(sent, [{ toolCalls: [{ index: 0, id: 'c', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } }], finishReason: 'stop' }]);
+    const broken = streamed(sent, [
+      {
+        toolCalls: [{ index: 0, id: 'c', type: 'function', function: { name: 'get_weather', arguments: '{"city":' } }],
+        finishReason: 'stop',
+      },
+    ]);
     expect(findingsOf(run('tools.stream-deltas', broken))[0]?.key).toBe('not-json');
   });
 
@@ -204,13 +230,17 @@ describe('structured output', () => {
   const schemaSent = { response_format: { type: 'json_schema', json_schema: { name: 'planet', schema: PLANET_SCHEMA, strict: true } } };
 
   test('json_object: JSON content passes, streamed too', () => {
-    expect(worstVerdict(run('structured-output.json-object', answered(objectSent, [{ content: '{"name":"Saturn","moons":146}' }])))).toBe('pass');
+    expect(worstVerdict(run('structured-output.json-object', answered(objectSent, [{ content: '{"name":"Saturn","moons":146}' }])))).toBe(
+      'pass',
+    );
     const stream = streamed(objectSent, [{ content: '{"name":' }, { content: '"Saturn"}', finishReason: 'stop' }]);
     expect(worstVerdict(run('structured-output.json-object', stream))).toBe('pass');
   });
 
   test('json_object: prose or fenced JSON fails (json-mode-ignored)', () => {
-    expect(findingsOf(run('structured-output.json-object', answered(objectSent, [{ content: 'Saturn is a gas giant.' }])))[0]).toMatchObject({
+    expect(
+      findingsOf(run('structured-output.json-object', answered(objectSent, [{ content: 'Saturn is a gas giant.' }])))[0],
+    ).toMatchObject({
       key: 'not-json',
       path: '/choices/0/message/content',
     });
@@ -219,11 +249,15 @@ describe('structured output', () => {
   });
 
   test('json_object: content cut by "length" skips (002)', () => {
-    expect(worstVerdict(run('structured-output.json-object', answered(objectSent, [{ content: '{"name":"Sat', finishReason: 'length' }])))).toBe('skip');
+    expect(
+      worstVerdict(run('structured-output.json-object', answered(objectSent, [{ content: '{"name":"Sat', finishReason: 'length' }]))),
+    ).toBe('skip');
   });
 
   test('json_schema: content valid against the schema passes; a missing required property fails (schema-violation)', () => {
-    expect(worstVerdict(run('structured-output.json-schema', answered(schemaSent, [{ content: '{"name":"Saturn","moons":146}' }])))).toBe('pass');
+    expect(worstVerdict(run('structured-output.json-schema', answered(schemaSent, [{ content: '{"name":"Saturn","moons":146}' }])))).toBe(
+      'pass',
+    );
     const outcomes = run('structured-output.json-schema', answered(schemaSent, [{ content: '{"name":"Saturn"}' }]));
     expect(findingsOf(outcomes)[0]).toMatchObject({ key: 'schema' });
     expect(findingsOf(outcomes)[0]?.message).toContain('moons');
@@ -237,7 +271,11 @@ describe('structured output', () => {
 
   test('a rejection fails unless the format is said to be unsupported; no response skips', () => {
     expect(worstVerdict(run('structured-output.json-object', errorAnswer(400, openAiError('bad'), { sent: objectSent })))).toBe('fail');
-    expect(worstVerdict(run('structured-output.json-object', errorAnswer(400, openAiError('json_object is not supported'), { sent: objectSent })))).toBe('skip');
+    expect(
+      worstVerdict(
+        run('structured-output.json-object', errorAnswer(400, openAiError('json_object is not supported'), { sent: objectSent })),
+      ),
+    ).toBe('skip');
     const silent = noResponse();
     silent.sent = objectSent;
     expect(worstVerdict(run('structured-output.json-object', silent))).toBe('skip');
@@ -250,7 +288,9 @@ describe('reasoning', () => {
   const glm = (on: boolean) => ({ model: 'zai-org/glm-4.5', enable_thinking: on });
 
   test('separate_reasoning true with reasoning_content and clean content passes; false without it passes', () => {
-    expect(worstVerdict(run('reasoning.separate', answered(deepseek(true), [{ reasoning: 'Let me think: 91 = 7 × 13.', content: 'No.' }])))).toBe('pass');
+    expect(
+      worstVerdict(run('reasoning.separate', answered(deepseek(true), [{ reasoning: 'Let me think: 91 = 7 × 13.', content: 'No.' }]))),
+    ).toBe('pass');
     expect(worstVerdict(run('reasoning.separate', answered(deepseek(false), [{ content: '<think>hm</think>No.' }])))).toBe('pass');
     const stream = streamed(deepseek(true), [{ reasoning: 'Let me' }, { reasoning: ' think.' }, { content: 'No.', finishReason: 'stop' }]);
     expect(worstVerdict(run('reasoning.separate', stream))).toBe('pass');
@@ -262,10 +302,12 @@ describe('reasoning', () => {
   });
 
   test('think tags left in content, or reasoning when switched off, fail', () => {
-    expect(findingsOf(run('reasoning.separate', answered(deepseek(true), [{ reasoning: 'x', content: '<think>x</think>No.' }])))[0]?.key).toBe(
-      'tags-in-content',
+    expect(
+      findingsOf(run('reasoning.separate', answered(deepseek(true), [{ reasoning: 'x', content: '<think>x</think>No.' }])))[0]?.key,
+    ).toBe('tags-in-content');
+    expect(findingsOf(run('reasoning.separate', answered(deepseek(false), [{ reasoning: 'thinking…', content: 'No.' }])))[0]?.key).toBe(
+      'present',
     );
-    expect(findingsOf(run('reasoning.separate', answered(deepseek(false), [{ reasoning: 'thinking…', content: 'No.' }])))[0]?.key).toBe('present');
   });
 
   test('enable_thinking false without reasoning passes; with reasoning fails (thinking-ignored)', () => {
@@ -297,15 +339,52 @@ describe('reasoning', () => {
 });
 
 describe('hostile evidence', () => {
-  const SENT_KEYS = ['model', 'n', 'max_tokens', 'max_completion_tokens', 'stop', 'seed', 'logprobs', 'top_logprobs', 'tools', 'response_format', 'separate_reasoning', 'enable_thinking', 'stream'];
-  const TAGS = ['invalid', 'stream', 'param:temperature', 'malformed-json', 'unknown-model', 'auth:none', 'auth:bogus', 'edge', 'beyond', 'semantics:limit', 'truncation-expected', 'semantics:stop', MODEL_ABSENT_TAG, 'toggle:enable_thinking'];
+  const SENT_KEYS = [
+    'model',
+    'n',
+    'max_tokens',
+    'max_completion_tokens',
+    'stop',
+    'seed',
+    'logprobs',
+    'top_logprobs',
+    'tools',
+    'response_format',
+    'separate_reasoning',
+    'enable_thinking',
+    'stream',
+  ];
+  const TAGS = [
+    'invalid',
+    'stream',
+    'param:temperature',
+    'malformed-json',
+    'unknown-model',
+    'auth:none',
+    'auth:bogus',
+    'edge',
+    'beyond',
+    'semantics:limit',
+    'truncation-expected',
+    'semantics:stop',
+    MODEL_ABSENT_TAG,
+    'toggle:enable_thinking',
+  ];
   const plausible = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }),
-    fc.constantFrom<unknown>(true, 2, 'x', [{ type: 'function', function: { name: 'f', parameters: { type: 12 } } }], { type: 'json_schema', json_schema: { schema: { type: 'object' } } }),
+    fc.constantFrom<unknown>(true, 2, 'x', [{ type: 'function', function: { name: 'f', parameters: { type: 12 } } }], {
+      type: 'json_schema',
+      json_schema: { schema: { type: 'object' } },
+    }),
   );
   const body = fc.oneof(
     fc.jsonValue({ maxDepth: 4 }),
-    fc.record({ choices: fc.array(fc.record({ index: fc.jsonValue(), message: fc.jsonValue(), finish_reason: fc.jsonValue(), logprobs: fc.jsonValue() })), usage: fc.jsonValue() }),
+    fc.record({
+      choices: fc.array(
+        fc.record({ index: fc.jsonValue(), message: fc.jsonValue(), finish_reason: fc.jsonValue(), logprobs: fc.jsonValue() }),
+      ),
+      usage: fc.jsonValue(),
+    }),
   );
   const observation = fc
     .record({
@@ -314,14 +393,29 @@ describe('hostile evidence', () => {
       tags: fc.subarray(TAGS),
       json: body,
       stream: fc.boolean(),
-      chunks: fc.array(fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.record({ choices: fc.array(fc.record({ index: fc.jsonValue(), delta: fc.jsonValue(), finish_reason: fc.jsonValue() })) })), { maxLength: 4 }),
+      chunks: fc.array(
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 4 }),
+          fc.record({ choices: fc.array(fc.record({ index: fc.jsonValue(), delta: fc.jsonValue(), finish_reason: fc.jsonValue() })) }),
+        ),
+        { maxLength: 4 },
+      ),
     })
     .map(({ status, sent, tags, json, stream, chunks }) =>
       stream
         ? fakeObservation({ status, sent, tags, headers: { 'content-type': 'text/event-stream' }, body: sseBody(chunks) })
         : fakeObservation({ status, sent, tags, body: JSON.stringify(json) }),
     );
-  const every = [...logprobsChecks, ...toolsChecks, ...structuredOutputChecks, ...reasoningChecks, ...paramsChecks, ...semanticsChecks, ...errorsChecks, ...authChecks];
+  const every = [
+    ...logprobsChecks,
+    ...toolsChecks,
+    ...structuredOutputChecks,
+    ...reasoningChecks,
+    ...paramsChecks,
+    ...semanticsChecks,
+    ...errorsChecks,
+    ...authChecks,
+  ];
 
   test('no check of these areas throws, whatever the body, request and tags', () => {
     fc.assert(
@@ -331,7 +425,15 @@ describe('hostile evidence', () => {
           { kind: 'comparison', probe: 'p', tags: [], relation: 'same-seed', a, b, deterministic: true },
           { kind: 'comparison', probe: 'p', tags: [], relation: 'health-after-reject', a, b, deterministic: false },
           { kind: 'boundary', probe: 'p', tags: a.tags, param: 'temperature', value, expected: 'either', observation: a },
-          { kind: 'property', probe: 'p', tags: [], property: 'params.valid-accepted', runs: 1, cases: [a], failure: { seed: 1, path: '0', counterexample: value, message: 'm', observation: a } },
+          {
+            kind: 'property',
+            probe: 'p',
+            tags: [],
+            property: 'params.valid-accepted',
+            runs: 1,
+            cases: [a],
+            failure: { seed: 1, path: '0', counterexample: value, message: 'm', observation: a },
+          },
         ];
         for (const check of every) for (const item of evidence) expect(Array.isArray(check.run(item, CTX))).toBe(true);
       }),

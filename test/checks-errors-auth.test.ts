@@ -50,10 +50,31 @@ const openRouterError = { error: { code: 400, message: 'Provider returned error'
 
 checkTable(errorsChecks, 'errors.envelope', [
   { name: 'an OpenAI-shaped JSON error passes', given: () => rejection(), want: 'pass' },
-  { name: 'a flat body fails (flat-error)', given: () => rejection(400, { message: 'bad temperature', code: 400 }), want: 'fail', key: 'no-error-object', profiles: { lenient: 'fail' } },
-  { name: 'FastAPI {"detail": …} fails', given: () => errorAnswer(422, { detail: [{ msg: 'field required' }] }), want: 'fail', key: 'no-error-object' },
-  { name: 'an error without a message fails', given: () => rejection(400, { error: { type: 'invalid_request_error', param: null, code: null } }), want: 'fail', key: 'message' },
-  { name: 'an empty message fails', given: () => rejection(400, { error: { message: ' ', type: 'x', param: null, code: null } }), want: 'fail', key: 'message' },
+  {
+    name: 'a flat body fails (flat-error)',
+    given: () => rejection(400, { message: 'bad temperature', code: 400 }),
+    want: 'fail',
+    key: 'no-error-object',
+    profiles: { lenient: 'fail' },
+  },
+  {
+    name: 'FastAPI {"detail": …} fails',
+    given: () => errorAnswer(422, { detail: [{ msg: 'field required' }] }),
+    want: 'fail',
+    key: 'no-error-object',
+  },
+  {
+    name: 'an error without a message fails',
+    given: () => rejection(400, { error: { type: 'invalid_request_error', param: null, code: null } }),
+    want: 'fail',
+    key: 'message',
+  },
+  {
+    name: 'an empty message fails',
+    given: () => rejection(400, { error: { message: ' ', type: 'x', param: null, code: null } }),
+    want: 'fail',
+    key: 'message',
+  },
   {
     name: 'an error without param warns (llama.cpp)',
     given: () => rejection(400, llamaCppError),
@@ -68,23 +89,44 @@ checkTable(errorsChecks, 'errors.envelope', [
     key: 'missing:type',
     profiles: { documented: 'warn', lenient: 'warn' },
   },
-  { name: 'a type that is not a string warns', given: () => rejection(400, { error: { message: 'bad', type: 4, param: null, code: null } }), want: 'warn' },
+  {
+    name: 'a type that is not a string warns',
+    given: () => rejection(400, { error: { message: 'bad', type: 4, param: null, code: null } }),
+    want: 'warn',
+  },
   {
     name: 'a JSON error labelled text/plain warns for the label',
     given: () => errorAnswer(400, openAiError('bad'), { headers: { 'content-type': 'text/plain' } }),
     want: 'warn',
     key: 'content-type',
   },
-  { name: 'a text/plain 404 fails for the body', given: () => errorAnswer(404, '404 page not found', { headers: { 'content-type': 'text/plain' } }), want: 'fail', key: 'no-error-object' },
-  { name: 'a 429 is skipped: transport.not-rate-limited judges it', given: () => errorAnswer(429, 'slow down', { headers: { 'content-type': 'text/plain' } }), want: 'skip' },
-  { name: 'every 4xx of the run is judged, not only the errors probes\'', given: () => errorAnswer(400, 'bad', { tags: ['logprobs'] }), want: 'fail' },
+  {
+    name: 'a text/plain 404 fails for the body',
+    given: () => errorAnswer(404, '404 page not found', { headers: { 'content-type': 'text/plain' } }),
+    want: 'fail',
+    key: 'no-error-object',
+  },
+  {
+    name: 'a 429 is skipped: transport.not-rate-limited judges it',
+    given: () => errorAnswer(429, 'slow down', { headers: { 'content-type': 'text/plain' } }),
+    want: 'skip',
+  },
+  {
+    name: "every 4xx of the run is judged, not only the errors probes'",
+    given: () => errorAnswer(400, 'bad', { tags: ['logprobs'] }),
+    want: 'fail',
+  },
   {
     name: 'a 4xx of a boundary row is judged',
     given: () => boundary({ param: 'top_p', value: 1.01, expected: 'reject', side: 'beyond' }, errorAnswer(400, { detail: 'top_p' })),
     want: 'fail',
   },
   { name: 'a 401 is left to auth.error-envelope', given: () => errorAnswer(401, 'nope', { tags: ['auth:none'] }), want: 'none' },
-  { name: 'a 5xx is not its business', given: () => errorAnswer(500, 'Internal Server Error', { headers: { 'content-type': 'text/plain' } }), want: 'none' },
+  {
+    name: 'a 5xx is not its business',
+    given: () => errorAnswer(500, 'Internal Server Error', { headers: { 'content-type': 'text/plain' } }),
+    want: 'none',
+  },
   { name: 'a 2xx is not its business', given: () => ok(), want: 'none' },
 ]);
 
@@ -188,11 +230,16 @@ describe('errors.malformed-json', () => {
     expect(worstVerdict(errors('errors.malformed-json', errorAnswer(429, openAiError('slow down'), { tags })))).toBe('skip');
     const unavailable = errorAnswer(503, openAiError('busy'), { tags, headers: { 'retry-after': '5' } });
     expect(worstVerdict(errors('errors.malformed-json', unavailable))).toBe('skip');
-    expect(worstVerdict(errors('errors.unknown-model', errorAnswer(429, openAiError('slow down'), { tags: ['unknown-model'] })))).toBe('skip');
+    expect(worstVerdict(errors('errors.unknown-model', errorAnswer(429, openAiError('slow down'), { tags: ['unknown-model'] })))).toBe(
+      'skip',
+    );
   });
 
   test('500 text/plain fails (malformed-json-500)', () => {
-    const outcomes = errors('errors.malformed-json', errorAnswer(500, 'Internal Server Error', { tags, headers: { 'content-type': 'text/plain' } }));
+    const outcomes = errors(
+      'errors.malformed-json',
+      errorAnswer(500, 'Internal Server Error', { tags, headers: { 'content-type': 'text/plain' } }),
+    );
     expect(findingsOf(outcomes)[0]).toMatchObject({ key: 'server-error' });
   });
 });
@@ -212,8 +259,14 @@ describe('errors.healthy-after-reject', () => {
     const limited = errorAnswer(429, openAiError('slow down', null, 'rate_limit_error'), { headers: { 'retry-after': '1' } });
     expect(worstVerdict(errors('errors.healthy-after-reject', fakeComparison('health-after-reject', rejection(), limited)))).toBe('skip');
     const unavailable = errorAnswer(503, openAiError('overloaded', null, 'server_error'), { headers: { 'retry-after': '2' } });
-    expect(worstVerdict(errors('errors.healthy-after-reject', fakeComparison('health-after-reject', rejection(), unavailable)))).toBe('skip');
-    const limitedFirst = fakeComparison('health-after-reject', errorAnswer(429, openAiError('slow down')), errorAnswer(500, openAiError('x')));
+    expect(worstVerdict(errors('errors.healthy-after-reject', fakeComparison('health-after-reject', rejection(), unavailable)))).toBe(
+      'skip',
+    );
+    const limitedFirst = fakeComparison(
+      'health-after-reject',
+      errorAnswer(429, openAiError('slow down')),
+      errorAnswer(500, openAiError('x')),
+    );
     expect(worstVerdict(errors('errors.healthy-after-reject', limitedFirst))).toBe('skip');
   });
 
@@ -224,14 +277,20 @@ describe('errors.healthy-after-reject', () => {
 
   test('nothing to recover from, or no budget, skips', () => {
     expect(worstVerdict(errors('errors.healthy-after-reject', fakeComparison('health-after-reject', ok(), ok())))).toBe('skip');
-    expect(worstVerdict(errors('errors.healthy-after-reject', fakeComparison('health-after-reject', rejection(), noResponse('budget-exhausted'))))).toBe('skip');
+    expect(
+      worstVerdict(
+        errors('errors.healthy-after-reject', fakeComparison('health-after-reject', rejection(), noResponse('budget-exhausted'))),
+      ),
+    ).toBe('skip');
   });
 });
 
 describe('auth.missing-key', () => {
   const tags = ['auth:none'];
   test('401 passes', () => {
-    expect(worstVerdict(auth('auth.missing-key', errorAnswer(401, openAiError('missing key', null, 'authentication_error'), { tags })))).toBe('pass');
+    expect(
+      worstVerdict(auth('auth.missing-key', errorAnswer(401, openAiError('missing key', null, 'authentication_error'), { tags }))),
+    ).toBe('pass');
   });
   test('200 fails (no-auth); 403 warns; 500 fails', () => {
     const served = ok();
@@ -248,7 +307,9 @@ describe('auth.missing-key', () => {
 describe('auth.invalid-key', () => {
   const tags = ['auth:bogus'];
   test('401 passes', () => {
-    expect(worstVerdict(auth('auth.invalid-key', errorAnswer(401, openAiError('bad key', null, 'authentication_error'), { tags })))).toBe('pass');
+    expect(worstVerdict(auth('auth.invalid-key', errorAnswer(401, openAiError('bad key', null, 'authentication_error'), { tags })))).toBe(
+      'pass',
+    );
   });
   test('200 fails (any-key)', () => {
     const served = ok();
@@ -261,10 +322,24 @@ describe('auth.invalid-key', () => {
 });
 
 checkTable(authChecks, 'auth.error-envelope', [
-  { name: 'a JSON 401 with the error object passes', given: () => errorAnswer(401, openAiError('bad key', null, 'authentication_error'), { tags: ['auth:bogus'] }), want: 'pass' },
-  { name: 'a plain-text 401 fails (auth-plain-text)', given: () => errorAnswer(401, 'Unauthorized', { headers: { 'content-type': 'text/plain' } }), want: 'fail', key: 'no-error-object' },
+  {
+    name: 'a JSON 401 with the error object passes',
+    given: () => errorAnswer(401, openAiError('bad key', null, 'authentication_error'), { tags: ['auth:bogus'] }),
+    want: 'pass',
+  },
+  {
+    name: 'a plain-text 401 fails (auth-plain-text)',
+    given: () => errorAnswer(401, 'Unauthorized', { headers: { 'content-type': 'text/plain' } }),
+    want: 'fail',
+    key: 'no-error-object',
+  },
   { name: 'an error without a message fails', given: () => errorAnswer(401, { error: { type: 'auth' } }), want: 'fail', key: 'message' },
-  { name: 'a 401 without param or code warns (llama.cpp)', given: () => errorAnswer(401, { error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' } }), want: 'warn', key: 'missing:param' },
+  {
+    name: 'a 401 without param or code warns (llama.cpp)',
+    given: () => errorAnswer(401, { error: { code: 401, message: 'Invalid API Key', type: 'authentication_error' } }),
+    want: 'warn',
+    key: 'missing:param',
+  },
   { name: 'a 401 of any probe is judged', given: () => errorAnswer(401, 'expired', { tags: ['tools'] }), want: 'fail' },
   { name: 'other statuses are not its business', given: () => rejection(), want: 'none' },
 ]);

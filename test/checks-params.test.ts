@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { paramsChecks } from '../src/checks/params.ts';
+import { findCheck } from '../src/checks/registry.ts';
 import { paramRanges } from '../src/contract/ranges.ts';
 import { validateRequest } from '../src/contract/validators.ts';
-import { findCheck } from '../src/checks/registry.ts';
 import type { Observation } from '../src/core/evidence.ts';
 import { boundaryRowsAt, boundaryTable, propertyShare, validEdgeExamples } from '../src/plans/params.ts';
 import { checkTable } from './support/check-table.ts';
@@ -24,7 +24,10 @@ describe('params.valid-accepted / params.invalid-rejected (property evidence)', 
     expect(findingsOf(outcomes)[0]?.message).toMatch(/^Received: HTTP 400\nDocumented: 200 \(case \{"top_p":1\}\)$/);
     const withRequest = run('params.valid-accepted', property('params.valid-accepted', { failure: { ...failure, observation: ok() } }));
     expect(findingsOf(withRequest)[0]?.message).toBe(failure.message);
-    const rejected = run('params.invalid-rejected', property('params.invalid-rejected', { failure: { ...failure, message: 'Received: HTTP 200' } }));
+    const rejected = run(
+      'params.invalid-rejected',
+      property('params.invalid-rejected', { failure: { ...failure, message: 'Received: HTTP 200' } }),
+    );
     expect(worstVerdict(rejected)).toBe('fail');
   });
 
@@ -48,28 +51,46 @@ describe('params.valid-accepted / params.invalid-rejected (property evidence)', 
 /** The invalid property's counterexample: a request whose last message carries `name`, answered as `answer`. */
 function acceptedName(name: string, answer = ok({ messages: [{ role: 'user', content: 'Hi', name }] })) {
   const body = { model: 'm', messages: [{ role: 'user', content: 'Hi', name }] };
-  const failure = { seed: 1, path: '0', counterexample: { body, defect: 'bad-messages', param: 'messages' }, message: 'Received: HTTP 200 for bad-messages (messages)\nDocumented: 4xx', observation: answer };
+  const failure = {
+    seed: 1,
+    path: '0',
+    counterexample: { body, defect: 'bad-messages', param: 'messages' },
+    message: 'Received: HTTP 200 for bad-messages (messages)\nDocumented: 4xx',
+    observation: answer,
+  };
   return property('params.invalid-rejected', { failure });
 }
 
-describe('message names', () => checkTable(paramsChecks, 'params.invalid-rejected', [
-  {
-    name: 'accepting a name with a dash follows OpenAI and "may contain" (conflict message-name-pattern)',
-    given: () => acceptedName('a-b'),
-    want: 'fail',
-    conflict: 'message-name-pattern',
-    profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
-  },
-  { name: 'accepting a name with a space fails under every profile', given: () => acceptedName('a b'), want: 'fail', profiles: { strict: 'fail', documented: 'fail', lenient: 'fail' } },
-  { name: 'accepting a name of 65 characters fails under every profile', given: () => acceptedName('a'.repeat(65)), want: 'fail', profiles: { lenient: 'fail' } },
-  {
-    name: 'a crash on a dashed name is no reading of the documents',
-    given: () => acceptedName('a-b', errorAnswer(500, openAiError('boom'), { sent: { messages: [{ role: 'user', content: 'Hi', name: 'a-b' }] } })),
-    want: 'fail',
-    profiles: { lenient: 'fail' },
-  },
-  { name: 'rejecting names, dashed or not, passes', given: () => property('params.invalid-rejected'), want: 'pass' },
-]));
+describe('message names', () =>
+  checkTable(paramsChecks, 'params.invalid-rejected', [
+    {
+      name: 'accepting a name with a dash follows OpenAI and "may contain" (conflict message-name-pattern)',
+      given: () => acceptedName('a-b'),
+      want: 'fail',
+      conflict: 'message-name-pattern',
+      profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
+    },
+    {
+      name: 'accepting a name with a space fails under every profile',
+      given: () => acceptedName('a b'),
+      want: 'fail',
+      profiles: { strict: 'fail', documented: 'fail', lenient: 'fail' },
+    },
+    {
+      name: 'accepting a name of 65 characters fails under every profile',
+      given: () => acceptedName('a'.repeat(65)),
+      want: 'fail',
+      profiles: { lenient: 'fail' },
+    },
+    {
+      name: 'a crash on a dashed name is no reading of the documents',
+      given: () =>
+        acceptedName('a-b', errorAnswer(500, openAiError('boom'), { sent: { messages: [{ role: 'user', content: 'Hi', name: 'a-b' }] } })),
+      want: 'fail',
+      profiles: { lenient: 'fail' },
+    },
+    { name: 'rejecting names, dashed or not, passes', given: () => property('params.invalid-rejected'), want: 'pass' },
+  ]));
 
 describe('params.boundary-accepted', () => {
   const row = (expected: 'accept' | 'either', answer = ok(), conflict?: string) =>
@@ -97,7 +118,9 @@ describe('params.boundary-accepted', () => {
   test('a 5xx at an edge fails; a transport failure skips; beyond rows are not its business', () => {
     expect(worstVerdict(run('params.boundary-accepted', row('accept', errorAnswer(500, openAiError('boom')))))).toBe('fail');
     expect(worstVerdict(run('params.boundary-accepted', row('accept', noResponse())))).toBe('skip');
-    expect(run('params.boundary-accepted', boundary({ param: 'top_p', value: 1.01, expected: 'reject', side: 'beyond' }, ok()))).toEqual([]);
+    expect(run('params.boundary-accepted', boundary({ param: 'top_p', value: 1.01, expected: 'reject', side: 'beyond' }, ok()))).toEqual(
+      [],
+    );
   });
 
   test('a parameter the target says it does not support skips', () => {
@@ -112,34 +135,72 @@ describe('params.boundary-accepted', () => {
 });
 
 /** "The target lacks this", in the words servers use: each is a skip, never a failure. */
-describe('"unsupported" in other words', () => checkTable(paramsChecks, 'params.boundary-accepted', [
-  ...[
-    ['plain words', 400, openAiError('top_k is not supported by this model', 'top_k')],
-    ['OpenAI', 400, openAiError('Unrecognized request argument supplied: top_k', null)],
-    ['pydantic (vLLM, SGLang, LiteLLM)', 400, { object: 'error', message: "1 validation error for ChatCompletionRequest\ntop_k\n  Extra inputs are not permitted [type=extra_forbidden]", type: 'BadRequestError', param: null, code: 400 }],
-    ['FastAPI detail list', 422, { detail: [{ type: 'extra_forbidden', loc: ['body', 'top_k'], msg: 'Extra inputs are not permitted' }] }],
-    ['Groq', 400, openAiError("'n' : number must be at most 1", 'n')],
-    ['Gemini', 400, [{ error: { code: 400, message: 'Invalid JSON payload received. Unknown name "top_k": Cannot find field.', status: 'INVALID_ARGUMENT' } }]],
-  ].map(([name, status, body]) => ({
-    name: `${String(name)}: skip`,
-    given: () => boundary({ param: 'top_k', value: 64, expected: 'accept', side: 'edge' }, errorAnswer(status as number, body)),
-    want: 'skip' as const,
-  })),
-  {
-    name: 'a narrower range is not "unsupported": it fails',
-    given: () => boundary({ param: 'temperature', value: 2, expected: 'accept', side: 'edge' }, errorAnswer(400, openAiError('temperature : number must be at most 1', 'temperature'))),
-    want: 'fail',
-  },
-  {
-    name: 'an out-of-range message fails',
-    given: () => boundary({ param: 'top_k', value: 64, expected: 'accept', side: 'edge' }, errorAnswer(400, openAiError('top_k must be less than 50', 'top_k'))),
-    want: 'fail',
-  },
-]));
+describe('"unsupported" in other words', () =>
+  checkTable(paramsChecks, 'params.boundary-accepted', [
+    ...[
+      ['plain words', 400, openAiError('top_k is not supported by this model', 'top_k')],
+      ['OpenAI', 400, openAiError('Unrecognized request argument supplied: top_k', null)],
+      [
+        'pydantic (vLLM, SGLang, LiteLLM)',
+        400,
+        {
+          object: 'error',
+          message: '1 validation error for ChatCompletionRequest\ntop_k\n  Extra inputs are not permitted [type=extra_forbidden]',
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        },
+      ],
+      [
+        'FastAPI detail list',
+        422,
+        { detail: [{ type: 'extra_forbidden', loc: ['body', 'top_k'], msg: 'Extra inputs are not permitted' }] },
+      ],
+      ['Groq', 400, openAiError("'n' : number must be at most 1", 'n')],
+      [
+        'Gemini',
+        400,
+        [
+          {
+            error: {
+              code: 400,
+              message: 'Invalid JSON payload received. Unknown name "top_k": Cannot find field.',
+              status: 'INVALID_ARGUMENT',
+            },
+          },
+        ],
+      ],
+    ].map(([name, status, body]) => ({
+      name: `${String(name)}: skip`,
+      given: () => boundary({ param: 'top_k', value: 64, expected: 'accept', side: 'edge' }, errorAnswer(status as number, body)),
+      want: 'skip' as const,
+    })),
+    {
+      name: 'a narrower range is not "unsupported": it fails',
+      given: () =>
+        boundary(
+          { param: 'temperature', value: 2, expected: 'accept', side: 'edge' },
+          errorAnswer(400, openAiError('temperature : number must be at most 1', 'temperature')),
+        ),
+      want: 'fail',
+    },
+    {
+      name: 'an out-of-range message fails',
+      given: () =>
+        boundary(
+          { param: 'top_k', value: 64, expected: 'accept', side: 'edge' },
+          errorAnswer(400, openAiError('top_k must be less than 50', 'top_k')),
+        ),
+      want: 'fail',
+    },
+  ]));
 
 describe('params.boundary-rejected', () => {
   const row = (answer = errorAnswer(400, openAiError('too high', 'temperature')), expected: 'reject' | 'either' = 'reject') =>
-    boundary({ param: 'temperature', value: 2.01, expected, side: 'beyond', ...(expected === 'either' ? { conflict: 'range-top-p' } : {}) }, answer);
+    boundary(
+      { param: 'temperature', value: 2.01, expected, side: 'beyond', ...(expected === 'either' ? { conflict: 'range-top-p' } : {}) },
+      answer,
+    );
 
   test('a rejected value past the edge passes', () => {
     expect(worstVerdict(run('params.boundary-rejected', row()))).toBe('pass');
@@ -202,7 +263,7 @@ const examineValid = (o: Observation) => findCheck('params.valid-accepted')!.exa
 const examineInvalid = (o: Observation) => findCheck('params.invalid-rejected')!.examine!(o);
 
 describe('what the properties hold a single answer to', () => {
-  test('valid: accepted (2xx); what the body holds is the schema checks\' business', () => {
+  test("valid: accepted (2xx); what the body holds is the schema checks' business", () => {
     expect(examineValid(answered({}, [{ content: 'Hi' }], { usage: 1 }))).toEqual({ ok: true });
     expect(examineValid(streamed({}, [{ content: 'Hi' }, { finishReason: 'stop' }]))).toEqual({ ok: true });
     expect(examineValid(answered({}, [{ content: 'Hi', finishReason: 'eos' }]))).toEqual({ ok: true });
@@ -212,7 +273,7 @@ describe('what the properties hold a single answer to', () => {
     expect(examineValid(errorAnswer(500, openAiError('boom'))).ok).toBe(false);
   });
 
-  test('invalid: refused with 4xx; 200 or 5xx fail; the error body is errors.envelope\'s', () => {
+  test("invalid: refused with 4xx; 200 or 5xx fail; the error body is errors.envelope's", () => {
     expect(examineInvalid(errorAnswer(400, openAiError('bad', 'n')))).toEqual({ ok: true });
     expect(examineInvalid(errorAnswer(422, { detail: 'bad' }))).toEqual({ ok: true });
     expect(examineInvalid(ok()).ok).toBe(false);

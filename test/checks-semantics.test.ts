@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LIMIT_TAG, semanticsChecks, STOP_RELATION, TRUNCATION_PROMPT, TRUNCATION_TAG } from '../src/checks/semantics.ts';
+import { LIMIT_TAG, STOP_RELATION, semanticsChecks, TRUNCATION_PROMPT, TRUNCATION_TAG } from '../src/checks/semantics.ts';
 import { stopFrom } from '../src/plans/semantics.ts';
 import { findingsOf, runCheck, worstVerdict } from './support/chunks.ts';
 import { fakeComparison } from './support/evidence.ts';
@@ -35,12 +35,16 @@ describe('semantics.n-choices', () => {
   test('a rejected n=2 fails unless the target says n is unsupported', () => {
     expect(worstVerdict(run('semantics.n-choices', errorAnswer(400, openAiError('bad n', 'n'), { sent })))).toBe('fail');
     expect(worstVerdict(run('semantics.n-choices', errorAnswer(400, openAiError('n > 1 is not supported', 'n'), { sent })))).toBe('skip');
-    expect(worstVerdict(run('semantics.n-choices', errorAnswer(400, openAiError("'n' : number must be at most 1", 'n'), { sent })))).toBe('skip');
+    expect(worstVerdict(run('semantics.n-choices', errorAnswer(400, openAiError("'n' : number must be at most 1", 'n'), { sent })))).toBe(
+      'skip',
+    );
   });
 
   test('a rate-limited answer skips; a bare 503 is judged', () => {
     expect(worstVerdict(run('semantics.n-choices', errorAnswer(429, openAiError('slow down'), { sent })))).toBe('skip');
-    expect(worstVerdict(run('semantics.n-choices', errorAnswer(503, openAiError('busy'), { sent, headers: { 'retry-after': '3' } })))).toBe('skip');
+    expect(worstVerdict(run('semantics.n-choices', errorAnswer(503, openAiError('busy'), { sent, headers: { 'retry-after': '3' } })))).toBe(
+      'skip',
+    );
     expect(worstVerdict(run('semantics.n-choices', errorAnswer(503, openAiError('engine down'), { sent })))).toBe('fail');
   });
 });
@@ -50,13 +54,18 @@ describe('semantics.max-tokens', () => {
   const tags = [LIMIT_TAG, TRUNCATION_TAG];
 
   test('a reply cut at the limit with "length" passes, streamed or not', () => {
-    expect(worstVerdict(run('semantics.max-tokens', answered(sent, [{ content: '1, 2, 3', finishReason: 'length' }], { usage: 5, tags })))).toBe('pass');
+    expect(
+      worstVerdict(run('semantics.max-tokens', answered(sent, [{ content: '1, 2, 3', finishReason: 'length' }], { usage: 5, tags }))),
+    ).toBe('pass');
     const stream = streamed(sent, [{ content: '1, 2' }, { content: ', 3', finishReason: 'length' }], { usage: 5, tags });
     expect(worstVerdict(run('semantics.max-tokens', stream))).toBe('pass');
   });
 
   test('more tokens than max_tokens fails (max-tokens-ignored)', () => {
-    const outcomes = run('semantics.max-tokens', answered(sent, [{ content: '1, 2, 3, 4, 5, 6', finishReason: 'length' }], { usage: 40, tags }));
+    const outcomes = run(
+      'semantics.max-tokens',
+      answered(sent, [{ content: '1, 2, 3, 4, 5, 6', finishReason: 'length' }], { usage: 40, tags }),
+    );
     expect(findingsOf(outcomes)).toContainEqual(expect.objectContaining({ key: 'exceeded', path: '/usage/completion_tokens' }));
   });
 
@@ -71,7 +80,9 @@ describe('semantics.max-tokens', () => {
   });
 
   test('a model that stopped before the limit skips', () => {
-    expect(worstVerdict(run('semantics.max-tokens', answered(sent, [{ content: 'No.', finishReason: 'stop' }], { usage: 2, tags })))).toBe('skip');
+    expect(worstVerdict(run('semantics.max-tokens', answered(sent, [{ content: 'No.', finishReason: 'stop' }], { usage: 2, tags })))).toBe(
+      'skip',
+    );
   });
 
   test('an untagged answer is judged only on its count', () => {
@@ -86,11 +97,18 @@ describe('semantics.max-completion-tokens', () => {
   const tags = [LIMIT_TAG, TRUNCATION_TAG];
 
   test('the tighter limit holds: passes', () => {
-    expect(worstVerdict(run('semantics.max-completion-tokens', answered(sent, [{ content: '1, 2', finishReason: 'length' }], { usage: 5, tags })))).toBe('pass');
+    expect(
+      worstVerdict(
+        run('semantics.max-completion-tokens', answered(sent, [{ content: '1, 2', finishReason: 'length' }], { usage: 5, tags })),
+      ),
+    ).toBe('pass');
   });
 
   test('output running to max_tokens fails (max-completion-tokens-ignored)', () => {
-    const outcomes = run('semantics.max-completion-tokens', answered(sent, [{ content: '1, 2, 3, 4', finishReason: 'length' }], { usage: 32, tags }));
+    const outcomes = run(
+      'semantics.max-completion-tokens',
+      answered(sent, [{ content: '1, 2, 3, 4', finishReason: 'length' }], { usage: 32, tags }),
+    );
     expect(worstVerdict(outcomes)).toBe('fail');
     expect(findingsOf(outcomes)[0]?.message).toContain('max_completion_tokens = 5');
   });
@@ -107,12 +125,18 @@ describe('semantics.stop-sequence', () => {
   const first = answered(prompt, [{ content: FIRST }]);
   const stopAt = (stop: unknown) => ({ ...prompt, stop });
   const judge = (content: string, finishReason = 'stop', stop: unknown = 'Boats', deterministic = true) =>
-    run('semantics.stop-sequence', fakeComparison(STOP_RELATION, first, answered(stopAt(stop), [{ content, finishReason }]), deterministic));
+    run(
+      'semantics.stop-sequence',
+      fakeComparison(STOP_RELATION, first, answered(stopAt(stop), [{ content, finishReason }]), deterministic),
+    );
 
   test('the first answer up to and including the stop sequence passes (string, array and streamed forms)', () => {
     expect(worstVerdict(judge('The harbour is quiet at dawn. Boats'))).toBe('pass');
     expect(worstVerdict(judge('The harbour is quiet at dawn. Boats', 'stop', ['Boats', 'QZX']))).toBe('pass');
-    const stream = streamed(stopAt(['Boats', 'QZX']), [{ content: 'The harbour is quiet' }, { content: ' at dawn. Boats', finishReason: 'stop' }]);
+    const stream = streamed(stopAt(['Boats', 'QZX']), [
+      { content: 'The harbour is quiet' },
+      { content: ' at dawn. Boats', finishReason: 'stop' },
+    ]);
     expect(worstVerdict(run('semantics.stop-sequence', fakeComparison(STOP_RELATION, first, stream)))).toBe('pass');
   });
 
@@ -139,7 +163,8 @@ describe('semantics.stop-sequence', () => {
   });
 
   test('a rejected array form carries conflict stop-array; the string form fails plainly', () => {
-    const pair = (stop: unknown) => fakeComparison(STOP_RELATION, first, errorAnswer(400, openAiError('stop must be a string', 'stop'), { sent: stopAt(stop) }));
+    const pair = (stop: unknown) =>
+      fakeComparison(STOP_RELATION, first, errorAnswer(400, openAiError('stop must be a string', 'stop'), { sent: stopAt(stop) }));
     expect(findingsOf(run('semantics.stop-sequence', pair(['Boats', 'QZX'])))[0]?.conflict).toBe('stop-array');
     expect(findingsOf(run('semantics.stop-sequence', pair('Boats')))[0]?.conflict).toBeUndefined();
   });
@@ -170,8 +195,13 @@ describe('semantics.max-tokens-overflow', () => {
   const tags = ['overflow'];
   test('answered normally passes; refusing a value beyond any context passes; refusing a merely large one follows the conflict', () => {
     expect(judge(answered(overflow(2 ** 31 - 1), [{ content: 'OK' }], { usage: 1, tags }))).toBe('pass');
-    expect(judge(errorAnswer(400, openAiError('max_tokens is too large', 'max_tokens'), { sent: overflow(2 ** 31 - 1), tags }))).toBe('pass');
-    const refused = run('semantics.max-tokens-overflow', errorAnswer(400, openAiError('max_tokens is too large', 'max_tokens'), { sent: overflow(1_000_000), tags }));
+    expect(judge(errorAnswer(400, openAiError('max_tokens is too large', 'max_tokens'), { sent: overflow(2 ** 31 - 1), tags }))).toBe(
+      'pass',
+    );
+    const refused = run(
+      'semantics.max-tokens-overflow',
+      errorAnswer(400, openAiError('max_tokens is too large', 'max_tokens'), { sent: overflow(1_000_000), tags }),
+    );
     expect(findingsOf(refused)[0]?.conflict).toBe('max-tokens-context-lowered');
   });
   test('a 5xx fails', () => {
@@ -184,7 +214,9 @@ describe('semantics.seed-determinism', () => {
   const a = answered(sent, [{ content: 'The sea is calm.' }]);
 
   test('the same output twice passes', () => {
-    expect(worstVerdict(run('semantics.seed-determinism', fakeComparison('same-seed', a, answered(sent, [{ content: 'The sea is calm.' }]))))).toBe('pass');
+    expect(
+      worstVerdict(run('semantics.seed-determinism', fakeComparison('same-seed', a, answered(sent, [{ content: 'The sea is calm.' }])))),
+    ).toBe('pass');
   });
 
   test('different output fails on a deterministic target (seed-ignored) and warns otherwise', () => {

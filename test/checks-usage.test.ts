@@ -1,18 +1,21 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { usageChecks } from '../src/checks/usage.ts';
-import { checkTable, type CorrectStreams, legalSseTable, type Row } from './support/check-table.ts';
-import { fakeComparison, resetError, sseBody } from './support/evidence.ts';
 import { streamingChecks } from '../src/checks/streaming.ts';
-import { chunkSequence, completion, CTX, findingsOf, jsonObservation, runCheck, streamObservation } from './support/chunks.ts';
+import { usageChecks } from '../src/checks/usage.ts';
 import type { Evidence } from '../src/core/evidence.ts';
+import { type CorrectStreams, checkTable, legalSseTable, type Row } from './support/check-table.ts';
+import { CTX, chunkSequence, completion, findingsOf, jsonObservation, runCheck, streamObservation } from './support/chunks.ts';
+import { fakeComparison, resetError, sseBody } from './support/evidence.ts';
 
 type Json = Record<string, unknown>;
 
 const table = (id: string, rows: Row[]) => checkTable(usageChecks, id, rows);
 
 const INCLUDE = { stream_options: { include_usage: true } };
-const usageStream = (chunks: Json[], sent: Json = {}) => () => streamObservation(chunks, { sent: { ...INCLUDE, ...sent } });
+const usageStream =
+  (chunks: Json[], sent: Json = {}) =>
+  () =>
+    streamObservation(chunks, { sent: { ...INCLUDE, ...sent } });
 const withUsage = (spec: Parameters<typeof chunkSequence>[0] = {}) => chunkSequence({ includeUsage: true, ...spec });
 const isUsageChunk = (c: Json) => Array.isArray(c.choices) && c.choices.length === 0;
 const hasFinish = (c: Json) => (c.choices as Json[]).some((ch) => ch.finish_reason !== null);
@@ -43,8 +46,17 @@ legalSseTable(usageChecks, PER_OBSERVATION, correctStreams, ['pass', 'skip', 'no
 table('usage.chunk-present', [
   { name: 'one usage chunk passes', given: usageStream(withUsage()), want: 'pass' },
   { name: 'fault usage-ignored', given: usageStream(withUsage().filter((c) => !isUsageChunk(c))), want: 'fail', key: 'missing' },
-  { name: 'usage on every chunk fails', given: usageStream(withUsage().map((c) => ({ ...c, usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 } }))), want: 'fail', key: 'several' },
-  { name: 'a cut stream is skipped', given: () => streamObservation([], { body: sseBody(withUsage().slice(0, 2), { done: false }), sent: INCLUDE, error: resetError }), want: 'skip' },
+  {
+    name: 'usage on every chunk fails',
+    given: usageStream(withUsage().map((c) => ({ ...c, usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 } }))),
+    want: 'fail',
+    key: 'several',
+  },
+  {
+    name: 'a cut stream is skipped',
+    given: () => streamObservation([], { body: sseBody(withUsage().slice(0, 2), { done: false }), sent: INCLUDE, error: resetError }),
+    want: 'skip',
+  },
   { name: 'a stream without include_usage is not its business', given: () => streamObservation(chunkSequence()), want: 'none' },
 ]);
 
@@ -73,7 +85,9 @@ table('usage.chunk-placement', [
 
 /** The usage chunk with one empty entry in its choices, after the finish chunk (OpenRouter). */
 const usageWithEmptyEntry = (chunks: Json[]): Json[] =>
-  chunks.map((c) => (isUsageChunk(c) ? { ...c, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] } : c));
+  chunks.map((c) =>
+    isUsageChunk(c) ? { ...c, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] } : c,
+  );
 
 table('usage.chunk-empty-choices', [
   { name: 'choices: [] passes', given: usageStream(withUsage()), want: 'pass', profiles: { strict: 'pass' } },
@@ -92,7 +106,11 @@ table('usage.chunk-empty-choices', [
     conflict: 'usage-chunk-choices',
     profiles: { strict: 'fail', documented: 'warn', lenient: 'pass' },
   },
-  { name: 'no choices key is left to schema.chunk-valid', given: usageStream(withUsage().map((c) => (isUsageChunk(c) ? { ...c, choices: undefined } : c))), want: 'pass' },
+  {
+    name: 'no choices key is left to schema.chunk-valid',
+    given: usageStream(withUsage().map((c) => (isUsageChunk(c) ? { ...c, choices: undefined } : c))),
+    want: 'pass',
+  },
   { name: 'no usage chunk is left to usage.chunk-present', given: usageStream(withUsage().slice(0, -1)), want: 'skip' },
 ]);
 
@@ -108,7 +126,9 @@ table('usage.null-elsewhere', [
   },
   {
     name: 'running usage on every chunk fails',
-    given: usageStream(withUsage().map((c) => (c.usage === null ? { ...c, usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 } } : c))),
+    given: usageStream(
+      withUsage().map((c) => (c.usage === null ? { ...c, usage: { prompt_tokens: 1, completion_tokens: 0, total_tokens: 1 } } : c)),
+    ),
     want: 'fail',
     key: 'non-null',
   },
@@ -129,11 +149,18 @@ test('usage.null-elsewhere reports a missing key on every chunk once', () => {
   expect(findingsOf(runCheck(usageChecks, 'usage.null-elsewhere', o))).toHaveLength(1);
 });
 
-const unrequested = () => [...chunkSequence(), { ...chunkSequence()[0]!, choices: [], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } }];
+const unrequested = () => [
+  ...chunkSequence(),
+  { ...chunkSequence()[0]!, choices: [], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } },
+];
 
 table('usage.not-requested', [
   { name: 'no usage passes', given: () => streamObservation(chunkSequence()), want: 'pass' },
-  { name: 'usage: null on every chunk passes', given: () => streamObservation(chunkSequence().map((c) => ({ ...c, usage: null }))), want: 'pass' },
+  {
+    name: 'usage: null on every chunk passes',
+    given: () => streamObservation(chunkSequence().map((c) => ({ ...c, usage: null }))),
+    want: 'pass',
+  },
   {
     name: 'fault usage-unrequested: usage in the last chunk, as 000 and 002 say without condition (OpenRouter)',
     given: () => streamObservation(unrequested()),
@@ -157,14 +184,24 @@ const badTotal = (usage: Json) => ({ ...usage, total_tokens: (usage.total_tokens
 table('usage.totals-add-up', [
   { name: 'a non-stream total passes', given: () => jsonObservation(completion()), want: 'pass' },
   { name: 'a stream total passes', given: usageStream(withUsage()), want: 'pass' },
-  { name: 'fault usage-bad-total (non-stream)', given: () => jsonObservation({ ...completion(), usage: badTotal(completion().usage as Json) }), want: 'fail', key: 'sum' },
+  {
+    name: 'fault usage-bad-total (non-stream)',
+    given: () => jsonObservation({ ...completion(), usage: badTotal(completion().usage as Json) }),
+    want: 'fail',
+    key: 'sum',
+  },
   {
     name: 'fault usage-bad-total (stream)',
     given: usageStream(withUsage().map((c) => (isUsageChunk(c) ? { ...c, usage: badTotal(c.usage as Json) } : c))),
     want: 'fail',
     key: 'sum',
   },
-  { name: 'a negative count fails', given: () => jsonObservation({ ...completion(), usage: { prompt_tokens: 5, completion_tokens: -2, total_tokens: 3 } }), want: 'fail', key: 'negative' },
+  {
+    name: 'a negative count fails',
+    given: () => jsonObservation({ ...completion(), usage: { prompt_tokens: 5, completion_tokens: -2, total_tokens: 3 } }),
+    want: 'fail',
+    key: 'negative',
+  },
   {
     name: 'fractional counts are left to schema.response-valid',
     given: () => jsonObservation({ ...completion(), usage: { prompt_tokens: 1.25, completion_tokens: 2.25, total_tokens: 3.5 } }),
@@ -177,7 +214,13 @@ const zeroUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
 table('usage.counts-nonzero', [
   { name: 'counted usage passes', given: () => jsonObservation(completion()), want: 'pass' },
-  { name: 'all-zero usage for an answer with content fails', given: () => jsonObservation({ ...completion(), usage: zeroUsage }), want: 'fail', key: 'all-zero', profiles: { lenient: 'fail' } },
+  {
+    name: 'all-zero usage for an answer with content fails',
+    given: () => jsonObservation({ ...completion(), usage: zeroUsage }),
+    want: 'fail',
+    key: 'all-zero',
+    profiles: { lenient: 'fail' },
+  },
   {
     name: 'all-zero usage in a usage chunk fails',
     given: usageStream(withUsage().map((c) => (isUsageChunk(c) ? { ...c, usage: zeroUsage } : c))),
@@ -189,7 +232,11 @@ table('usage.counts-nonzero', [
     given: () => jsonObservation({ ...completion(), usage: { prompt_tokens: 7, completion_tokens: 0, total_tokens: 7 } }),
     want: 'pass',
   },
-  { name: 'all zeros for an answer without output is not its business', given: () => jsonObservation({ ...completion({ tokens: [] }), usage: zeroUsage }), want: 'none' },
+  {
+    name: 'all zeros for an answer without output is not its business',
+    given: () => jsonObservation({ ...completion({ tokens: [] }), usage: zeroUsage }),
+    want: 'none',
+  },
   { name: 'no usage is not its business', given: () => jsonObservation({ ...completion(), usage: null }), want: 'none' },
 ]);
 
@@ -197,44 +244,101 @@ const cut = (tokens: number, finishReason: string, extra: Parameters<typeof comp
   completion({ tokens: Array.from({ length: tokens }, (_, i) => ` ${i}`), finishReason, ...extra });
 
 table('usage.within-max-tokens', [
-  { name: 'fewer tokens than max_tokens with stop passes', given: () => jsonObservation(cut(5, 'stop'), { sent: { max_tokens: 16 } }), want: 'pass' },
-  { name: 'exactly max_tokens with length passes', given: () => jsonObservation(cut(5, 'length'), { sent: { max_tokens: 5 } }), want: 'pass' },
-  { name: 'truncation reported as stop is left to semantics.max-tokens', given: () => jsonObservation(cut(5, 'stop'), { sent: { max_tokens: 5 } }), want: 'pass' },
-  { name: 'n=2, both cut, passes', given: () => jsonObservation(cut(5, 'length', { n: 2 }), { sent: { max_tokens: 5, n: 2 } }), want: 'pass' },
-  { name: 'fault max-tokens-ignored', given: () => jsonObservation(cut(20, 'stop'), { sent: { max_tokens: 16 } }), want: 'fail', key: 'over' },
-  { name: 'length with fewer tokens than max_tokens fails', given: () => jsonObservation(cut(3, 'length'), { sent: { max_tokens: 5 } }), want: 'fail', key: 'length-short' },
+  {
+    name: 'fewer tokens than max_tokens with stop passes',
+    given: () => jsonObservation(cut(5, 'stop'), { sent: { max_tokens: 16 } }),
+    want: 'pass',
+  },
+  {
+    name: 'exactly max_tokens with length passes',
+    given: () => jsonObservation(cut(5, 'length'), { sent: { max_tokens: 5 } }),
+    want: 'pass',
+  },
+  {
+    name: 'truncation reported as stop is left to semantics.max-tokens',
+    given: () => jsonObservation(cut(5, 'stop'), { sent: { max_tokens: 5 } }),
+    want: 'pass',
+  },
+  {
+    name: 'n=2, both cut, passes',
+    given: () => jsonObservation(cut(5, 'length', { n: 2 }), { sent: { max_tokens: 5, n: 2 } }),
+    want: 'pass',
+  },
+  {
+    name: 'fault max-tokens-ignored',
+    given: () => jsonObservation(cut(20, 'stop'), { sent: { max_tokens: 16 } }),
+    want: 'fail',
+    key: 'over',
+  },
+  {
+    name: 'length with fewer tokens than max_tokens fails',
+    given: () => jsonObservation(cut(3, 'length'), { sent: { max_tokens: 5 } }),
+    want: 'fail',
+    key: 'length-short',
+  },
   {
     name: 'a usage stream cut at max_tokens passes',
     given: usageStream(withUsage({ tokens: ['a', 'b', 'c', 'd', 'e'], finishReason: 'length' }), { max_tokens: 5 }),
     want: 'pass',
   },
-  { name: 'a usage stream over max_tokens fails', given: usageStream(withUsage({ tokens: ['a', 'b', 'c'] }), { max_tokens: 2 }), want: 'fail', key: 'over' },
-  { name: 'a stream without usage is skipped', given: () => streamObservation(chunkSequence(), { sent: { max_tokens: 16 } }), want: 'skip' },
+  {
+    name: 'a usage stream over max_tokens fails',
+    given: usageStream(withUsage({ tokens: ['a', 'b', 'c'] }), { max_tokens: 2 }),
+    want: 'fail',
+    key: 'over',
+  },
+  {
+    name: 'a stream without usage is skipped',
+    given: () => streamObservation(chunkSequence(), { sent: { max_tokens: 16 } }),
+    want: 'skip',
+  },
   { name: 'no max_tokens is not its business', given: () => jsonObservation(completion()), want: 'none' },
 ]);
 
-const usagePair = (streamUsage: (u: Json) => Json, deterministic = true) => () =>
-  fakeComparison(
-    'stream-vs-nonstream',
-    jsonObservation(completion()),
-    streamObservation(withUsage().map((c) => (isUsageChunk(c) ? { ...c, usage: streamUsage(c.usage as Json) } : c)), { sent: INCLUDE }),
-    deterministic,
-  );
+const usagePair =
+  (streamUsage: (u: Json) => Json, deterministic = true) =>
+  () =>
+    fakeComparison(
+      'stream-vs-nonstream',
+      jsonObservation(completion()),
+      streamObservation(
+        withUsage().map((c) => (isUsageChunk(c) ? { ...c, usage: streamUsage(c.usage as Json) } : c)),
+        { sent: INCLUDE },
+      ),
+      deterministic,
+    );
 const onePromptMore = (u: Json) => ({ ...u, prompt_tokens: (u.prompt_tokens as number) + 1, total_tokens: (u.total_tokens as number) + 1 });
-const oneCompletionMore = (u: Json) => ({ ...u, completion_tokens: (u.completion_tokens as number) + 1, total_tokens: (u.total_tokens as number) + 1 });
+const oneCompletionMore = (u: Json) => ({
+  ...u,
+  completion_tokens: (u.completion_tokens as number) + 1,
+  total_tokens: (u.total_tokens as number) + 1,
+});
 
 table('usage.stream-matches-nonstream', [
   { name: 'equal usage passes', given: usagePair((u) => u), want: 'pass' },
-  { name: 'fault usage-stream-mismatch (deterministic target)', given: usagePair(onePromptMore), want: 'fail', key: 'prompt_tokens+total_tokens' },
+  {
+    name: 'fault usage-stream-mismatch (deterministic target)',
+    given: usagePair(onePromptMore),
+    want: 'fail',
+    key: 'prompt_tokens+total_tokens',
+  },
   { name: 'a completion mismatch on a non-deterministic target warns', given: usagePair(oneCompletionMore, false), want: 'warn' },
-  { name: 'a prompt_tokens mismatch fails on any target: the prompt does not depend on sampling', given: usagePair(onePromptMore, false), want: 'fail' },
+  {
+    name: 'a prompt_tokens mismatch fails on any target: the prompt does not depend on sampling',
+    given: usagePair(onePromptMore, false),
+    want: 'fail',
+  },
   { name: 'counts that are not integers are left to the schema', given: usagePair((u) => ({ ...u, prompt_tokens: 1.5 })), want: 'skip' },
   {
     name: 'a stream without usage is skipped',
     given: () => fakeComparison('stream-vs-nonstream', jsonObservation(completion()), streamObservation(chunkSequence())),
     want: 'skip',
   },
-  { name: 'another relation is not its business', given: () => fakeComparison('same-seed', jsonObservation(completion()), jsonObservation(completion())), want: 'none' },
+  {
+    name: 'another relation is not its business',
+    given: () => fakeComparison('same-seed', jsonObservation(completion()), jsonObservation(completion())),
+    want: 'none',
+  },
 ]);
 
 test('no usage check throws on hostile chunks', () => {
@@ -243,11 +347,22 @@ test('no usage check throws on hostile chunks', () => {
       const sent = { ...INCLUDE, max_tokens: value, n: value };
       const evidence: Evidence[] = [
         streamObservation(chunks, { sent }),
-        streamObservation(chunks.map((c) => ({ usage: c, choices: [{ index: 0, finish_reason: c }] })), { sent }),
+        streamObservation(
+          chunks.map((c) => ({ usage: c, choices: [{ index: 0, finish_reason: c }] })),
+          { sent },
+        ),
         jsonObservation({ usage: value, choices: value }, { sent: { max_tokens: 3 } }),
-        fakeComparison('stream-vs-nonstream', jsonObservation({ usage: value }), streamObservation(chunks.map((c) => ({ usage: c })), { sent })),
+        fakeComparison(
+          'stream-vs-nonstream',
+          jsonObservation({ usage: value }),
+          streamObservation(
+            chunks.map((c) => ({ usage: c })),
+            { sent },
+          ),
+        ),
       ];
-      for (const check of usageChecks) for (const e of evidence) expect(() => check.run(e, { profile: 'strict', model: 'm' })).not.toThrow();
+      for (const check of usageChecks)
+        for (const e of evidence) expect(() => check.run(e, { profile: 'strict', model: 'm' })).not.toThrow();
     }),
     { numRuns: 80 },
   );

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startReference, type RunningReference } from '../src/reference/server.ts';
+import { type RunningReference, startReference } from '../src/reference/server.ts';
 
 const CLI = new URL('../bin/chat-conformance.js', import.meta.url).pathname;
 const KEY = 'sk-cli-test-secret-0123456789';
@@ -112,7 +112,10 @@ describe('runs against a served reference', () => {
   });
 
   test('a wrong base path or an unserved model is an unusable target, not a pile of failures', async () => {
-    for (const args of [[`--target=${reference.url.replace(/\/v1$/, '')}`, '--model=reference-chat'], [`--target=${reference.url}`, '--model=no-such-model']]) {
+    for (const args of [
+      [`--target=${reference.url.replace(/\/v1$/, '')}`, '--model=reference-chat'],
+      [`--target=${reference.url}`, '--model=no-such-model'],
+    ]) {
       const result = await cli(['run', ...args]);
       expect(result.code, result.stderr).toBe(2);
       oneErrorLine(result);
@@ -121,7 +124,13 @@ describe('runs against a served reference', () => {
   });
 
   test('a clean target exits 0, picks the model from /models, and writes every report file', async () => {
-    const result = await cli(['run', `--target=${reference.url}/chat/completions`, '--depth=smoke', `--report-dir=${reportDir}`, '--seed=5']);
+    const result = await cli([
+      'run',
+      `--target=${reference.url}/chat/completions`,
+      '--depth=smoke',
+      `--report-dir=${reportDir}`,
+      '--seed=5',
+    ]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stderr).toMatch(/using model reference-chat/);
     for (const file of ['report.json', 'junit.xml', 'summary.md', 'report.html']) {
@@ -161,7 +170,9 @@ describe('runs against a served reference', () => {
     const slow = await startReference({ port: 0, apiKey: KEY, ttftMs: 400, gapMs: 40 });
     try {
       const dir = await mkdtemp(join(tmpdir(), 'cc-mid-'));
-      const result = await cli(['run', `--target=${slow.url}`, '--model=reference-chat', '--seed=3', `--report-dir=${dir}`], { killAfterMs: 2500 });
+      const result = await cli(['run', `--target=${slow.url}`, '--model=reference-chat', '--seed=3', `--report-dir=${dir}`], {
+        killAfterMs: 2500,
+      });
       expect(result.code, result.stdout + result.stderr).toBe(130);
       const report = JSON.parse(await readFile(join(dir, 'latest', 'report.json'), 'utf8'));
       expect(report.complete).toBe(false);
@@ -212,7 +223,13 @@ describe('the README example: the reference proxy in front of the instrumented u
   afterAll(() => proxy.stop());
 
   test('the faithful proxy passes (exit 0) and its report shows the proxy area and the request fields', async () => {
-    const result = await cli(['proxy', `--target=${proxy.url}`, `--upstream-port=${upstreamPort}`, '--seed=4', `--report-dir=${reportDir}`]);
+    const result = await cli([
+      'proxy',
+      `--target=${proxy.url}`,
+      `--upstream-port=${upstreamPort}`,
+      '--seed=4',
+      `--report-dir=${reportDir}`,
+    ]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stderr).toContain(`instrumented upstream at http://127.0.0.1:${upstreamPort}/v1`);
     const report = JSON.parse(await readFile(join(reportDir, 'latest', 'report.json'), 'utf8'));
@@ -228,7 +245,13 @@ describe('the README example: the reference proxy in front of the instrumented u
 
   test('a proxy fault fails its check (exit 1)', async () => {
     const target = proxy.url.replace(/\/v1$/, '/fault/done-after-cut/v1');
-    const result = await cli(['proxy', `--target=${target}`, `--upstream-port=${upstreamPort}`, '--only=proxy', `--report-dir=${reportDir}`]);
+    const result = await cli([
+      'proxy',
+      `--target=${target}`,
+      `--upstream-port=${upstreamPort}`,
+      '--only=proxy',
+      `--report-dir=${reportDir}`,
+    ]);
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout).toContain('✗ proxy.honest-truncation');
   });

@@ -9,10 +9,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Evidence, Observation } from '../src/core/evidence.ts';
 import type { RunConfig } from '../src/core/run-config.ts';
+import { replayFetch } from '../src/engine/replay-fetch.ts';
 import { runConformance } from '../src/engine/run.ts';
 import { scrubClientResults } from '../src/engine/scrub.ts';
 import { fetchResponse } from '../src/http/fetch-response.ts';
-import { replayFetch } from '../src/plans/clients/replay.ts';
 import type { ClientFetch, FetchOptions, Plan, ProbeIO } from '../src/plans/probe.ts';
 import { fakeObservation } from './support/evidence.ts';
 
@@ -109,13 +109,23 @@ describe('a library call through the run', () => {
     const { result, observations, requests } = await withFetcher('/v1', 1, { tags: ['by-hand'] }, async (wire, target) => {
       const response = await wire.fetch(`${target}/chat/completions`, {
         method: 'POST',
-        headers: { authorization: 'Bearer sk-library-placeholder', 'x-gateway': 'from-the-library', 'x-library': 'yes', 'accept-encoding': 'br' },
+        headers: {
+          authorization: 'Bearer sk-library-placeholder',
+          'x-gateway': 'from-the-library',
+          'x-library': 'yes',
+          'accept-encoding': 'br',
+        },
         body: JSON.stringify({ model: 'm', messages: [], stream: false }),
       });
       return { status: response.status, body: await response.json() };
     });
     expect(result).toEqual({ status: 200, body: { ok: true, echoed: `the key was ${KEY}` } });
-    expect(seen[0]).toMatchObject({ authorization: `Bearer ${KEY}`, 'x-gateway': 'from-the-run', 'x-library': 'yes', 'accept-encoding': 'identity' });
+    expect(seen[0]).toMatchObject({
+      authorization: `Bearer ${KEY}`,
+      'x-gateway': 'from-the-run',
+      'x-library': 'yes',
+      'accept-encoding': 'identity',
+    });
     expect(requests).toBe(1);
     expect(observations).toHaveLength(1);
     expect(observations[0]?.sent).toEqual({ model: 'm', messages: [], stream: false });
@@ -206,7 +216,9 @@ describe('answers as fetch hands them over', () => {
     expect(reads).toEqual(EVENTS);
     const cut = fakeObservation({ status: 200, body: EVENTS.slice(0, 1), error: { code: 'reset', message: 'other side closed' } });
     await expect((await replayFetch(cut)('ignored')).text()).rejects.toThrow(/terminated: other side closed/);
-    await expect(replayFetch(fakeObservation({ noResponse: true, error: { code: 'refused', message: 'ECONNREFUSED' } }))('ignored')).rejects.toThrow(TypeError);
+    await expect(
+      replayFetch(fakeObservation({ noResponse: true, error: { code: 'refused', message: 'ECONNREFUSED' } }))('ignored'),
+    ).rejects.toThrow(TypeError);
   });
 
   test("what a library returned or threw has the run's secrets masked", () => {

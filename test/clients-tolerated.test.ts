@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checks } from '../src/checks/registry.ts';
 import type { RunConfig } from '../src/core/run-config.ts';
 import { runConformance } from '../src/engine/run.ts';
+import { type RunningReference, startReference } from '../src/reference/server.ts';
 import { countByArea } from '../src/report/summary.ts';
-import { startReference, type RunningReference } from '../src/reference/server.ts';
 
 const KEY = 'sk-clients-test';
 let reference: RunningReference;
@@ -54,7 +54,12 @@ describe.concurrent('faults both SDKs read past', () => {
       const verdicts = Object.fromEntries(outcome.checks.filter((c) => c.verdict !== 'not-run').map((c) => [c.id, c.verdict]));
       expect(verdicts).toEqual({ [wireCheck]: 'fail', ...Object.fromEntries(clientChecks.map((id) => [id, 'pass'])) });
       // The summary's per-area table says the same: the clients row has nothing but passes.
-      expect(countByArea(outcome.checks).find((row) => row.area === 'clients')).toMatchObject({ pass: clientChecks.length, fail: 0, warn: 0, skip: 0 });
+      expect(countByArea(outcome.checks).find((row) => row.area === 'clients')).toMatchObject({
+        pass: clientChecks.length,
+        fail: 0,
+        warn: 0,
+        skip: 0,
+      });
     });
   }
 });
@@ -64,5 +69,7 @@ test('a fault that breaks an SDK fails a clients check beside its wire check', a
   const failing = outcome.checks.filter((c) => c.verdict === 'fail');
   expect(failing.map((c) => c.id).sort()).toEqual(['clients.stream-usage', 'usage.chunk-placement']);
   const finding = failing.find((c) => c.id === 'clients.stream-usage')?.findings[0]?.message;
-  expect(finding).toMatch(/the raw answer was a stream whose usage chunk says \{"prompt_tokens".*openai .* chat\.completions\.stream reported usage null/s);
+  expect(finding).toMatch(
+    /the raw answer was a stream whose usage chunk says \{"prompt_tokens".*openai .* chat\.completions\.stream reported usage null/s,
+  );
 });

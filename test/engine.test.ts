@@ -4,10 +4,17 @@ import type { RunConfig } from '../src/core/run-config.ts';
 import { allot } from '../src/engine/allot.ts';
 import { runConformance } from '../src/engine/run.ts';
 import type { Plan, Probe } from '../src/plans/probe.ts';
-import { startReference, type RunningReference } from '../src/reference/server.ts';
+import { type RunningReference, startReference } from '../src/reference/server.ts';
 import { runConfig } from './support/config.ts';
 
-const fixed = (id: string, requests: number): Probe => ({ id, title: id, from: 'smoke', feeds: ['schema.response-valid'], requests: () => requests, run: async () => [] });
+const fixed = (id: string, requests: number): Probe => ({
+  id,
+  title: id,
+  from: 'smoke',
+  feeds: ['schema.response-valid'],
+  requests: () => requests,
+  run: async () => [],
+});
 const sharing = (id: string, share: number): Probe => ({ ...fixed(id, 1), share });
 
 describe('planning within an area budget', () => {
@@ -46,7 +53,11 @@ describe('a run', () => {
   });
 
   const config = (target: string, overrides: Partial<RunConfig> = {}): RunConfig =>
-    runConfig(target, { seed: 5, limits: { connectMs: 3000, headersMs: 3000, idleMs: 3000, totalMs: 10_000, maxBytes: 1 << 20 }, ...overrides });
+    runConfig(target, {
+      seed: 5,
+      limits: { connectMs: 3000, headersMs: 3000, idleMs: 3000, totalMs: 10_000, maxBytes: 1 << 20 },
+      ...overrides,
+    });
 
   test('numbers its exchanges in plan order and reaches the same verdicts, however the latency falls', async () => {
     const [a, b] = await Promise.all([

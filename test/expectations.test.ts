@@ -111,7 +111,11 @@ test('a judged report validates against schema.json, and every digest lists expe
   const failing = report.checks.filter((c) => c.verdict === 'fail').map((c) => c.id);
   const passing = report.checks.find((c) => c.verdict === 'pass')!.id;
   const [known, ...others] = failing;
-  applyExpectations(report, { [known!]: e('fail'), [passing]: e('fail'), ...Object.fromEntries(others.map((id) => [id, e('pass')])) }, 'expectations/gw.json');
+  applyExpectations(
+    report,
+    { [known!]: e('fail'), [passing]: e('fail'), ...Object.fromEntries(others.map((id) => [id, e('pass')])) },
+    'expectations/gw.json',
+  );
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   addFormats.default(ajv);
   const validate = ajv.compile(schema);

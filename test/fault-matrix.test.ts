@@ -16,16 +16,16 @@ import { checks, findCheck } from '../src/checks/registry.ts';
 import type { RunConfig } from '../src/core/run-config.ts';
 import type { ProxySetup } from '../src/core/upstream.ts';
 import type { Profile } from '../src/core/vocabulary.ts';
-import { evaluate, type EvidenceOf } from '../src/engine/evaluate.ts';
-import { runConformance, type RunOutcome } from '../src/engine/run.ts';
+import { type EvidenceOf, evaluate } from '../src/engine/evaluate.ts';
+import { type RunOutcome, runConformance } from '../src/engine/run.ts';
 import { plans } from '../src/plans/index.ts';
 import type { Plan } from '../src/plans/probe.ts';
 import { behaviours } from '../src/reference/catalogue.ts';
 import { type InstrumentedUpstream, startInstrumentedUpstream } from '../src/reference/instrumented-upstream.ts';
-import { UPSTREAM_GAP_MS } from '../src/run/proxy-target.ts';
 import { proxyFaults } from '../src/reference/proxy/faults.ts';
 import { type RunningProxy, startProxy } from '../src/reference/proxy/server.ts';
 import { type RunningReference, startReference } from '../src/reference/server.ts';
+import { UPSTREAM_GAP_MS } from '../src/run/proxy-target.ts';
 import { runConfig } from './support/config.ts';
 
 const API_KEY = 'sk-matrix-test';
@@ -51,7 +51,9 @@ const behaviourUrl = (kind: 'fault' | 'variant', name: string) => reference.url.
 const run = (target: string, profile: Profile): Promise<RunOutcome> => runConformance(configFor(target, profile), { apiKey: API_KEY });
 
 const withVerdict = (outcome: RunOutcome, verdicts: readonly string[]) =>
-  outcome.checks.filter((c) => verdicts.includes(c.verdict)).map((c) => ({ id: c.id, verdict: c.verdict, findings: c.findings.map((f) => f.message) }));
+  outcome.checks
+    .filter((c) => verdicts.includes(c.verdict))
+    .map((c) => ({ id: c.id, verdict: c.verdict, findings: c.findings.map((f) => f.message) }));
 
 const faults = behaviours.filter((b) => b.kind === 'fault');
 const variants = behaviours.filter((b) => b.kind === 'variant' && !b.observedBy?.length);
@@ -72,7 +74,10 @@ const recording = (into: EvidenceOf[]): Plan[] =>
   }));
 
 const sortedIds = (results: ReadonlyArray<{ id: string; verdict: string }>, verdict: string): string[] =>
-  results.filter((r) => r.verdict === verdict).map((r) => r.id).sort();
+  results
+    .filter((r) => r.verdict === verdict)
+    .map((r) => r.id)
+    .sort();
 
 test('every check is proven by at least one fault, and every fault names registered checks', () => {
   for (const fault of faults) {
@@ -109,7 +114,10 @@ describe.concurrent('faults', () => {
       // Strict counts every observation as a failure, so a fault that is legal under some reading still shows.
       const outcome = await run(behaviourUrl('fault', fault.name), 'strict');
       const failing = outcome.checks.filter((c) => c.verdict === 'fail').map((c) => c.id);
-      expect(failing.filter((id) => !(fault.detectedBy as readonly string[]).includes(id)), `${fault.name} fails checks it does not declare`).toEqual([]);
+      expect(
+        failing.filter((id) => !(fault.detectedBy as readonly string[]).includes(id)),
+        `${fault.name} fails checks it does not declare`,
+      ).toEqual([]);
       expect([...fault.detectedBy].sort(), `${fault.name} leaves a declared check passing`).toEqual([...failing].sort());
     });
   }
@@ -125,7 +133,9 @@ describe.concurrent('readings: legal under another reading of the documents', ()
       const target = behaviourUrl('variant', reading.name);
       const outcome = await runConformance(configFor(target, 'strict'), { apiKey: API_KEY, plans: recording(evidence) });
       const judged = (profile: Profile) => checks.map((check) => evaluate(check, evidence, configFor(target, profile), 'no evidence'));
-      expect(sortedIds(judged('strict'), 'fail'), 'the recorded evidence is what the run judged').toEqual(sortedIds(outcome.checks, 'fail'));
+      expect(sortedIds(judged('strict'), 'fail'), 'the recorded evidence is what the run judged').toEqual(
+        sortedIds(outcome.checks, 'fail'),
+      );
       expect(sortedIds(judged('lenient'), 'fail'), 'lenient').toEqual([]);
       const documented = judged('documented');
       expect(sortedIds(documented, 'fail'), 'documented: failures').toEqual([]);
@@ -188,10 +198,16 @@ describe('the reference proxy', () => {
   const proxyRun = (fault: string | undefined, mode: ProxySetup['mode']): Promise<RunOutcome> =>
     runConformance(proxyConfig(through(fault), mode), { apiKey: PROXY_KEY, upstream: upstream.control, upstreamKey: PROXY_KEY });
 
-  const failing = (outcome: RunOutcome) => outcome.checks.filter((c) => c.verdict === 'fail').map((c) => c.id).sort();
+  const failing = (outcome: RunOutcome) =>
+    outcome.checks
+      .filter((c) => c.verdict === 'fail')
+      .map((c) => c.id)
+      .sort();
 
   const unclean = (outcome: RunOutcome) =>
-    outcome.checks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn').map((c) => ({ id: c.id, findings: c.findings.map((f) => f.message) }));
+    outcome.checks
+      .filter((c) => c.verdict === 'fail' || c.verdict === 'warn')
+      .map((c) => ({ id: c.id, findings: c.findings.map((f) => f.message) }));
 
   describe('the faithful reference proxy', () => {
     test('passes every proxy check and every ordinary one against the instrumented upstream', async () => {

@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildHistory, prunable } from '../src/history/model.ts';
 import { readRuns } from '../src/history/read.ts';
 import { sparkText } from '../src/history/trends.ts';
-import { cliInProcess } from './support/cli-in-process.ts';
 import { findBrowser } from './support/browser.ts';
+import { cliInProcess } from './support/cli-in-process.ts';
 import { CELL_FOLDER, NIGHTS, PLANTED, plantHistory } from './support/history-runs.ts';
 
 let dir: string;
@@ -84,7 +84,11 @@ describe('chat-conformance history', () => {
       return;
     }
     const page = `file://${join(dir, 'history.html')}`;
-    const dom = execFileSync(browser, ['--headless', '--no-sandbox', '--disable-gpu', '--dump-dom', page], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const dom = execFileSync(browser, ['--headless', '--no-sandbox', '--disable-gpu', '--dump-dom', page], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     // The browser parsed the page into the table the renderer wrote (the screenshot script draws it: see README).
     expect(dom).toContain(`data-flaky="${PLANTED.flaky}"`);
     expect(dom.match(/<td class="v"/g)?.length).toBeGreaterThanOrEqual(NIGHTS * 50);

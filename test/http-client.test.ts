@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createClient, parseRetryAfter, type ClientOptions } from '../src/http/client.ts';
-import type { Limits } from '../src/core/limits.ts';
 import { bodyText } from '../src/core/exchange.ts';
+import type { Limits } from '../src/core/limits.ts';
+import { type ClientOptions, createClient, parseRetryAfter } from '../src/http/client.ts';
 
 const API_KEY = 'sk-live-SECRET-0123456789abcdef';
 const GATEWAY_TOKEN = 'gw-secret-value-42';
@@ -111,7 +111,11 @@ describe('recording', () => {
       'content-type': 'application/json',
       'x-route': 'blue',
     });
-    expect(seenHeaders.get('/json')).toMatchObject({ authorization: `Bearer ${API_KEY}`, 'accept-encoding': 'identity', 'x-route': 'blue' });
+    expect(seenHeaders.get('/json')).toMatchObject({
+      authorization: `Bearer ${API_KEY}`,
+      'accept-encoding': 'identity',
+      'x-route': 'blue',
+    });
     expect(exchange.timings.headersMs).toBeGreaterThanOrEqual(0);
     expect(exchange.timings.firstByteMs).toBeGreaterThanOrEqual(exchange.timings.headersMs!);
     expect(exchange.timings.totalMs).toBeGreaterThanOrEqual(exchange.timings.firstByteMs!);
@@ -322,7 +326,7 @@ describe('retries, budget, concurrency, abort', () => {
     expect(c.stats().requests).toBe(3);
   });
 
-  test('429 without Retry-After is retried after the client\'s own back-off, doubling, bounded and recorded', async () => {
+  test("429 without Retry-After is retried after the client's own back-off, doubling, bounded and recorded", async () => {
     const path = route('/429-bare', (_req, res) => res.writeHead(429).end('{}'));
     const exchange = await client({ retry: { max: 2, maxWaitMs: 30, backoffMs: 20 } }).send({ label: 'rl', method: 'GET', path });
     expect(exchange.response?.status).toBe(429);
@@ -424,7 +428,10 @@ describe('scheduling and connections', () => {
       label: 'r',
       method: 'GET',
       path,
-      stopWhen: (bytes) => ((events += Buffer.from(bytes).toString().split('data:').length - 1) > 20 ? 'more than 20 events' : undefined),
+      stopWhen: (bytes) => {
+        events += Buffer.from(bytes).toString().split('data:').length - 1;
+        return events > 20 ? 'more than 20 events' : undefined;
+      },
     });
     expect(exchange.error).toEqual({ code: 'runaway', message: 'more than 20 events' });
     expect(exchange.response?.status).toBe(200);

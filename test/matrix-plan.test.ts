@@ -1,12 +1,11 @@
 /** How a matrix is planned: shards partition the work, budgets admit cells in order, and cells share one limit. */
 import { describe, expect, test } from 'vitest';
-import type { TargetConfig } from '../src/matrix/config.ts';
-import { admit, type Cell, cellOf, partsOf } from '../src/matrix/plan.ts';
-import { parseShard } from '../src/run/options.ts';
 import { runConformance } from '../src/engine/run.ts';
 import { createSlotPool } from '../src/http/client.ts';
-import { limitsFor, DEFAULT_REASONING_MODELS } from '../src/run/options.ts';
+import type { TargetConfig } from '../src/matrix/config.ts';
+import { admit, type Cell, cellOf, partsOf } from '../src/matrix/plan.ts';
 import { startReference } from '../src/reference/server.ts';
+import { DEFAULT_REASONING_MODELS, limitsFor, parseShard } from '../src/run/options.ts';
 
 const target = (name: string, extra: Partial<TargetConfig> = {}): TargetConfig => ({
   name,
@@ -35,7 +34,12 @@ describe('shards', () => {
     const cells = ['a', 'b', 'c', 'd', 'e'].map((n) => cellOf(target(n), 'm'));
     const shards = everyShard(cells, 3);
     expect(shards.flat().every((p) => p.whole)).toBe(true);
-    expect(shards.flat().map((p) => p.cell.key).sort()).toEqual(cells.map((c) => c.key).sort());
+    expect(
+      shards
+        .flat()
+        .map((p) => p.cell.key)
+        .sort(),
+    ).toEqual(cells.map((c) => c.key).sort());
     expect(shards.every((parts) => parts.length > 0)).toBe(true);
   });
 
@@ -43,7 +47,10 @@ describe('shards', () => {
     const cells = [cellOf(target('a'), 'm'), cellOf(target('b', { only: ['usage', 'schema'] }), 'm')];
     const shards = everyShard(cells, 4);
     for (const cell of cells) {
-      const areas = shards.flat().filter((p) => p.cell.key === cell.key).flatMap((p) => p.areas);
+      const areas = shards
+        .flat()
+        .filter((p) => p.cell.key === cell.key)
+        .flatMap((p) => p.areas);
       expect(areas.sort()).toEqual([...cell.areas].sort());
     }
     expect(shards.every((parts) => parts.length > 0)).toBe(true);

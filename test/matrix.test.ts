@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../src/engine/result.ts';
 import { loadConfig } from '../src/matrix/config.ts';
 import type { MatrixReport } from '../src/matrix/result.ts';
-import { cliInProcess, type CliResult } from './support/cli-in-process.ts';
+import { type CliResult, cliInProcess } from './support/cli-in-process.ts';
 
 const EXAMPLE = 'examples/nightly/chat-conformance.config.json';
 const CELLS = ['reference', 'no-done', 'crlf'];
@@ -39,7 +39,12 @@ function verdictsAndCounts(report: RunReport) {
     exitCode: report.exitCode,
     requests: report.budget.requests,
     exchanges: report.exchanges.length,
-    checks: report.checks.map((c) => ({ id: c.id, verdict: c.verdict, evaluated: c.evaluated, findings: c.findings.map((f) => [f.verdict, f.key, f.occurrences]) })),
+    checks: report.checks.map((c) => ({
+      id: c.id,
+      verdict: c.verdict,
+      evaluated: c.evaluated,
+      findings: c.findings.map((f) => [f.verdict, f.key, f.occurrences]),
+    })),
     expectations: report.expectations,
   };
 }
@@ -93,14 +98,26 @@ describe('the example matrix: embedded reference, fault no-done and variant crlf
     const result = await cliInProcess(['merge', shards, '--report-dir', merged]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     for (const target of CELLS) {
-      expect(verdictsAndCounts(await cellReport(merged, target)), target).toEqual(verdictsAndCounts(await cellReport(join(dir, 'single'), target)));
+      expect(verdictsAndCounts(await cellReport(merged, target)), target).toEqual(
+        verdictsAndCounts(await cellReport(join(dir, 'single'), target)),
+      );
     }
   });
 
   test('one cell split over three shards (by area) merges to the same verdicts and counts as one run of it', async () => {
     const shards = join(dir, 'split');
     for (const index of [1, 2, 3]) {
-      const shard = await cliInProcess(['run', '--config', EXAMPLE, '--only-target', 'no-done', '--shard', `${index}/3`, '--report-dir', shards]);
+      const shard = await cliInProcess([
+        'run',
+        '--config',
+        EXAMPLE,
+        '--only-target',
+        'no-done',
+        '--shard',
+        `${index}/3`,
+        '--report-dir',
+        shards,
+      ]);
       expect(shard.code, shard.stderr).toBe(0);
     }
     const parts = await Promise.all([1, 2, 3].map((i) => readJson<MatrixReport>(join(shards, `shard-${i}-of-3`, 'report.json'))));
@@ -109,7 +126,9 @@ describe('the example matrix: embedded reference, fault no-done and variant crlf
     expect(ran.flat().sort()).toEqual([...(parts[0]?.cells[0]?.areas ?? [])].sort());
     const merged = join(dir, 'split-merged');
     expect((await cliInProcess(['merge', shards, '--report-dir', merged])).code).toBe(0);
-    expect(verdictsAndCounts(await cellReport(merged, 'no-done'))).toEqual(verdictsAndCounts(await cellReport(join(dir, 'single'), 'no-done')));
+    expect(verdictsAndCounts(await cellReport(merged, 'no-done'))).toEqual(
+      verdictsAndCounts(await cellReport(join(dir, 'single'), 'no-done')),
+    );
   });
 
   test('a shard that wrote no report leaves its cells incomplete in the merge, and the merge exits 1', async () => {
@@ -132,7 +151,14 @@ describe('the example matrix: embedded reference, fault no-done and variant crlf
     const versions = await cliInProcess(['merge', stale, join(shards, 'job-2'), '--report-dir', join(dir, 'x')]);
     oneErrorLine(versions);
     expect(versions.stderr).toMatch(/schema version 2; this tool merges version 1/);
-    const twice = await cliInProcess(['merge', join(shards, 'job-1'), join(shards, 'job-1', 'shard-1-of-3', 'report.json'), join(dir, 'single'), '--report-dir', join(dir, 'x')]);
+    const twice = await cliInProcess([
+      'merge',
+      join(shards, 'job-1'),
+      join(shards, 'job-1', 'shard-1-of-3', 'report.json'),
+      join(dir, 'single'),
+      '--report-dir',
+      join(dir, 'x'),
+    ]);
     oneErrorLine(twice);
   });
 });
@@ -150,9 +176,21 @@ describe('the expectations ratchet', () => {
     delete data.models['reference-chat']?.['streaming.done-terminator'];
     await writeFile(file, JSON.stringify(data));
     const reports = join(dir, 'unexpected');
-    const result = await cliInProcess(['run', '--config', EXAMPLE, '--only-target', 'no-done', '--expectations', expectations, '--report-dir', reports]);
+    const result = await cliInProcess([
+      'run',
+      '--config',
+      EXAMPLE,
+      '--only-target',
+      'no-done',
+      '--expectations',
+      expectations,
+      '--report-dir',
+      reports,
+    ]);
     expect(result.code, result.stdout).toBe(1);
-    expect((await cellReport(reports, 'no-done')).expectations?.unexpected).toEqual([{ id: 'streaming.done-terminator', expected: 'unlisted' }]);
+    expect((await cellReport(reports, 'no-done')).expectations?.unexpected).toEqual([
+      { id: 'streaming.done-terminator', expected: 'unlisted' },
+    ]);
     expect(result.stdout).toContain('✗ streaming.done-terminator (not listed)');
   });
 
@@ -161,7 +199,17 @@ describe('the expectations ratchet', () => {
     const data = await readJson<{ models: Record<string, Record<string, { verdict: string }>> }>(file);
     data.models['reference-chat']!['usage.null-elsewhere'] = { verdict: 'fail', since: '2026-11-01', note: 'known' } as never;
     await writeFile(file, JSON.stringify(data));
-    const args = ['run', '--config', EXAMPLE, '--only-target', 'reference', '--expectations', expectations, '--report-dir', join(dir, 'progress')];
+    const args = [
+      'run',
+      '--config',
+      EXAMPLE,
+      '--only-target',
+      'reference',
+      '--expectations',
+      expectations,
+      '--report-dir',
+      join(dir, 'progress'),
+    ];
     const seen = await cliInProcess(args);
     expect(seen.code).toBe(0);
     expect((await cellReport(join(dir, 'progress'), 'reference')).expectations?.progress).toEqual(['usage.null-elsewhere']);
@@ -175,7 +223,14 @@ describe('the expectations ratchet', () => {
   test('a single run takes --expectations FILE too, and --write-expectations creates it', async () => {
     const file = join(dir, 'single-run.json');
     const reports = join(dir, 'single-run');
-    const written = await cliInProcess(['run', '--only=streaming', '--seed=4', `--report-dir=${reports}`, `--expectations=${file}`, '--write-expectations']);
+    const written = await cliInProcess([
+      'run',
+      '--only=streaming',
+      '--seed=4',
+      `--report-dir=${reports}`,
+      `--expectations=${file}`,
+      '--write-expectations',
+    ]);
     expect(written.code, written.stderr).toBe(0);
     expect(written.stderr).toMatch(/wrote \d+ expectations for reference-chat/);
     const judged = await cliInProcess(['run', '--only=streaming', '--seed=4', `--report-dir=${reports}`, `--expectations=${file}`]);
@@ -219,9 +274,14 @@ test('a target that is down marks its cells incomplete; the other targets run to
 
 test('a config can be a TypeScript module whose default export is the same object', async () => {
   const file = join(dir, 'matrix.config.mts');
-  await writeFile(file, "export default { defaults: { depth: 'smoke' }, targets: [{ name: 'ref', embedded: true, models: ['reference-chat'] }] };\n");
+  await writeFile(
+    file,
+    "export default { defaults: { depth: 'smoke' }, targets: [{ name: 'ref', embedded: true, models: ['reference-chat'] }] };\n",
+  );
   const config = await loadConfig(file, {});
-  expect(config.targets).toMatchObject([{ name: 'ref', endpoint: { kind: 'embedded' }, depth: 'smoke', models: ['reference-chat'], seed: 1 }]);
+  expect(config.targets).toMatchObject([
+    { name: 'ref', endpoint: { kind: 'embedded' }, depth: 'smoke', models: ['reference-chat'], seed: 1 },
+  ]);
 });
 
 describe('invocation errors: one line, exit 2', () => {
@@ -232,13 +292,38 @@ describe('invocation errors: one line, exit 2', () => {
   };
 
   test.each([
-    ['an unknown key', { targets: [{ name: 'gw', baseUrl: 'http://127.0.0.1:9/v1', upstrem: 'x' }] }, /targets\[0\] \("gw"\) has an unknown key "upstrem"/],
-    ['a bad depth', { targets: [{ name: 'gw', embedded: true, depth: 'bottomless' }] }, /targets\[0\] \("gw"\)\.depth must be one of smoke, standard, deep/],
+    [
+      'an unknown key',
+      { targets: [{ name: 'gw', baseUrl: 'http://127.0.0.1:9/v1', upstrem: 'x' }] },
+      /targets\[0\] \("gw"\) has an unknown key "upstrem"/,
+    ],
+    [
+      'a bad depth',
+      { targets: [{ name: 'gw', embedded: true, depth: 'bottomless' }] },
+      /targets\[0\] \("gw"\)\.depth must be one of smoke, standard, deep/,
+    ],
     ['no endpoint', { targets: [{ name: 'gw' }] }, /targets\[0\] \("gw"\) needs exactly one of "baseUrl" and "embedded"/],
     ['an unknown fault', { targets: [{ name: 'gw', embedded: 'fault/no-such' }] }, /targets\[0\] \("gw"\)\.embedded names fault\/no-such/],
-    ['a bad embedded value', { targets: [{ name: 'gw', embedded: 'faulty' }] }, /targets\[0\] \("gw"\)\.embedded must be true, "fault\/NAME" or "variant\/NAME"/],
-    ['a repeated name', { targets: [{ name: 'gw', embedded: true }, { name: 'gw', embedded: true }] }, /targets\[1\] repeats the name "gw"/],
-    ['an unknown check', { targets: [{ name: 'gw', embedded: true, only: ['usage.nope'] }] }, /names "usage.nope", which is neither an area nor a check id/],
+    [
+      'a bad embedded value',
+      { targets: [{ name: 'gw', embedded: 'faulty' }] },
+      /targets\[0\] \("gw"\)\.embedded must be true, "fault\/NAME" or "variant\/NAME"/,
+    ],
+    [
+      'a repeated name',
+      {
+        targets: [
+          { name: 'gw', embedded: true },
+          { name: 'gw', embedded: true },
+        ],
+      },
+      /targets\[1\] repeats the name "gw"/,
+    ],
+    [
+      'an unknown check',
+      { targets: [{ name: 'gw', embedded: true, only: ['usage.nope'] }] },
+      /names "usage.nope", which is neither an area nor a check id/,
+    ],
     ['not JSON', '{ "targets": [', /is not JSON/],
   ])('a malformed config: %s', async (_title, content, message) => {
     const result = await cliInProcess(['run', '--config', await write(`bad-${_title.replace(/\W+/g, '-')}.json`, content)]);
@@ -247,7 +332,12 @@ describe('invocation errors: one line, exit 2', () => {
   });
 
   test('a key variable that is not set names the target and the variable', async () => {
-    const config = await write('key.json', { targets: [{ name: 'reference', embedded: true }, { name: 'gateway', baseUrl: 'http://127.0.0.1:9/v1', keyEnv: 'CC_TEST_GATEWAY_KEY' }] });
+    const config = await write('key.json', {
+      targets: [
+        { name: 'reference', embedded: true },
+        { name: 'gateway', baseUrl: 'http://127.0.0.1:9/v1', keyEnv: 'CC_TEST_GATEWAY_KEY' },
+      ],
+    });
     const result = await cliInProcess(['run', '--config', config], { CC_TEST_GATEWAY_KEY: '' });
     oneErrorLine(result);
     expect(result.stderr).toMatch(/targets\[1\] \("gateway"\): \$CC_TEST_GATEWAY_KEY is not set/);

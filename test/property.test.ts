@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Examination } from '../src/checks/types.ts';
 import type { Observation } from '../src/core/evidence.ts';
-import { runProperty, type PropertyRun } from '../src/engine/property.ts';
+import { type PropertyRun, runProperty } from '../src/engine/property.ts';
 import type { PropertySpec } from '../src/plans/probe.ts';
 import { fakeObservation } from './support/evidence.ts';
 
@@ -29,7 +29,8 @@ function target(options: { budget?: number; seed?: number; replayPath?: string }
 }
 
 /** Fails for every value of 10 or more. */
-const below10 = (value: number): Examination => (value >= 10 ? { ok: false, message: `Received: ${value}\nDocumented: < 10` } : { ok: true });
+const below10 = (value: number): Examination =>
+  value >= 10 ? { ok: false, message: `Received: ${value}\nDocumented: < 10` } : { ok: true };
 
 const spec = (send: (v: number) => Promise<Observation>, extra: Partial<PropertySpec<number>> = {}): PropertySpec<number> => ({
   property: 'params.valid-accepted',
@@ -43,7 +44,10 @@ const spec = (send: (v: number) => Promise<Observation>, extra: Partial<Property
 describe('runProperty', () => {
   test('the generated cases go out side by side, and a property that holds passes every run', async () => {
     const { state, send, run } = target();
-    const evidence = await runProperty(spec(send, { runs: 12 }), run(() => ({ ok: true })));
+    const evidence = await runProperty(
+      spec(send, { runs: 12 }),
+      run(() => ({ ok: true })),
+    );
     expect(evidence).toMatchObject({ kind: 'property', probe: 'test-probe', property: 'params.valid-accepted', runs: 12 });
     expect(evidence.failure).toBeUndefined();
     expect(evidence.interrupted).toBeUndefined();
@@ -53,7 +57,10 @@ describe('runProperty', () => {
 
   test('the cases sent are the ones fast-check generates for the seed, in its order', async () => {
     const { state, send, run } = target({ seed: 99 });
-    await runProperty(spec(send, { runs: 20 }), run(() => ({ ok: true })));
+    await runProperty(
+      spec(send, { runs: 20 }),
+      run(() => ({ ok: true })),
+    );
     const sequential: number[] = [];
     fc.check(
       fc.property(fc.integer({ min: 0, max: 1000 }), (v) => {
@@ -95,7 +102,10 @@ describe('runProperty', () => {
 
   test('the allowance bounds the cases and the shrinking', async () => {
     const { state, send, run } = target({ budget: 7 });
-    const evidence = await runProperty(spec(send, { runs: 20 }), run(() => ({ ok: true })));
+    const evidence = await runProperty(
+      spec(send, { runs: 20 }),
+      run(() => ({ ok: true })),
+    );
     expect(state.spent).toBe(7);
     expect(evidence.runs).toBe(7);
     const tight = target({ budget: 60 });
@@ -106,7 +116,10 @@ describe('runProperty', () => {
 
   test('examples are sent first', async () => {
     const { state, send, run } = target();
-    await runProperty(spec(send, { runs: 3, examples: [1, 2] }), run(() => ({ ok: true })));
+    await runProperty(
+      spec(send, { runs: 3, examples: [1, 2] }),
+      run(() => ({ ok: true })),
+    );
     expect(state.seen.slice(0, 2)).toEqual([1, 2]);
   });
 
@@ -120,14 +133,20 @@ describe('runProperty', () => {
 
   test('a case that cannot be judged is counted apart and is never a counterexample', async () => {
     const { send, run } = target();
-    const evidence = await runProperty(spec(send, { runs: 10 }), run(() => ({ ok: 'unjudged', reason: 'rate-limited (HTTP 429)' })));
+    const evidence = await runProperty(
+      spec(send, { runs: 10 }),
+      run(() => ({ ok: 'unjudged', reason: 'rate-limited (HTTP 429)' })),
+    );
     expect(evidence.failure).toBeUndefined();
     expect(evidence.unjudged).toEqual({ count: 10, reason: 'rate-limited (HTTP 429)' });
   });
 
   test('a send that throws is a failure with its message', async () => {
     const { run } = target();
-    const evidence = await runProperty(spec(() => Promise.reject(new Error('socket hang up')), { shrinks: 0 }), run(below10));
+    const evidence = await runProperty(
+      spec(() => Promise.reject(new Error('socket hang up')), { shrinks: 0 }),
+      run(below10),
+    );
     expect(evidence.failure?.message).toContain('socket hang up');
   });
 });

@@ -12,7 +12,13 @@ const flags = (args: string[], env: NodeJS.ProcessEnv = {}) => proxyFlags(splitU
 
 describe('chat-conformance proxy', () => {
   test('upstream flags are taken out, the rest left for run', () => {
-    const { values, rest } = splitUpstreamFlags(['--target=http://p/v1', '--upstream', 'http://u/v1', '--upstream-model=m', '--depth=smoke']);
+    const { values, rest } = splitUpstreamFlags([
+      '--target=http://p/v1',
+      '--upstream',
+      'http://u/v1',
+      '--upstream-model=m',
+      '--depth=smoke',
+    ]);
     expect(values).toEqual({ upstream: 'http://u/v1', 'upstream-model': 'm' });
     expect(rest).toEqual(['--target=http://p/v1', '--depth=smoke']);
   });
@@ -48,7 +54,7 @@ describe('chat-conformance serve --upstream', () => {
 
   test.each([
     ['a flag of the provider', ['--upstream=http://u/v1', '--gap-ms=5']],
-    ["a fault of the provider", ['--upstream=http://u/v1', '--fault=no-done']],
+    ['a fault of the provider', ['--upstream=http://u/v1', '--fault=no-done']],
     ['a malformed upstream', ['--upstream=not a url']],
     ['an upstream with a query string', ['--upstream=http://u/v1?x=1']],
   ])('%s is a ToolError', (_title, args) => {

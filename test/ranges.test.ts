@@ -14,7 +14,17 @@ const schemas = doc.components.schemas;
 const request = schemas.ChatCompletionRequest as Node;
 const rangedInYaml = Object.entries(request.properties as Record<string, Node>).filter(([, p]) => p['x-range']);
 
-const DOCUMENTED_RANGES = ['n', 'temperature', 'top_k', 'frequency_penalty', 'presence_penalty', 'repetition_penalty', 'top_p', 'min_p', 'top_logprobs'];
+const DOCUMENTED_RANGES = [
+  'n',
+  'temperature',
+  'top_k',
+  'frequency_penalty',
+  'presence_penalty',
+  'repetition_penalty',
+  'top_p',
+  'min_p',
+  'top_logprobs',
+];
 
 /** Whether a value lies inside a range as the spec reads it. */
 function within(range: ReturnType<typeof paramRange>, value: number): boolean {

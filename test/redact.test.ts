@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
+import type { RecordedRequest } from '../src/core/exchange.ts';
 import { curlFor, shellQuote } from '../src/http/curl.ts';
 import { HIDDEN, maskSecretBytes, REDACTED, redactHeaders, redactText, stripUrlCredentials } from '../src/http/redact.ts';
-import type { RecordedRequest } from '../src/core/exchange.ts';
 
 const KEY = 'sk-abc/def+ghi=123';
 
@@ -125,7 +125,7 @@ describe('curlFor', () => {
   });
 
   test('bodies with raw newlines and quotes survive the shell', () => {
-    const raw = "{\"a\":'b'\n  \"c\": \"\\\\\" }\n";
+    const raw = '{"a":\'b\'\n  "c": "\\\\" }\n';
     const args = argumentsOf(curlFor({ ...request, body: raw }), {});
     expect(args[args.indexOf('--data-raw') + 1]).toBe(raw);
   });
@@ -147,6 +147,6 @@ describe('curlFor', () => {
   test('shellQuote', () => {
     expect(shellQuote('plain-word')).toBe('plain-word');
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
-    expect(argumentsOf(`curl ${shellQuote("a'b\"c$d\n")}`, {})).toEqual(["a'b\"c$d\n"]);
+    expect(argumentsOf(`curl ${shellQuote('a\'b"c$d\n')}`, {})).toEqual(['a\'b"c$d\n']);
   });
 });

@@ -8,9 +8,9 @@ import OpenAI from 'openai';
 import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { behaviours, findBehaviour } from '../src/reference/catalogue.ts';
-import { startReference, type RunningReference } from '../src/reference/server.ts';
-import { splitAt, splitPoints } from '../src/reference/variants.ts';
 import { createRandom } from '../src/reference/random.ts';
+import { type RunningReference, startReference } from '../src/reference/server.ts';
+import { splitAt, splitPoints } from '../src/reference/variants.ts';
 
 const KEY = 'sk-reference';
 type Json = Record<string, any>;
@@ -57,11 +57,7 @@ interface Reply {
   text: string;
 }
 
-async function post(
-  base: string,
-  body: unknown,
-  init: { auth?: string | null; raw?: string; timeoutMs?: number } = {},
-): Promise<Reply> {
+async function post(base: string, body: unknown, init: { auth?: string | null; raw?: string; timeoutMs?: number } = {}): Promise<Reply> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.auth !== null) headers.authorization = init.auth ?? `Bearer ${KEY}`;
   const res = await fetch(`${base}/chat/completions`, {
@@ -74,7 +70,11 @@ async function post(
 }
 
 /** One request on a given keep-alive connection, so that consecutive requests share its socket. */
-async function postOn(connection: Client, base: string, body: unknown): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+async function postOn(
+  connection: Client,
+  base: string,
+  body: unknown,
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
   const res = await connection.request({
     path: `${new URL(base).pathname}/chat/completions`,
     method: 'POST',
@@ -273,7 +273,9 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
   async 'drop-choice'(base) {
     const { chunks } = await stream(base, { ...COUNT, n: 3 });
     expect(new Set(choiceEntries(chunks).map((c) => c.index))).toEqual(new Set([0]));
-    expect(new Set(choiceEntries((await stream(baseUrl('clean'), { ...COUNT, n: 3 })).chunks).map((c) => c.index))).toEqual(new Set([0, 1, 2]));
+    expect(new Set(choiceEntries((await stream(baseUrl('clean'), { ...COUNT, n: 3 })).chunks).map((c) => c.index))).toEqual(
+      new Set([0, 1, 2]),
+    );
   },
   async 'stream-differs'(base) {
     const body = ask('Tell me something.', { seed: 3 });
@@ -282,7 +284,9 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
     const streamed = streamedContent(chunks);
     expect(streamed).not.toBe(whole.choices[0].message.content);
     expect(streamed.length).toBeGreaterThanOrEqual((whole.choices[0].message.content as string).length);
-    expect(streamedContent((await stream(baseUrl('clean'), body)).chunks)).toBe((await complete(baseUrl('clean'), body)).choices[0].message.content);
+    expect(streamedContent((await stream(baseUrl('clean'), body)).chunks)).toBe(
+      (await complete(baseUrl('clean'), body)).choices[0].message.content,
+    );
   },
   async 'lost-delta'(base) {
     const body = ask('Tell me something.', { seed: 3 });
@@ -409,7 +413,11 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
     expect(answer.choices.map((c: Json) => c.finish_reason)).toEqual(['stop', 'stop']);
     const { chunks } = await stream(base, { ...COUNT, n: 2 });
     expect(streamedContent(chunks, 1)).toBe('');
-    expect(choiceEntries(chunks).filter((c) => c.index === 1).map((c) => c.finish_reason)).toContain('stop');
+    expect(
+      choiceEntries(chunks)
+        .filter((c) => c.index === 1)
+        .map((c) => c.finish_reason),
+    ).toContain('stop');
     expect((await complete(base, COUNT)).choices[0].message.content).toBe('1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12');
   },
   async 'empty-choices'(base) {
@@ -486,7 +494,13 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
     expect((await post(base, COUNT, { auth: null })).status).toBe(401);
   },
   async 'reject-valid-edges'(base) {
-    for (const edge of [{ top_p: 1 }, { temperature: 0 }, { temperature: 2 }, { logprobs: true, top_logprobs: 20 }, { logprobs: true, top_logprobs: 0 }]) {
+    for (const edge of [
+      { top_p: 1 },
+      { temperature: 0 },
+      { temperature: 2 },
+      { logprobs: true, top_logprobs: 20 },
+      { logprobs: true, top_logprobs: 0 },
+    ]) {
       const reply = await post(base, { ...COUNT, ...edge });
       expect(reply.status).toBe(400);
       expect(JSON.parse(reply.text).error.param).toBe(Object.keys(edge).at(-1));
@@ -634,7 +648,8 @@ const faultAssertions: Record<string, (base: string) => Promise<void>> = {
 
   // structured output
   async 'json-mode-ignored'(base) {
-    const content = (await complete(base, ask('Describe a river as JSON.', { response_format: { type: 'json_object' } }))).choices[0].message.content;
+    const content = (await complete(base, ask('Describe a river as JSON.', { response_format: { type: 'json_object' } }))).choices[0]
+      .message.content;
     expect(() => JSON.parse(content as string)).toThrow();
   },
   async 'schema-violation'(base) {
@@ -744,7 +759,17 @@ describe('catalogue', () => {
   test('has at least 40 faults and the legal variants, readings among them, all uniquely named', () => {
     expect(faults.length).toBeGreaterThanOrEqual(40);
     const clean = variantList.filter((v) => !v.observedBy?.length).map((v) => v.name);
-    expect(clean.sort()).toEqual(['byte-split', 'crlf', 'dated-model', 'extra-fields', 'keep-alive', 'logprobs-minimal', 'no-space', 'null-fields', 'role-repeated']);
+    expect(clean.sort()).toEqual([
+      'byte-split',
+      'crlf',
+      'dated-model',
+      'extra-fields',
+      'keep-alive',
+      'logprobs-minimal',
+      'no-space',
+      'null-fields',
+      'role-repeated',
+    ]);
     expect(variantList.length - clean.length).toBeGreaterThanOrEqual(9);
     expect(new Set(behaviours.map((b) => b.name)).size).toBe(behaviours.length);
   });
@@ -863,7 +888,10 @@ const variantMarkers: Record<string, (base: string) => Promise<void>> = {
     const fragments = choiceEntries((await stream(base, TOOL_REQUEST)).chunks).flatMap((c) => (c.delta.tool_calls ?? []) as Json[]);
     expect(fragments[0]).toMatchObject({ id: expect.any(String), type: 'function', function: { name: 'get_weather' } });
     expect(fragments.slice(1).every((f) => f.id === null && f.type === null && f.function.name === null)).toBe(true);
-    const helper = sdk(base).chat.completions.stream({ ...REPEAT, tools: [{ type: 'function', function: { name: 'get_weather', parameters: TOOL_REQUEST.tools[0].function.parameters } }] });
+    const helper = sdk(base).chat.completions.stream({
+      ...REPEAT,
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: TOOL_REQUEST.tools[0].function.parameters } }],
+    });
     const call = (await helper.finalChatCompletion()).choices[0]?.message.tool_calls?.[0];
     expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
   },
@@ -889,8 +917,12 @@ const variantMarkers: Record<string, (base: string) => Promise<void>> = {
     expect(plain.length).toBeGreaterThan(0);
     expect(plain.every((e) => !('bytes' in e) && e.top_logprobs === null && e.logprob <= 0)).toBe(true);
     const asked = (await complete(base, { ...COUNT, logprobs: true, top_logprobs: 2 })).choices[0].logprobs.content as Json[];
-    expect(asked.every((e) => !('bytes' in e) && e.top_logprobs.length === 2 && e.top_logprobs.every((alt: Json) => !('bytes' in alt)))).toBe(true);
-    const streamed = choiceEntries((await stream(base, { ...COUNT, logprobs: true })).chunks).flatMap((c) => (c.logprobs?.content ?? []) as Json[]);
+    expect(
+      asked.every((e) => !('bytes' in e) && e.top_logprobs.length === 2 && e.top_logprobs.every((alt: Json) => !('bytes' in alt))),
+    ).toBe(true);
+    const streamed = choiceEntries((await stream(base, { ...COUNT, logprobs: true })).chunks).flatMap(
+      (c) => (c.logprobs?.content ?? []) as Json[],
+    );
     expect(streamed.map((e) => e.token)).toEqual(plain.map((e) => e.token));
     expect(streamed.every((e) => !('bytes' in e) && e.top_logprobs === null)).toBe(true);
   },
@@ -916,15 +948,25 @@ const variantMarkers: Record<string, (base: string) => Promise<void>> = {
     }
   },
   async 'error-message-code'(base) {
-    for (const [body, init, status] of [[INVALID, {}, 400], [COUNT, { auth: 'Bearer wrong' }, 401]] as const) {
+    for (const [body, init, status] of [
+      [INVALID, {}, 400],
+      [COUNT, { auth: 'Bearer wrong' }, 401],
+    ] as const) {
       const reply = await post(base, body, init);
       expect(reply.status).toBe(status);
       expect(JSON.parse(reply.text)).toEqual({ error: { message: expect.any(String), code: status, metadata: expect.any(Object) } });
     }
-    await expect(sdk(base).chat.completions.create({ ...REPEAT, temperature: 7 })).rejects.toMatchObject({ status: 400, code: 400, message: expect.stringContaining('temperature') });
+    await expect(sdk(base).chat.completions.create({ ...REPEAT, temperature: 7 })).rejects.toMatchObject({
+      status: 400,
+      code: 400,
+      message: expect.stringContaining('temperature'),
+    });
   },
   async 'error-no-param'(base) {
-    for (const [body, init, status] of [[INVALID, {}, 400], [COUNT, { auth: 'Bearer wrong' }, 401]] as const) {
+    for (const [body, init, status] of [
+      [INVALID, {}, 400],
+      [COUNT, { auth: 'Bearer wrong' }, 401],
+    ] as const) {
       const reply = await post(base, body, init);
       expect(reply.status).toBe(status);
       expect(JSON.parse(reply.text)).toEqual({ error: { code: status, message: expect.any(String), type: expect.any(String) } });
@@ -933,7 +975,14 @@ const variantMarkers: Record<string, (base: string) => Promise<void>> = {
   },
   async 'prompt-filter-preamble'(base) {
     const { chunks } = await stream(base, { ...COUNT, ...WITH_USAGE });
-    expect(chunks[0]).toMatchObject({ choices: [], id: '', model: '', object: '', created: 0, prompt_filter_results: [{ prompt_index: 0 }] });
+    expect(chunks[0]).toMatchObject({
+      choices: [],
+      id: '',
+      model: '',
+      object: '',
+      created: 0,
+      prompt_filter_results: [{ prompt_index: 0 }],
+    });
     expect(chunks.slice(1).every((c) => c.object === 'chat.completion.chunk')).toBe(true);
     expect(streamedContent(chunks)).toBe('1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12');
   },
@@ -962,8 +1011,12 @@ const variantMarkers: Record<string, (base: string) => Promise<void>> = {
   async 'name-dash'(base) {
     const named = (name: string) => ({ ...COUNT, messages: [{ role: 'user', content: 'count from 1 to 12', name }] });
     expect((await post(base, named('conformance-tester'))).status).toBe(200);
-    for (const name of ['conformance tester', 'conformance.tester', '-'.repeat(65)]) expect((await post(base, named(name))).status).toBe(400);
-    const answer = await sdk(base).chat.completions.create({ ...REPEAT, messages: [{ ...REPEAT.messages[0]!, name: 'conformance-tester' }] });
+    for (const name of ['conformance tester', 'conformance.tester', '-'.repeat(65)])
+      expect((await post(base, named(name))).status).toBe(400);
+    const answer = await sdk(base).chat.completions.create({
+      ...REPEAT,
+      messages: [{ ...REPEAT.messages[0]!, name: 'conformance-tester' }],
+    });
     expect(answer.choices[0]?.message.content).toBe(MULTIBYTE_TEXT);
   },
 };

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { paramRanges, type ParamRange } from '../src/contract/ranges.ts';
-import { compileUserSchema, validateChunk, validateError, validateResponse, type Validation } from '../src/contract/validators.ts';
+import { type ParamRange, paramRanges } from '../src/contract/ranges.ts';
+import { compileUserSchema, type Validation, validateChunk, validateError, validateResponse } from '../src/contract/validators.ts';
 import { instanceOf } from '../src/reference/json-instance.ts';
 import { modelIds } from '../src/reference/models.ts';
 import { createRandom } from '../src/reference/random.ts';
-import { startReference, type RunningReference } from '../src/reference/server.ts';
+import { type RunningReference, startReference } from '../src/reference/server.ts';
 import { checkRequest } from '../src/reference/validate.ts';
 
 // Fixed so a failure replays; fast-check prints it (with the counterexample path) in its report.
@@ -113,15 +113,23 @@ const userSchema: fc.Arbitrary<Json> = fc.letrec<{ node: Json }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.record({ type: fc.constant('string'), minLength: fc.integer({ min: 0, max: 5 }) }, { requiredKeys: ['type'] }),
-    fc.integer({ min: -50, max: 50 }).chain((min) =>
-      fc.record({ type: fc.constant('integer'), minimum: fc.constant(min), maximum: fc.integer({ min, max: min + 100 }) }, { requiredKeys: ['type'] }),
-    ),
+    fc
+      .integer({ min: -50, max: 50 })
+      .chain((min) =>
+        fc.record(
+          { type: fc.constant('integer'), minimum: fc.constant(min), maximum: fc.integer({ min, max: min + 100 }) },
+          { requiredKeys: ['type'] },
+        ),
+      ),
     fc.constant({ type: 'number' }),
     fc.constant({ type: 'boolean' }),
     fc.constant({ type: 'null' }),
     fc.record({ enum: fc.uniqueArray(fc.oneof(fc.string({ maxLength: 6 }), fc.integer()), { minLength: 1, maxLength: 4 }) }),
     fc.record({ const: fc.oneof(fc.string({ maxLength: 6 }), fc.boolean()) }),
-    fc.record({ type: fc.constant('array'), items: tie('node'), minItems: fc.integer({ min: 0, max: 3 }) }, { requiredKeys: ['type', 'items'] }),
+    fc.record(
+      { type: fc.constant('array'), items: tie('node'), minItems: fc.integer({ min: 0, max: 3 }) },
+      { requiredKeys: ['type', 'items'] },
+    ),
     fc.record({ anyOf: fc.array(tie('node'), { minLength: 1, maxLength: 2 }) }),
     fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), tie('node'), { maxKeys: 4 }).chain((properties) =>
       fc.record({
@@ -150,7 +158,10 @@ const tool = fc.record({
   function: fc.record({ name: fc.stringMatching(/^[a-zA-Z0-9_-]{1,20}$/), parameters: fc.constantFrom(...parametersPool) }),
 });
 
-const stop = fc.oneof(fc.constantFrom(',', ' the', '1', '.', '字', ', 5'), fc.array(fc.constantFrom(',', ' a', '9', '🚀', 'e'), { minLength: 1, maxLength: 4 }));
+const stop = fc.oneof(
+  fc.constantFrom(',', ' the', '1', '.', '字', ', 5'),
+  fc.array(fc.constantFrom(',', ' a', '9', '🚀', 'e'), { minLength: 1, maxLength: 4 }),
+);
 
 function rangedParams(): Record<string, fc.Arbitrary<number>> {
   return Object.fromEntries(
@@ -202,9 +213,24 @@ const wrongValue = fc.oneof(
 );
 
 const mutatedRequest: fc.Arbitrary<Json> = fc.oneof(
-  fc.tuple(validRequest, fc.constantFrom(...paramRanges().map((r) => r.param), 'model', 'messages', 'stop', 'tools', 'tool_choice', 'response_format', 'stream', 'stream_options', 'logprobs'), wrongValue).map(
-    ([body, key, value]) => ({ ...body, [key]: value }),
-  ),
+  fc
+    .tuple(
+      validRequest,
+      fc.constantFrom(
+        ...paramRanges().map((r) => r.param),
+        'model',
+        'messages',
+        'stop',
+        'tools',
+        'tool_choice',
+        'response_format',
+        'stream',
+        'stream_options',
+        'logprobs',
+      ),
+      wrongValue,
+    )
+    .map(([body, key, value]) => ({ ...body, [key]: value })),
   fc.tuple(validRequest, fc.constantFrom('model', 'messages')).map(([body, key]) => {
     const copy = { ...body };
     delete copy[key];
@@ -212,7 +238,13 @@ const mutatedRequest: fc.Arbitrary<Json> = fc.oneof(
   }),
   validRequest.map((body) => ({ ...body, model: 'no-such-model' })),
   validRequest.map((body) => ({ ...body, top_logprobs: 2, logprobs: false })),
-  validRequest.map((body) => ({ ...body, messages: [{ role: 'user', content: 'hi' }, { role: 'robot', content: 5 }] })),
+  validRequest.map((body) => ({
+    ...body,
+    messages: [
+      { role: 'user', content: 'hi' },
+      { role: 'robot', content: 5 },
+    ],
+  })),
   validRequest.map((body) => ({ ...body, tool_choice: { type: 'function', function: { name: 'absent' } } })),
   fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }),
 );
@@ -255,10 +287,16 @@ describe(`reference provider fuzz (seed ${SEED})`, () => {
 
   test('arbitrary bytes as a body never get a 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ unit: anyCodePoint, maxLength: 60 }), fc.jsonValue().map((v) => JSON.stringify(v))), async (raw) => {
-        const answer = await send(raw);
-        expectContractReply(answer, false);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ unit: anyCodePoint, maxLength: 60 }),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        async (raw) => {
+          const answer = await send(raw);
+          expectContractReply(answer, false);
+        },
+      ),
       { seed: SEED + 2, numRuns: 400 },
     );
   });
@@ -272,7 +310,9 @@ function expectStructuredOutput(request: Json, response: Json): void {
     const message = choice.message as Json;
     const calls = (message.tool_calls ?? []) as Array<{ function: { name: string; arguments: string } }>;
     for (const call of calls) {
-      const declared = (request.tools as Array<{ function: { name: string; parameters: unknown } }>).find((t) => t.function.name === call.function.name);
+      const declared = (request.tools as Array<{ function: { name: string; parameters: unknown } }>).find(
+        (t) => t.function.name === call.function.name,
+      );
       const compiled = compileUserSchema(declared?.function.parameters);
       expect(compiled.ok).toBe(true);
       if (compiled.ok) expect(problems(compiled.validate(JSON.parse(call.function.arguments)))).toBe('');

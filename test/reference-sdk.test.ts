@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startReference, type RunningReference } from '../src/reference/server.ts';
+import { type RunningReference, startReference } from '../src/reference/server.ts';
 
 // The official SDK as a real client: whatever it cannot parse, a client developer could not either.
 let ref: RunningReference;
@@ -99,7 +99,11 @@ describe('the openai SDK against the reference provider', () => {
     const runner = client.chat.completions.stream({ model: 'reference-chat', messages, tools: [weather], tool_choice: 'required' });
     const final = await runner.finalChatCompletion();
     const streamedCall = final.choices[0]?.message.tool_calls?.[0];
-    expect(streamedCall).toMatchObject({ id: call.id, type: 'function', function: { name: 'get_weather', arguments: call.function.arguments } });
+    expect(streamedCall).toMatchObject({
+      id: call.id,
+      type: 'function',
+      function: { name: 'get_weather', arguments: call.function.arguments },
+    });
   });
 
   test('response_format json_object and json_schema', async () => {

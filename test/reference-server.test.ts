@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listBehaviours, parseServeArgs } from '../src/cli/serve.ts';
 import type { Behaviour } from '../src/reference/behaviour.ts';
 import { behaviours } from '../src/reference/catalogue.ts';
-import { startReference, type RunningReference } from '../src/reference/server.ts';
+import { type RunningReference, startReference } from '../src/reference/server.ts';
 import { ToolError } from '../src/run/errors.ts';
 
 const KEY = 'sk-reference';
@@ -66,7 +66,11 @@ function streamedContent(chunks: Json[], index = 0): string {
     .join('');
 }
 
-async function expectError(res: Response, status: number, fields: { type?: string; param?: string | null; code?: string } = {}): Promise<Json> {
+async function expectError(
+  res: Response,
+  status: number,
+  fields: { type?: string; param?: string | null; code?: string } = {},
+): Promise<Json> {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
   const body = (await res.json()) as Json;
@@ -126,7 +130,10 @@ describe('routes and error replies', () => {
   });
 
   test('a missing required field is named itself, not its parent', async () => {
-    await expectError(await post({ messages: [{ role: 'user', content: 'hi' }] }), 400, { param: 'model', code: 'missing_required_parameter' });
+    await expectError(await post({ messages: [{ role: 'user', content: 'hi' }] }), 400, {
+      param: 'model',
+      code: 'missing_required_parameter',
+    });
     await expectError(await post({ model: 'reference-chat', messages: [{ content: 'hi' }] }), 400, { param: 'messages[0].role' });
   });
 
@@ -246,7 +253,11 @@ describe('generation', () => {
 
   test('"repeat exactly" echoes the text, one token per multi-byte character', async () => {
     const text = '🦙🚀 漢字 Ďábelské ñ';
-    const body = await complete({ model: 'reference-chat', messages: [{ role: 'user', content: `Repeat exactly: ${text}` }], logprobs: true });
+    const body = await complete({
+      model: 'reference-chat',
+      messages: [{ role: 'user', content: `Repeat exactly: ${text}` }],
+      logprobs: true,
+    });
     expect(body.choices[0].message.content).toBe(text);
     const tokens = body.choices[0].logprobs.content.map((e: Json) => e.token as string);
     expect(tokens.join('')).toBe(text);
@@ -298,7 +309,12 @@ describe('generation', () => {
           days: { type: 'integer', minimum: 1, maximum: 7 },
           hourly: { type: 'boolean' },
           tags: { type: 'array', items: { type: 'string' }, minItems: 2 },
-          where: { anyOf: [{ type: 'object', properties: { lat: { type: 'number', minimum: -90, maximum: 90 } }, required: ['lat'] }, { type: 'null' }] },
+          where: {
+            anyOf: [
+              { type: 'object', properties: { lat: { type: 'number', minimum: -90, maximum: 90 } }, required: ['lat'] },
+              { type: 'null' },
+            ],
+          },
         },
         required: ['city', 'unit', 'days'],
         additionalProperties: false,
@@ -324,7 +340,10 @@ describe('generation', () => {
   });
 
   test('a named tool_choice picks that function; "none" answers in text', async () => {
-    const other = { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } };
+    const other = {
+      type: 'function',
+      function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } },
+    };
     const named = await complete(hello({ tools: [weatherTool, other], tool_choice: { type: 'function', function: { name: 'lookup' } } }));
     expect(named.choices[0].message.tool_calls[0].function.name).toBe('lookup');
     const none = await complete(hello({ tools: [weatherTool], tool_choice: 'none' }));
@@ -354,7 +373,9 @@ describe('generation', () => {
     };
     const validate = new Ajv2020({ strict: false }).compile(schema);
     for (const seed of [1, 2, 3]) {
-      const body = await complete(hello({ seed, n: 2, response_format: { type: 'json_schema', json_schema: { name: 'person', schema, strict: true } } }));
+      const body = await complete(
+        hello({ seed, n: 2, response_format: { type: 'json_schema', json_schema: { name: 'person', schema, strict: true } } }),
+      );
       for (const choice of body.choices) expect(validate(JSON.parse(choice.message.content))).toBe(true);
     }
   });
@@ -443,7 +464,7 @@ describe('streaming', () => {
     ]) {
       const whole = await complete(body);
       const { chunks } = await stream({ ...body, stream_options: { include_usage: true } });
-      whole.choices.forEach((choice: Json) => expect(streamedContent(chunks, choice.index)).toBe(choice.message.content));
+      for (const choice of whole.choices as Json[]) expect(streamedContent(chunks, choice.index)).toBe(choice.message.content);
       expect(chunks.at(-1)?.usage).toEqual(whole.usage);
     }
   });
@@ -472,7 +493,13 @@ describe('streaming', () => {
   });
 
   test('tool calls stream with index: the first delta names the call, later ones carry argument fragments', async () => {
-    const tool = { type: 'function', function: { name: 'add', parameters: { type: 'object', properties: { a: { type: 'integer' }, b: { type: 'integer' } }, required: ['a', 'b'] } } };
+    const tool = {
+      type: 'function',
+      function: {
+        name: 'add',
+        parameters: { type: 'object', properties: { a: { type: 'integer' }, b: { type: 'integer' } }, required: ['a', 'b'] },
+      },
+    };
     const whole = (await complete(hello({ tools: [tool] }))).choices[0].message;
     const { chunks } = await stream(hello({ tools: [tool] }));
     const calls = chunks.flatMap((c) => (c.choices[0]?.delta.tool_calls ?? []) as Json[]);
@@ -528,7 +555,9 @@ describe('resilience', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify(hello({ stream: true })),
-    }).then((res) => res.text()).catch(() => 'cut');
+    })
+      .then((res) => res.text())
+      .catch(() => 'cut');
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
     await slow.close();
@@ -560,14 +589,38 @@ describe('behaviour hooks', () => {
     kind: 'variant',
     description: 'records the order of hook calls',
     detectedBy: [],
-    authenticate: (authorization, expected) => (calls.push('authenticate'), authorization === `Bearer ${expected}`),
-    validate: (_request, errors) => (calls.push('validate'), errors),
-    error: (reply) => (calls.push('error'), reply),
-    generate: (completion) => (calls.push('generate'), completion),
-    response: (body) => (calls.push('response'), body),
-    chunks: (chunks) => (calls.push('chunks'), chunks),
-    events: (events) => (calls.push('events'), events),
-    headers: (headers) => (calls.push('headers'), { ...headers, 'x-recorded': 'yes' }),
+    authenticate: (authorization, expected) => {
+      calls.push('authenticate');
+      return authorization === `Bearer ${expected}`;
+    },
+    validate: (_request, errors) => {
+      calls.push('validate');
+      return errors;
+    },
+    error: (reply) => {
+      calls.push('error');
+      return reply;
+    },
+    generate: (completion) => {
+      calls.push('generate');
+      return completion;
+    },
+    response: (body) => {
+      calls.push('response');
+      return body;
+    },
+    chunks: (chunks) => {
+      calls.push('chunks');
+      return chunks;
+    },
+    events: (events) => {
+      calls.push('events');
+      return events;
+    },
+    headers: (headers) => {
+      calls.push('headers');
+      return { ...headers, 'x-recorded': 'yes' };
+    },
     write: async (parts, ctx) => {
       calls.push(`write:${parts.length}:${ctx.res.headersSent}`);
       for (const part of parts) ctx.res.write(part);
@@ -642,7 +695,15 @@ describe('serve command flags', () => {
   });
 
   test('bad flags and values are tool errors', () => {
-    for (const args of [['--bogus'], ['--port', 'abc'], ['--port', '70000'], ['--gap-ms', '-1'], ['--fault', 'no-such-fault'], ['positional'], ['--port']]) {
+    for (const args of [
+      ['--bogus'],
+      ['--port', 'abc'],
+      ['--port', '70000'],
+      ['--gap-ms', '-1'],
+      ['--fault', 'no-such-fault'],
+      ['positional'],
+      ['--port'],
+    ]) {
       expect(() => parseServeArgs(args, {}), args.join(' ')).toThrow(ToolError);
     }
     const [fault] = behaviours.filter((b) => b.kind === 'fault');

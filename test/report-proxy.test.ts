@@ -23,18 +23,51 @@ const proxy: ProxyReport = {
   fields: [
     { probe: 'proxy-request-fields', exchangeId: 3, field: 'temperature', sent: '1.5', received: '1', change: 'changed', verdict: 'fail' },
     { probe: 'proxy-request-fields', exchangeId: 3, field: 'separate_reasoning', sent: 'true', change: 'dropped', verdict: 'fail' },
-    { probe: 'proxy-request-fields', exchangeId: 3, field: 'x_gateway', received: JSON.stringify(HOSTILE), change: 'added', verdict: 'warn' },
+    {
+      probe: 'proxy-request-fields',
+      exchangeId: 3,
+      field: 'x_gateway',
+      received: JSON.stringify(HOSTILE),
+      change: 'added',
+      verdict: 'warn',
+    },
     { probe: 'proxy-request-fields', exchangeId: 3, field: 'model', sent: '"m"', received: '"m"', change: 'unchanged', verdict: 'pass' },
     { probe: 'proxy-request-fields', exchangeId: 3, field: 'messages', sent: '[…]', received: '[…]', change: 'unchanged', verdict: 'pass' },
-    { probe: 'proxy-request-fields', exchangeId: 3, field: 'Authorization', sent: "the client's key", received: "the client's key", change: 'unchanged', verdict: 'pass' },
+    {
+      probe: 'proxy-request-fields',
+      exchangeId: 3,
+      field: 'Authorization',
+      sent: "the client's key",
+      received: "the client's key",
+      change: 'unchanged',
+      verdict: 'pass',
+    },
   ],
-  answers: [{ probe: 'proxy-response-stream', exchangeId: 4, upstream: 'HTTP 200 · 20 events', client: 'HTTP 200 · 19 events', jsonEqual: false, byteEqual: false }],
+  answers: [
+    {
+      probe: 'proxy-response-stream',
+      exchangeId: 4,
+      upstream: 'HTTP 200 · 20 events',
+      client: 'HTTP 200 · 19 events',
+      jsonEqual: false,
+      byteEqual: false,
+    },
+  ],
   differences: [],
 };
 
 function proxyReport(): RunReport {
   const report = sampleReport();
-  const check = { id: 'proxy.request-fidelity', area: 'proxy' as const, severity: 'high' as const, rule: 'r', source: 's', verdict: 'pass' as const, findings: [], evaluated: 1 };
+  const check = {
+    id: 'proxy.request-fidelity',
+    area: 'proxy' as const,
+    severity: 'high' as const,
+    rule: 'r',
+    source: 's',
+    verdict: 'pass' as const,
+    findings: [],
+    evaluated: 1,
+  };
   return { ...report, checks: [...report.checks, check], proxy };
 }
 
@@ -69,6 +102,13 @@ describe('the proxy section', () => {
     const value = JSON.parse(json) as Record<string, unknown>;
     expect(ajv.validate(schema, value), JSON.stringify(ajv.errors)).toBe(true);
     expect(Object.keys(value).slice(-2)).toEqual(['proxy', 'exchanges']);
-    expect(Object.keys((value['proxy'] as { fields: object[] }).fields[1]!)).toEqual(['probe', 'exchangeId', 'field', 'sent', 'change', 'verdict']);
+    expect(Object.keys((value['proxy'] as { fields: object[] }).fields[1]!)).toEqual([
+      'probe',
+      'exchangeId',
+      'field',
+      'sent',
+      'change',
+      'verdict',
+    ]);
   });
 });

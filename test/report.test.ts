@@ -1,11 +1,12 @@
-import { mkdtemp, readdir, readFile, rm, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, describe, expect, test } from 'vitest';
+import type { Exchange } from '../src/core/exchange.ts';
 import { summariseExchange } from '../src/engine/assemble.ts';
-import { GAPS_KEPT, type CheckResult, type RunReport } from '../src/engine/result.ts';
+import { type CheckResult, GAPS_KEPT, type RunReport } from '../src/engine/result.ts';
 import { LATENCY_ROWS_MAX, latencyRows, renderHtml, streamGaps } from '../src/report/html.ts';
 import { renderJson } from '../src/report/json.ts';
 import { renderJunit } from '../src/report/junit.ts';
@@ -15,7 +16,6 @@ import { binValues, escapeXml, markup, niceTicks, stripXmlIllegal } from '../src
 import { renderProgressLine, renderTerminal, WIDTH } from '../src/report/terminal.ts';
 import { runStamp, writeReports } from '../src/report/write.ts';
 import { countTotals, FAKE_KEY, sampleReport, sampleReportWithLeakedKey } from './fixtures/report-sample.ts';
-import type { Exchange } from '../src/core/exchange.ts';
 
 const HOSTILE = '<script>alert(1)</script>';
 
@@ -336,7 +336,9 @@ describe('summary.md', () => {
   });
 
   test('a comparison with no change says so; a run with no comparison has no such section', () => {
-    expect(renderSummary(unchangedReport())).toContain('## Since the previous run\n\nCompared with the run of 2026-11-22T06:34:00.000Z (seed 42), read from `reports/latest/report.json`.\n\nNo check changed its verdict.\n');
+    expect(renderSummary(unchangedReport())).toContain(
+      '## Since the previous run\n\nCompared with the run of 2026-11-22T06:34:00.000Z (seed 42), read from `reports/latest/report.json`.\n\nNo check changed its verdict.\n',
+    );
     const report = sampleReport();
     delete report.comparison;
     expect(renderSummary(report)).not.toContain('Since the previous run');
@@ -393,9 +395,7 @@ describe('report.html', () => {
   test('chart geometry stays inside each picture', () => {
     for (const svg of svgBlocks(renderHtml(sampleReport()))) {
       const [, w = '0', h = '0'] = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(svg) ?? [];
-      for (const [, x, y, width, height] of svg.matchAll(
-        /<rect x="([\d.-]+)" y="([\d.-]+)" width="([\d.-]+)" height="([\d.-]+)"/g,
-      )) {
+      for (const [, x, y, width, height] of svg.matchAll(/<rect x="([\d.-]+)" y="([\d.-]+)" width="([\d.-]+)" height="([\d.-]+)"/g)) {
         expect(Number(x)).toBeGreaterThanOrEqual(0);
         expect(Number(y)).toBeGreaterThanOrEqual(0);
         expect(Number(x) + Number(width)).toBeLessThanOrEqual(Number(w));
@@ -431,7 +431,9 @@ describe('report.html', () => {
     expect(section).toContain('Since the previous run');
     expect(section).toContain('read from <code>reports/latest/report.json</code>');
     expect(section).toContain('<h3 class="fail">Newly failing (2)</h3>');
-    expect(section).toContain('<li><code class="fail">params.boundary-accepted</code> — each documented edge value is accepted <span class="muted">(was pass)</span></li>');
+    expect(section).toContain(
+      '<li><code class="fail">params.boundary-accepted</code> — each documented edge value is accepted <span class="muted">(was pass)</span></li>',
+    );
     expect(section).toContain('<h3 class="pass">Now passing (1)</h3>');
     expect(section).toContain('<code>errors.param-named</code>: <span class="pass">pass</span> → <span class="warn">warn</span>');
     expect(renderHtml(unchangedReport())).toContain('No check changed its verdict.');
@@ -532,7 +534,7 @@ describe('terminal', () => {
     const coloured = renderTerminal(sampleReport(), { color: true });
     expect(plain).not.toContain('\u001b[');
     expect(coloured).toContain('\u001b[31m✗\u001b[0m');
-    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
+    expect(coloured.replace(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`, 'g'), '')).toBe(plain);
   });
 
   test('neutralises terminal escape sequences from the target', () => {
@@ -690,11 +692,7 @@ describe('writeReports', () => {
     await writeReports(second, reportDir);
     expect((await readdir(join(reportDir, 'latest'))).sort()).toEqual(FILES);
     expect(await readFile(join(reportDir, 'latest', 'report.json'), 'utf8')).toContain('"seed": 7,');
-    expect((await readdir(reportDir)).sort()).toEqual([
-      '2026-11-23T06-34-00Z-42',
-      '2026-11-23T07-00-00Z-7',
-      'latest',
-    ]);
+    expect((await readdir(reportDir)).sort()).toEqual(['2026-11-23T06-34-00Z-42', '2026-11-23T07-00-00Z-7', 'latest']);
   });
 
   test('writes an interrupted run', async () => {

@@ -142,7 +142,7 @@ function locate(place: string): Node {
   if (place.startsWith('header:')) {
     const header = place.slice('header:'.length);
     if (header === 'Authorization') return doc.components.securitySchemes.bearerAuth as Node;
-    const content = (doc.paths['/chat/completions']?.post?.requestBody as { content: Record<string, Node> }).content;
+    const content = (doc.paths['/chat/completions']!.post!.requestBody as { content: Record<string, Node> }).content;
     return content['application/json'] as Node;
   }
   const [schemaName, ...segments] = place.split('.');

@@ -5,10 +5,9 @@ import { parse } from 'yaml';
 import { gen, renderConflictTable, renderTypes, replaceConflictTable, TYPES_HEADER } from '../src/cli/gen.ts';
 import { conflict, conflicts, parseConflicts, treatment } from '../src/contract/conflicts.ts';
 import { conflictIdsOf, SPEC_PATH } from '../src/contract/spec.ts';
-
-import { presentSeedFiles, SEED_FILES, SEEDS_MISSING, seedText } from './support/seeds.ts';
 import { PROFILES } from '../src/core/vocabulary.ts';
 import { ToolError } from '../src/run/errors.ts';
+import { presentSeedFiles, SEED_FILES, SEEDS_MISSING, seedText } from './support/seeds.ts';
 
 const specText = readFileSync(SPEC_PATH, 'utf8');
 const parsedSpec = parse(specText) as Record<string, unknown>;
@@ -90,7 +89,9 @@ describe('spec/openapi.yaml as a document', () => {
       for (const [name, property] of Object.entries(node)) {
         const sources = (property as Record<string, unknown>)['x-source'];
         if (!Array.isArray(sources) || sources.length === 0) missing.push(`${pointer}/${name}`);
-        else for (const s of sources) if (s !== 'OpenAI convention' && !SEED_FILES.includes(String(s))) unknown.push(`${pointer}/${name}: ${String(s)}`);
+        else
+          for (const s of sources)
+            if (s !== 'OpenAI convention' && !SEED_FILES.includes(String(s))) unknown.push(`${pointer}/${name}: ${String(s)}`);
       }
     }
     expect(missing).toEqual([]);
@@ -131,10 +132,10 @@ describe('spec/openapi.yaml as a document', () => {
     const stream = doc.paths['/chat/completions']?.post.responses['200']?.content['text/event-stream'];
     expect(stream?.schema).toEqual({ $ref: '#/components/schemas/ChatCompletionChunk' });
     expect(stream?.['x-sse']).toMatchObject({ terminator: 'data: [DONE]' });
-    expect(String((stream?.['x-sse'] as Record<string, unknown>).include_usage)).toContain('usage: null');
+    expect(String((stream!['x-sse'] as Record<string, unknown>).include_usage)).toContain('usage: null');
   });
 
-  test('states the documents\' unconditional usage sentence as a reading, not the opposite as fact', () => {
+  test("states the documents' unconditional usage sentence as a reading, not the opposite as fact", () => {
     const doc = raw() as {
       paths: Record<string, { post: { responses: Record<string, { content: Record<string, Record<string, unknown>> }> } }>;
     };
@@ -165,12 +166,18 @@ describe('conflicts', () => {
 
   test('every conflict is referenced by some field', () => {
     const referenced = new Set([...walk(raw())].flatMap(([, node]) => conflictIdsOf(node)));
-    expect(conflicts().map((c) => c.id).filter((id) => !referenced.has(id))).toEqual([]);
+    expect(
+      conflicts()
+        .map((c) => c.id)
+        .filter((id) => !referenced.has(id)),
+    ).toEqual([]);
   });
 
   test.skipIf(SEEDS_MISSING)('every quote is literal text of the seed file it names', () => {
     const misquoted = conflicts().flatMap((c) =>
-      c.quotes.filter((q) => !SEED_FILES.includes(q.file) || !seedText(q.file).includes(q.text)).map((q) => `${c.id}: ${q.file}: ${q.text}`),
+      c.quotes
+        .filter((q) => !SEED_FILES.includes(q.file) || !seedText(q.file).includes(q.text))
+        .map((q) => `${c.id}: ${q.file}: ${q.text}`),
     );
     expect(misquoted).toEqual([]);
   });
@@ -185,7 +192,13 @@ describe('conflicts', () => {
   });
 
   test('a behaviour the documents allow on some reading is never failed by the lenient profile', () => {
-    const lenientPass = ['usage-unrequested-last-chunk', 'usage-chunk-choices', 'chunk-object-name', 'finish-reason-openai-values', 'message-name-pattern'];
+    const lenientPass = [
+      'usage-unrequested-last-chunk',
+      'usage-chunk-choices',
+      'chunk-object-name',
+      'finish-reason-openai-values',
+      'message-name-pattern',
+    ];
     for (const id of lenientPass) expect(conflict(id).profiles, id).toEqual({ strict: 'fail', documented: 'warn', lenient: 'pass' });
   });
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import type { FramingReport, FramingViolationKind } from '../src/core/framing.ts';
 import { parseChunks } from '../src/sse/chunks.ts';
 import { checkFraming, createFrameChecker, MAX_REPORTED_PER_KIND } from '../src/sse/frames.ts';
-import type { FramingReport, FramingViolationKind } from '../src/core/framing.ts';
 
 const encoder = new TextEncoder();
 const SSE = 'text/event-stream';
@@ -52,7 +52,10 @@ describe('legal SSE is never a violation', () => {
     const body = 'data: {"a":\r\ndata: 1}\r\n\r\ndata: [DONE]\r\n\r\n';
     const cut = body.indexOf('\r') + 1;
     const report = checkFraming([{ bytes: encoder.encode(body.slice(0, cut)) }, { bytes: encoder.encode(body.slice(cut)) }], SSE);
-    expect(report.events.map((e) => [e.data, e.dataLines])).toEqual([['{"a":\n1}', 2], ['[DONE]', 1]]);
+    expect(report.events.map((e) => [e.data, e.dataLines])).toEqual([
+      ['{"a":\n1}', 2],
+      ['[DONE]', 1],
+    ]);
   });
 
   test('offsets count the BOM bytes', () => {
@@ -67,10 +70,13 @@ describe('legal SSE is never a violation', () => {
   test('byte count, positions and the time of the completing read', () => {
     const first = encoder.encode('data: {"a":1}\n');
     const second = encoder.encode('\ndata: [DONE]\n\n');
-    const report = checkFraming([
-      { bytes: first, atMs: 10 },
-      { bytes: second, atMs: 25 },
-    ], SSE);
+    const report = checkFraming(
+      [
+        { bytes: first, atMs: 10 },
+        { bytes: second, atMs: 25 },
+      ],
+      SSE,
+    );
     expect(report.bytes).toBe(first.length + second.length);
     expect(report.events).toEqual([
       { position: 0, data: '{"a":1}', isDone: false, dataLines: 1, atMs: 25 },
@@ -82,9 +88,7 @@ describe('legal SSE is never a violation', () => {
 describe('each violation kind', () => {
   test('content-type: wrong, and absent', () => {
     const body = 'data: [DONE]\n\n';
-    expect(check(body, 'application/json').violations).toEqual([
-      { kind: 'content-type', offset: 0, excerpt: 'application/json' },
-    ]);
+    expect(check(body, 'application/json').violations).toEqual([{ kind: 'content-type', offset: 0, excerpt: 'application/json' }]);
     expect(kinds(checkFraming([{ bytes: encoder.encode(body) }], undefined))).toEqual(['content-type']);
     expect(check(body, 'application/json').contentType).toBe('application/json');
   });
@@ -116,9 +120,7 @@ describe('each violation kind', () => {
 
   test('multi-line-data: reported once per event, data joined with newlines', () => {
     const report = check('data: {"a":\ndata: 1}\n\ndata: [DONE]\n\n');
-    expect(report.violations).toEqual([
-      { kind: 'multi-line-data', offset: 0, excerpt: '2 data lines: "{\\"a\\":\\n1}"', event: 0 },
-    ]);
+    expect(report.violations).toEqual([{ kind: 'multi-line-data', offset: 0, excerpt: '2 data lines: "{\\"a\\":\\n1}"', event: 0 }]);
     expect(report.events[0]).toMatchObject({ data: '{"a":\n1}', dataLines: 2 });
   });
 
@@ -160,7 +162,16 @@ describe('each violation kind', () => {
   });
 
   test('invalid-utf8: stray byte, overlong form, surrogate, truncated at the end', () => {
-    const body = bytesOf('data: {"a":"', [0xff], '"}\n\ndata: {"b":"', [0xc0, 0x80], '"}\n\ndata: {"c":"', [0xed, 0xa0, 0x80], '"}\n\ndata: [DONE]\n\n', [0xe6, 0xbc]);
+    const body = bytesOf(
+      'data: {"a":"',
+      [0xff],
+      '"}\n\ndata: {"b":"',
+      [0xc0, 0x80],
+      '"}\n\ndata: {"c":"',
+      [0xed, 0xa0, 0x80],
+      '"}\n\ndata: [DONE]\n\n',
+      [0xe6, 0xbc],
+    );
     const report = check(body);
     const utf8 = report.violations.filter((v) => v.kind === 'invalid-utf8');
     // Each byte that cannot belong to a character is reported, as a decoder would replace each one.
@@ -232,16 +243,26 @@ const text = fc.oneof(
 const ending = fc.constantFrom('\n', '\r\n', '\r');
 
 /** One piece of a stream, legal or not, as bytes. */
-const piece: fc.Arbitrary<number[]> = fc.oneof(
-  fc.record({ t: text, space: fc.boolean(), end: ending }).map(({ t, space, end }) => `data:${space ? ' ' : ''}${JSON.stringify({ t })}${end}${end}`),
-  fc.record({ space: fc.boolean(), pad: fc.constantFrom('', ' ', '  '), end: ending }).map(({ space, pad, end }) => `data:${space ? ' ' : ''}[DONE]${pad}${end}${end}`),
-  fc.record({ t: text, end: ending }).map(({ t, end }) => `:${t.replace(/[\r\n]/g, '')}${end}`),
-  fc.record({ t: text, end: ending }).map(({ t, end }) => `data: ${JSON.stringify(t)}${end}data: ${JSON.stringify(t)}${end}${end}`),
-  fc.record({ field: fc.constantFrom('event: delta', 'id: 3', 'retry: 10', 'x-foo: 1', 'data: not json', 'data: [1]'), end: ending }).map(({ field, end }) => `${field}${end}`),
-  fc.record({ t: text, n: fc.integer({ min: 5, max: 40 }), end: ending }).map(({ t, n, end }) => `data: ${JSON.stringify({ t: `${t}x`.repeat(n) })}${end}${end}`),
-  ending,
-  text,
-).map((s) => [...encoder.encode(s)]);
+const piece: fc.Arbitrary<number[]> = fc
+  .oneof(
+    fc
+      .record({ t: text, space: fc.boolean(), end: ending })
+      .map(({ t, space, end }) => `data:${space ? ' ' : ''}${JSON.stringify({ t })}${end}${end}`),
+    fc
+      .record({ space: fc.boolean(), pad: fc.constantFrom('', ' ', '  '), end: ending })
+      .map(({ space, pad, end }) => `data:${space ? ' ' : ''}[DONE]${pad}${end}${end}`),
+    fc.record({ t: text, end: ending }).map(({ t, end }) => `:${t.replace(/[\r\n]/g, '')}${end}`),
+    fc.record({ t: text, end: ending }).map(({ t, end }) => `data: ${JSON.stringify(t)}${end}data: ${JSON.stringify(t)}${end}${end}`),
+    fc
+      .record({ field: fc.constantFrom('event: delta', 'id: 3', 'retry: 10', 'x-foo: 1', 'data: not json', 'data: [1]'), end: ending })
+      .map(({ field, end }) => `${field}${end}`),
+    fc
+      .record({ t: text, n: fc.integer({ min: 5, max: 40 }), end: ending })
+      .map(({ t, n, end }) => `data: ${JSON.stringify({ t: `${t}x`.repeat(n) })}${end}${end}`),
+    ending,
+    text,
+  )
+  .map((s) => [...encoder.encode(s)]);
 
 const rawBytes: fc.Arbitrary<number[]> = fc.oneof(
   fc.constantFrom<number[]>([0xff], [0xe6, 0xbc], [0xed, 0xa0, 0x80], [0xf0, 0x9f], [0xc0, 0x80], [0xef, 0xbb, 0xbf]),
@@ -275,7 +296,10 @@ describe('the report does not depend on how the bytes were split', () => {
   test('every byte in its own read', () => {
     const body = encoder.encode('\uFEFFdata: {"t":"漢字🦙"}\r\n\r\n: c\r\rdata:[DONE]\r\n\r\nevent: x\n');
     const whole = checkFraming([{ bytes: body }], SSE);
-    const bytewise = checkFraming([...body].map((b) => ({ bytes: Uint8Array.of(b) })), SSE);
+    const bytewise = checkFraming(
+      [...body].map((b) => ({ bytes: Uint8Array.of(b) })),
+      SSE,
+    );
     expect(withoutTimes(bytewise)).toEqual(withoutTimes(whole));
   });
 
@@ -298,7 +322,13 @@ describe('the report does not depend on how the bytes were split', () => {
       bom: fc.boolean(),
       end: ending,
       space: fc.boolean(),
-      items: fc.array(fc.oneof(text.map((t) => ({ data: JSON.stringify({ t }) })), text.map((t) => ({ comment: t.replace(/[\r\n]/g, '') }))), { maxLength: 10 }),
+      items: fc.array(
+        fc.oneof(
+          text.map((t) => ({ data: JSON.stringify({ t }) })),
+          text.map((t) => ({ comment: t.replace(/[\r\n]/g, '') })),
+        ),
+        { maxLength: 10 },
+      ),
     });
     fc.assert(
       fc.property(wellFormed, fc.array(fc.nat(), { maxLength: 8 }), ({ bom, end, space, items }, cuts) => {

@@ -13,7 +13,7 @@ import httpProxy from 'http-proxy';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunConfig } from '../src/core/run-config.ts';
 import type { ProxySetup } from '../src/core/upstream.ts';
-import { runConformance, type RunOutcome } from '../src/engine/run.ts';
+import { type RunOutcome, runConformance } from '../src/engine/run.ts';
 import { type InstrumentedUpstream, startInstrumentedUpstream } from '../src/reference/instrumented-upstream.ts';
 import { UPSTREAM_GAP_MS } from '../src/run/proxy-target.ts';
 
@@ -80,7 +80,14 @@ describe('http-proxy in front of the instrumented upstream', () => {
       ['proxy.honest-truncation', 'fail', ['hung']],
     ]);
     expect(unclean[0]!.findings[0]!.message).toMatch(/the upstream wrote its answer to the end/);
-    for (const id of ['proxy.request-fidelity', 'proxy.response-fidelity', 'proxy.status-fidelity', 'proxy.no-buffering', 'proxy.isolation', 'proxy.limits']) {
+    for (const id of [
+      'proxy.request-fidelity',
+      'proxy.response-fidelity',
+      'proxy.status-fidelity',
+      'proxy.no-buffering',
+      'proxy.isolation',
+      'proxy.limits',
+    ]) {
       expect(outcome.checks.find((c) => c.id === id)?.verdict, id).toBe('pass');
     }
     // Nothing was changed on the way, field by field, and every answer arrived as JSON the upstream sent.

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import type { SchemaViolation, Validation } from '../src/contract/validators.ts';
 import {
   compileUserSchema,
   validateChunk,
@@ -7,7 +8,6 @@ import {
   validateRequest,
   validateResponse,
 } from '../src/contract/validators.ts';
-import type { SchemaViolation, Validation } from '../src/contract/validators.ts';
 
 import { SEEDS_MISSING, seedText } from './support/seeds.ts';
 
@@ -118,7 +118,10 @@ describe.skipIf(SEEDS_MISSING)('the documents’ own examples', () => {
     };
     expect(messages(validateResponse(body))).toEqual([]);
     expect(messages(validateResponse(raw))).toEqual(
-      expect.arrayContaining(['/object: must be equal to constant', '/choices/0/finish_reason: must be equal to one of the allowed values']),
+      expect.arrayContaining([
+        '/object: must be equal to constant',
+        '/choices/0/finish_reason: must be equal to one of the allowed values',
+      ]),
     );
   });
 });
@@ -135,7 +138,11 @@ describe('well-formed bodies are accepted', () => {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+            message: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+            },
             finish_reason: 'tool_calls',
           },
         ],
@@ -151,7 +158,9 @@ describe('well-formed bodies are accepted', () => {
             index: 0,
             message: { role: 'assistant', content: 'Hi' },
             finish_reason: 'length',
-            logprobs: { content: [{ token: 'Hi', logprob: -0.1, bytes: [72, 105], top_logprobs: [{ token: 'Hi', logprob: -0.1, bytes: null }] }] },
+            logprobs: {
+              content: [{ token: 'Hi', logprob: -0.1, bytes: [72, 105], top_logprobs: [{ token: 'Hi', logprob: -0.1, bytes: null }] }],
+            },
           },
         ],
       }),
@@ -160,23 +169,43 @@ describe('well-formed bodies are accepted', () => {
     ['a completion with usage: null', () => ({ ...completion(), usage: null }), validateResponse],
     [
       'a completion with tool_calls: null (Mistral)',
-      () => ({ ...completion(), choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', tool_calls: null }, finish_reason: 'stop' }] }),
+      () => ({
+        ...completion(),
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', tool_calls: null }, finish_reason: 'stop' }],
+      }),
       validateResponse,
     ],
     [
       'a tool call without type',
       () => ({
         ...completion(),
-        choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', function: { name: 'f', arguments: '{}' } }] }, finish_reason: 'stop' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', function: { name: 'f', arguments: '{}' } }] },
+            finish_reason: 'stop',
+          },
+        ],
       }),
       validateResponse,
     ],
-    ['finish_reason content_filter', () => ({ ...completion(), choices: [{ ...completion().choices[0], finish_reason: 'content_filter' }] }), validateResponse],
+    [
+      'finish_reason content_filter',
+      () => ({ ...completion(), choices: [{ ...completion().choices[0], finish_reason: 'content_filter' }] }),
+      validateResponse,
+    ],
     [
       'logprob entries without bytes, and top_logprobs: null',
       () => ({
         ...completion(),
-        choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop', logprobs: { content: [{ token: 'Hi', logprob: -0.1, top_logprobs: null }] } }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: 'Hi' },
+            finish_reason: 'stop',
+            logprobs: { content: [{ token: 'Hi', logprob: -0.1, top_logprobs: null }] },
+          },
+        ],
       }),
       validateResponse,
     ],
@@ -189,10 +218,21 @@ describe('well-formed bodies are accepted', () => {
     ],
     [
       'null id, type and name in a later tool-call delta',
-      () => chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: null, type: null, function: { name: null, arguments: '"}' } }] }, finish_reason: null }]),
+      () =>
+        chunk([
+          {
+            index: 0,
+            delta: { tool_calls: [{ index: 0, id: null, type: null, function: { name: null, arguments: '"}' } }] },
+            finish_reason: null,
+          },
+        ]),
       validateChunk,
     ],
-    ['a content chunk without a usage key', () => chunk([{ index: 0, delta: { content: 'Hel' }, finish_reason: null, logprobs: null }]), validateChunk],
+    [
+      'a content chunk without a usage key',
+      () => chunk([{ index: 0, delta: { content: 'Hel' }, finish_reason: null, logprobs: null }]),
+      validateChunk,
+    ],
     ['a finish chunk', () => chunk([{ index: 0, delta: {}, finish_reason: 'stop' }], null), validateChunk],
     ['the usage chunk', () => chunk([], { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 }), validateChunk],
     [
@@ -203,16 +243,40 @@ describe('well-formed bodies are accepted', () => {
     ['a chunk with unknown extra fields', () => ({ ...chunk([]), service_tier: 'default' }), validateChunk],
     ['an error', () => ({ error: { message: 'bad n', type: 'invalid_request_error', param: 'n', code: null } }), validateError],
     ['an error with an integer code', () => ({ error: { message: 'x', type: 'server_error', param: null, code: 500 } }), validateError],
-    ['an error without param (llama.cpp)', () => ({ error: { code: 400, message: 'bad n', type: 'invalid_request_error' } }), validateError],
-    ['an error of code, message and metadata (OpenRouter)', () => ({ error: { code: 400, message: 'bad n', metadata: { provider_name: 'x' } } }), validateError],
+    [
+      'an error without param (llama.cpp)',
+      () => ({ error: { code: 400, message: 'bad n', type: 'invalid_request_error' } }),
+      validateError,
+    ],
+    [
+      'an error of code, message and metadata (OpenRouter)',
+      () => ({ error: { code: 400, message: 'bad n', metadata: { provider_name: 'x' } } }),
+      validateError,
+    ],
     ['a model list', () => ({ object: 'list', data: [{ id: 'm', object: 'model', created: 1, owned_by: 'me' }] }), validateModelList],
     ['a minimal request', () => ({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), validateRequest],
     ['a request with unknown fields', () => ({ model: 'm', messages: [], context_length_exceeded_behavior: 'error' }), validateRequest],
-    ['a request with documented edge values', () => ({ model: 'm', messages: [], n: 128, temperature: 0, top_p: 1, top_logprobs: 20, logprobs: true }), validateRequest],
+    [
+      'a request with documented edge values',
+      () => ({ model: 'm', messages: [], n: 128, temperature: 0, top_p: 1, top_logprobs: 20, logprobs: true }),
+      validateRequest,
+    ],
     ['a stop array of 4', () => ({ model: 'm', messages: [], stop: ['a', 'b', 'c', 'd'] }), validateRequest],
-    ['a tool message', () => ({ model: 'm', messages: [{ role: 'tool', tool_call_id: 'call_1', content: '{"ok":true}' }] }), validateRequest],
-    ['an image part in string form', () => ({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: 'https://x/y.png' }] }] }), validateRequest],
-    ['tool_choice naming a function', () => ({ model: 'm', messages: [], tool_choice: { type: 'function', function: { name: 'f' } } }), validateRequest],
+    [
+      'a tool message',
+      () => ({ model: 'm', messages: [{ role: 'tool', tool_call_id: 'call_1', content: '{"ok":true}' }] }),
+      validateRequest,
+    ],
+    [
+      'an image part in string form',
+      () => ({ model: 'm', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: 'https://x/y.png' }] }] }),
+      validateRequest,
+    ],
+    [
+      'tool_choice naming a function',
+      () => ({ model: 'm', messages: [], tool_choice: { type: 'function', function: { name: 'f' } } }),
+      validateRequest,
+    ],
   ])('%s', (_name, make, validate) => {
     expect(messages(validate(JSON.parse(JSON.stringify(make()))))).toEqual([]);
   });
@@ -229,9 +293,19 @@ describe('malformed bodies are rejected, naming the path', () => {
       validateResponse,
       '/usage/completion_tokens: must be integer',
     ],
-    ['negative usage', () => ({ ...completion(), usage: { prompt_tokens: -1, completion_tokens: 2, total_tokens: 1 } }), validateResponse, '/usage/prompt_tokens: must be >= 0'],
+    [
+      'negative usage',
+      () => ({ ...completion(), usage: { prompt_tokens: -1, completion_tokens: 2, total_tokens: 1 } }),
+      validateResponse,
+      '/usage/prompt_tokens: must be >= 0',
+    ],
     ['choices not an array', () => ({ ...completion(), choices: { 0: {} } }), validateResponse, '/choices: must be array'],
-    ['a string index', () => ({ ...completion(), choices: [{ ...completion().choices[0], index: '0' }] }), validateResponse, '/choices/0/index: must be integer'],
+    [
+      'a string index',
+      () => ({ ...completion(), choices: [{ ...completion().choices[0], index: '0' }] }),
+      validateResponse,
+      '/choices/0/index: must be integer',
+    ],
     [
       'an undocumented finish_reason',
       () => ({ ...completion(), choices: [{ ...completion().choices[0], finish_reason: 'eos_token' }] }),
@@ -242,13 +316,29 @@ describe('malformed bodies are rejected, naming the path', () => {
       'tool-call arguments as an object',
       () => ({
         ...completion(),
-        choices: [{ index: 0, message: { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: {} } }] }, finish_reason: 'tool_calls' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: {} } }] },
+            finish_reason: 'tool_calls',
+          },
+        ],
       }),
       validateResponse,
       '/choices/0/message/tool_calls/0/function/arguments: must be string',
     ],
-    ['chunk finish_reason ""', () => chunk([{ index: 0, delta: {}, finish_reason: '' }]), validateChunk, '/choices/0/finish_reason: must be equal to one of the allowed values'],
-    ['chunk object chat.completion', () => ({ ...chunk([]), object: 'chat.completion' }), validateChunk, '/object: must be equal to constant'],
+    [
+      'chunk finish_reason ""',
+      () => chunk([{ index: 0, delta: {}, finish_reason: '' }]),
+      validateChunk,
+      '/choices/0/finish_reason: must be equal to one of the allowed values',
+    ],
+    [
+      'chunk object chat.completion',
+      () => ({ ...chunk([]), object: 'chat.completion' }),
+      validateChunk,
+      '/object: must be equal to constant',
+    ],
     [
       'ToolCallDelta without index',
       () => chunk([{ index: 0, delta: { tool_calls: [{ id: 'c', function: { arguments: '{}' } }] }, finish_reason: null }]),
@@ -260,30 +350,69 @@ describe('malformed bodies are rejected, naming the path', () => {
     ['an empty model in a chunk', () => ({ ...chunk([]), model: '' }), validateChunk, '/model: must NOT have fewer than 1 characters'],
     [
       'a tool call without id',
-      () => ({ ...completion(), choices: [{ index: 0, message: { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{}' } }] }, finish_reason: 'stop' }] }),
+      () => ({
+        ...completion(),
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{}' } }] },
+            finish_reason: 'stop',
+          },
+        ],
+      }),
       validateResponse,
       "/choices/0/message/tool_calls/0: must have required property 'id'",
     ],
     [
       'a logprob entry without logprob',
-      () => ({ ...completion(), choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop', logprobs: { content: [{ token: 'Hi' }] } }] }),
+      () => ({
+        ...completion(),
+        choices: [
+          { index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop', logprobs: { content: [{ token: 'Hi' }] } },
+        ],
+      }),
       validateResponse,
       "/choices/0/logprobs/content/0: must have required property 'logprob'",
     ],
     ['chunk usage as a string', () => chunk([], 'none'), validateChunk, '/usage: must be object or null'],
     ['error as a string', () => ({ error: 'bad request' }), validateError, '/error: must be object'],
     ['flat error', () => ({ message: 'bad', code: 400 }), validateError, "(root): must have required property 'error'"],
-    ['error without message', () => ({ error: { type: 'invalid_request_error', param: null, code: null } }), validateError, "/error: must have required property 'message'"],
-    ['error with an empty message', () => ({ error: { message: '' } }), validateError, '/error/message: must NOT have fewer than 1 characters'],
+    [
+      'error without message',
+      () => ({ error: { type: 'invalid_request_error', param: null, code: null } }),
+      validateError,
+      "/error: must have required property 'message'",
+    ],
+    [
+      'error with an empty message',
+      () => ({ error: { message: '' } }),
+      validateError,
+      '/error/message: must NOT have fewer than 1 characters',
+    ],
     ['model list data not an array', () => ({ object: 'list', data: {} }), validateModelList, '/data: must be array'],
     ['request without model', () => ({ messages: [] }), validateRequest, "(root): must have required property 'model'"],
     ['n below its range', () => ({ model: 'm', messages: [], n: 0 }), validateRequest, '/n: must be >= 1'],
     ['temperature above its range', () => ({ model: 'm', messages: [], temperature: 2.5 }), validateRequest, '/temperature: must be <= 2'],
     ['top_p 0', () => ({ model: 'm', messages: [], top_p: 0 }), validateRequest, '/top_p: must be > 0'],
-    ['five stop sequences', () => ({ model: 'm', messages: [], stop: ['a', 'b', 'c', 'd', 'e'] }), validateRequest, '/stop: must NOT have more than 4 items'],
+    [
+      'five stop sequences',
+      () => ({ model: 'm', messages: [], stop: ['a', 'b', 'c', 'd', 'e'] }),
+      validateRequest,
+      '/stop: must NOT have more than 4 items',
+    ],
     ['max_tokens as a string', () => ({ model: 'm', messages: [], max_tokens: '10' }), validateRequest, '/max_tokens: must be integer'],
-    ['a logit bias of 101', () => ({ model: 'm', messages: [], logit_bias: { '1024': 101 } }), validateRequest, '/logit_bias/1024: must be <= 100'],
-    ['an unknown role', () => ({ model: 'm', messages: [{ role: 'robot', content: 'x' }] }), validateRequest, '/messages/0/role: must be equal to one of the allowed values'],
+    [
+      'a logit bias of 101',
+      () => ({ model: 'm', messages: [], logit_bias: { '1024': 101 } }),
+      validateRequest,
+      '/logit_bias/1024: must be <= 100',
+    ],
+    [
+      'an unknown role',
+      () => ({ model: 'm', messages: [{ role: 'robot', content: 'x' }] }),
+      validateRequest,
+      '/messages/0/role: must be equal to one of the allowed values',
+    ],
     [
       'a message name with a space',
       () => ({ model: 'm', messages: [{ role: 'user', content: 'x', name: 'bad name' }] }),
@@ -296,7 +425,12 @@ describe('malformed bodies are rejected, naming the path', () => {
       validateRequest,
       '/tools/0/function/name: must NOT have more than 64 characters',
     ],
-    ['a tool of type retrieval', () => ({ model: 'm', messages: [], tools: [{ type: 'retrieval', function: { name: 'f' } }] }), validateRequest, '/tools/0/type: must be equal to one of the allowed values'],
+    [
+      'a tool of type retrieval',
+      () => ({ model: 'm', messages: [], tools: [{ type: 'retrieval', function: { name: 'f' } }] }),
+      validateRequest,
+      '/tools/0/type: must be equal to one of the allowed values',
+    ],
     [
       'an unknown content part',
       () => ({ model: 'm', messages: [{ role: 'user', content: [{ type: 'audio', audio: {} }] }] }),
@@ -309,7 +443,12 @@ describe('malformed bodies are rejected, naming the path', () => {
       validateRequest,
       "/response_format: must have required property 'json_schema'",
     ],
-    ['an unknown tool_choice mode', () => ({ model: 'm', messages: [], tool_choice: 'any' }), validateRequest, '/tool_choice: must be equal to one of the allowed values'],
+    [
+      'an unknown tool_choice mode',
+      () => ({ model: 'm', messages: [], tool_choice: 'any' }),
+      validateRequest,
+      '/tool_choice: must be equal to one of the allowed values',
+    ],
   ])('%s', (_name, make, validate, expected) => {
     const found = messages(validate(JSON.parse(JSON.stringify(make()))));
     expect(found).toContain(expected);
@@ -340,7 +479,13 @@ describe('malformed bodies are rejected, naming the path', () => {
 
   test('a value matching no alternative of a nullable reference yields one violation, not one per alternative', () => {
     expect(violations(validateRequest({ model: 'm', messages: [], response_format: 'json' }))).toEqual([
-      { path: '/response_format', message: '/response_format: must be object or null', received: '"json"', documented: 'type object | null', keyword: 'type' },
+      {
+        path: '/response_format',
+        message: '/response_format: must be object or null',
+        received: '"json"',
+        documented: 'type object | null',
+        keyword: 'type',
+      },
     ]);
     expect(messages(validateRequest({ model: 'm', messages: [], response_format: { type: 'yaml' } }))).toEqual([
       '/response_format/type: must be equal to one of the allowed values',

@@ -16,7 +16,11 @@ const CLI = join(ROOT, 'bin/chat-conformance.js');
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [command, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [command, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -45,12 +49,17 @@ describe.concurrent('npx vitest run --project conformance', () => {
     expect(a.exchanges.length).toBe(b.exchanges.length);
     // One test per check: the checks a run judges pass, the ones it leaves out (the proxy area) are skipped.
     const judged = b.checks.filter((c) => c.verdict !== 'not-run').length;
-    expect(suites.output).toMatch(new RegExp(`Tests\\s+${judged} passed(?: \\| ${b.checks.length - judged} skipped)? \\(${b.checks.length}\\)`));
+    expect(suites.output).toMatch(
+      new RegExp(`Tests\\s+${judged} passed(?: \\| ${b.checks.length - judged} skipped)? \\(${b.checks.length}\\)`),
+    );
   });
 
   test('a file filter and -t narrow the tests and what is sent; the rest is reported as not run', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cc-vitest-filter-'));
-    const result = await run(VITEST, ['run', 'suites/streaming.test.ts', '-t', 'done-terminator'], { CONFORMANCE_SEED: '9', CONFORMANCE_REPORT_DIR: dir });
+    const result = await run(VITEST, ['run', 'suites/streaming.test.ts', '-t', 'done-terminator'], {
+      CONFORMANCE_SEED: '9',
+      CONFORMANCE_REPORT_DIR: dir,
+    });
     expect(result.code, result.output).toBe(0);
     const report = await readReport(dir);
     expect(report.checks.filter((c) => c.verdict !== 'not-run').map((c) => c.id)).toEqual(['streaming.done-terminator']);

@@ -6,17 +6,20 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { checks } from '../src/checks/registry.ts';
+import type { Observation } from '../src/core/evidence.ts';
+import type { Profile, Verdict } from '../src/core/vocabulary.ts';
 import { verdictUnder } from './support/check-table.ts';
 import { CTX } from './support/chunks.ts';
 import { fakeObservation } from './support/evidence.ts';
-import type { Observation } from '../src/core/evidence.ts';
-import type { Profile, Verdict } from '../src/core/vocabulary.ts';
 
 type Json = Record<string, unknown>;
 
 const DIR = new URL('./fixtures/wire/', import.meta.url);
 
-const WEATHER = { type: 'function', function: { name: 'weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } } };
+const WEATHER = {
+  type: 'function',
+  function: { name: 'weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } },
+};
 const ask = (text: string) => [{ role: 'user', content: text }];
 const INCLUDE = { stream_options: { include_usage: true } };
 
@@ -110,7 +113,14 @@ const CASES: WireCase[] = [
   {
     file: 'vllm-stream-start.sse',
     sent: { model: 'Kimi', messages: ask('元曲四大家有谁'), stream: true, stop: '四', max_completion_tokens: 1000, ...INCLUDE },
-    only: ['schema.chunk-valid', 'streaming.chunk-object', 'streaming.role-first', 'streaming.stable-identity', 'usage.null-elsewhere', 'schema.model-echo'],
+    only: [
+      'schema.chunk-valid',
+      'streaming.chunk-object',
+      'streaming.role-first',
+      'streaming.stable-identity',
+      'usage.null-elsewhere',
+      'schema.model-echo',
+    ],
     findings: {},
     passes: ['schema.chunk-valid', 'streaming.role-first', 'streaming.stable-identity', 'usage.null-elsewhere', 'schema.model-echo'],
   },
@@ -126,7 +136,13 @@ const CASES: WireCase[] = [
     findings: {
       'schema.finish-reason-documented': ['warn', 'pass'],
     },
-    passes: ['schema.response-valid', 'tools.call-shape', 'tools.arguments-valid', 'tools.finish-reason-consistent', 'schema.content-present'],
+    passes: [
+      'schema.response-valid',
+      'tools.call-shape',
+      'tools.arguments-valid',
+      'tools.finish-reason-consistent',
+      'schema.content-present',
+    ],
   },
   {
     file: 'deepseek-logprobs.json',
@@ -209,8 +225,7 @@ function verdicts(observation: Observation, profile: Profile, only?: readonly st
   return result;
 }
 
-const bad = (map: Map<string, Verdict>, worst: readonly Verdict[]) =>
-  Object.fromEntries([...map].filter(([, v]) => worst.includes(v)));
+const bad = (map: Map<string, Verdict>, worst: readonly Verdict[]) => Object.fromEntries([...map].filter(([, v]) => worst.includes(v)));
 
 afterEach(() => {
   vi.useRealTimers();
@@ -235,9 +250,13 @@ describe('real answers, replayed', () => {
       const documented = verdicts(observation, 'documented', c.only);
       const lenient = verdicts(observation, 'lenient', c.only);
       const expected = Object.fromEntries(Object.entries(c.findings).map(([id, [d]]) => [id, d]));
-      expect(bad(documented, ['fail', 'warn']), 'findings under documented').toEqual(bad(new Map(Object.entries(expected)), ['fail', 'warn']));
+      expect(bad(documented, ['fail', 'warn']), 'findings under documented').toEqual(
+        bad(new Map(Object.entries(expected)), ['fail', 'warn']),
+      );
       for (const [id, [, l]] of Object.entries(c.findings)) expect(lenient.get(id), `${id} under lenient`).toBe(l);
-      const lenientFailures = Object.entries(c.findings).filter(([, [, l]]) => l === 'fail').map(([id]) => [id, 'fail']);
+      const lenientFailures = Object.entries(c.findings)
+        .filter(([, [, l]]) => l === 'fail')
+        .map(([id]) => [id, 'fail']);
       expect(bad(lenient, ['fail']), 'failures under lenient').toEqual(Object.fromEntries(lenientFailures));
       for (const id of c.passes ?? []) expect(documented.get(id), `${id} judges and passes`).toBe('pass');
     });

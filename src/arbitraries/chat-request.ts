@@ -4,6 +4,8 @@
  */
 import fc from 'fast-check';
 import { paramRanges } from '../contract/ranges.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import { invalidLogitBias, logitBias } from './logit-bias.ts';
 import { invalidMaxTokens, maxTokens } from './max-tokens.ts';
 import { invalidMessages, messages } from './messages.ts';
@@ -11,8 +13,6 @@ import { invalidFunctionName } from './names.ts';
 import { inRange, outOfRange, wrongNumericType } from './range-value.ts';
 import { invalidSeed, seed } from './seed.ts';
 import { invalidStop, stop } from './stop.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
-import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 
 export interface ChatRequestConstraints {
   /** Set `model` in the body (otherwise the sender fills it in). */
@@ -25,7 +25,6 @@ export interface ChatRequestConstraints {
   /** Also send `stop` as an array (conflict stop-array). */
   stopArrays?: boolean;
 }
-
 
 /** The ranged parameters, each within its range (n capped by `maxN`). */
 function rangedParams(maxN: number): Record<string, fc.Arbitrary<number>> {

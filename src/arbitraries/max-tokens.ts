@@ -1,6 +1,7 @@
 /** max_tokens / max_completion_tokens: small positive integers (requests stay cheap), and wrongly typed values. */
-import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
+
 import fc from 'fast-check';
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 
 export interface MaxTokensConstraints {
   max?: number;

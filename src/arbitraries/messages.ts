@@ -19,7 +19,13 @@ const text = fc.constantFrom(...PROMPTS);
 
 const content: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: text, weight: 3 },
-  { arbitrary: fc.array(text.map((t) => ({ type: 'text', text: t })), { minLength: 1, maxLength: 2 }), weight: 1 },
+  {
+    arbitrary: fc.array(
+      text.map((t) => ({ type: 'text', text: t })),
+      { minLength: 1, maxLength: 2 },
+    ),
+    weight: 1,
+  },
 );
 
 function message(role: string): fc.Arbitrary<Message> {
@@ -51,9 +57,9 @@ export function invalidMessages(): fc.Arbitrary<unknown> {
     unknownRole().map((role) => (list: Message[]) => list.map((m, i) => (i === list.length - 1 ? { ...m, role } : m))),
     fc.constant((list: Message[]) => list.map((m, i) => (i === list.length - 1 ? { role: m.role } : m))),
     invalidMessageName().map((name) => (list: Message[]) => list.map((m, i) => (i === list.length - 1 ? { ...m, name } : m))),
-    fc.constantFrom<unknown>(42, true, { text: 'Hi' }).map(
-      (bad) => (list: Message[]) => list.map((m, i) => (i === list.length - 1 ? { ...m, content: bad } : m)),
-    ),
+    fc
+      .constantFrom<unknown>(42, true, { text: 'Hi' })
+      .map((bad) => (list: Message[]) => list.map((m, i) => (i === list.length - 1 ? { ...m, content: bad } : m))),
   );
   const notAList = fc.constantFrom<unknown>('Say hello.', { role: 'user', content: 'Hi' });
   return fc.oneof(

@@ -4,7 +4,7 @@
  */
 import type fc from 'fast-check';
 import { limits } from '../contract/ranges.ts';
-import { invalidPatternText, patternText, type PatternTextConstraints } from './pattern-text.ts';
+import { invalidPatternText, type PatternTextConstraints, patternText } from './pattern-text.ts';
 
 type NameField = 'messageName' | 'functionName';
 

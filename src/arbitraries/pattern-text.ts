@@ -25,12 +25,10 @@ const FOREIGN = [' ', '!', '.', '/', '@', 'é', '名', '\t', '-'];
 export function invalidPatternText(pattern: string, maxLength: number): fc.Arbitrary<string> {
   const regex = new RegExp(pattern);
   const valid = fc.stringMatching(regex).filter((s) => s.length > 0 && s.length < maxLength);
-  const withForeign = fc
-    .tuple(valid, fc.constantFrom(...FOREIGN), fc.nat())
-    .map(([text, ch, at]) => {
-      const i = at % (text.length + 1);
-      return text.slice(0, i) + ch + text.slice(i);
-    });
+  const withForeign = fc.tuple(valid, fc.constantFrom(...FOREIGN), fc.nat()).map(([text, ch, at]) => {
+    const i = at % (text.length + 1);
+    return text.slice(0, i) + ch + text.slice(i);
+  });
   const tooLong = fc.integer({ min: maxLength + 1, max: maxLength + 16 }).map((length) => 'a'.repeat(length));
   const empty = fc.constant('');
   return fc

@@ -3,14 +3,24 @@
  * reads a JSON body and a stream alike; and the first judgement of a request that must be answered or refused.
  * Like the guards, nothing here trusts the shape of what the target sent.
  */
-import { describeStatus, incompleteReason, isStream, isSuccess, observations, statusKey, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
-import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
-import { asArray, dig, hasField, isCount, isInteger, isRecord, type Json } from '../core/json.ts';
+
 import type { Comparison, Evidence, Finding, Observation, Outcome, StreamEvidence } from '../core/evidence.ts';
+import { asArray, dig, hasField, isCount, isInteger, isRecord, type Json } from '../core/json.ts';
+import {
+  describeStatus,
+  incompleteReason,
+  isStream,
+  isSuccess,
+  observations,
+  statusKey,
+  statusOf,
+  transportSkip,
+  unsupportedSkip,
+} from './guards.ts';
+import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 
 /** The JSON object of a successful non-stream answer. */
-export const okJson = (o: Observation): Json | undefined =>
-  !isStream(o) && statusOf(o) === 200 && isRecord(o.json) ? o.json : undefined;
+export const okJson = (o: Observation): Json | undefined => (!isStream(o) && statusOf(o) === 200 && isRecord(o.json) ? o.json : undefined);
 
 export type Streamed = Observation & { stream: StreamEvidence };
 
@@ -92,7 +102,10 @@ export const isFinish = (reason: unknown): boolean => reason !== null && reason 
 
 /** The concatenated `delta[key]` strings of one choice's entries. */
 export const deltaText = (entries: readonly ChoiceDelta[], key = 'content'): string =>
-  entries.map((e) => dig(e.choice, 'delta', key)).filter((t): t is string => typeof t === 'string').join('');
+  entries
+    .map((e) => dig(e.choice, 'delta', key))
+    .filter((t): t is string => typeof t === 'string')
+    .join('');
 
 export interface StreamPair {
   stream: Observation;
@@ -166,8 +179,7 @@ export function answerOf(observation: Observation): Answer | undefined {
       return {
         index: isInteger(index) ? index : position,
         content: typeof dig(message, 'content') === 'string' ? (dig(message, 'content') as string) : null,
-        reasoning:
-          typeof dig(message, 'reasoning_content') === 'string' ? (dig(message, 'reasoning_content') as string) : null,
+        reasoning: typeof dig(message, 'reasoning_content') === 'string' ? (dig(message, 'reasoning_content') as string) : null,
         finishReason: dig(choice, 'finish_reason') ?? null,
         toolCalls: asArray(dig(message, 'tool_calls')).map((call, i) => ({
           index: i,

@@ -2,11 +2,12 @@
  * Authentication: the documents require `Authorization: Bearer {{API 秘钥}}` (000); the 401 status and the error
  * object are the OpenAI convention. Probes tag their requests `auth:none` (no header) or `auth:bogus` (a wrong key).
  */
+
+import type { Observation, Outcome } from '../core/evidence.ts';
 import { judgeRefusal } from './answers.ts';
 import { envelopeOutcomes } from './errors.ts';
 import { hasTag, runObservations, statusOf } from './guards.ts';
 import { defineCheck } from './types.ts';
-import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 

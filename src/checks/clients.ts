@@ -5,12 +5,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { compileUserSchema } from '../contract/validators.ts';
+import type { ClientError, ClientEvidence, Evidence, Observation, Outcome } from '../core/evidence.ts';
+import { dig, excerpt, isRecord } from '../core/json.ts';
 import { answerOf, choiceStreams, clientChunks, deltaText } from './answers.ts';
 import { describeStatus, errorText, isStream, isSuccess, statusOf, transportSkip } from './guards.ts';
 import { fail, pass, receivedDocumented, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { dig, excerpt, isRecord } from '../core/json.ts';
-import type { ClientError, ClientEvidence, Evidence, Observation, Outcome } from '../core/evidence.ts';
 
 const SOURCE = 'client libraries: the openai SDK and the Vercel AI SDK (as installed)';
 
@@ -21,7 +21,8 @@ const clientCall = (evidence: Evidence, tag: string): ClientEvidence | undefined
 const LIBRARY_NAMES = { openai: 'openai', 'ai-sdk': 'the AI SDK' } as const;
 
 /** `openai 6.49.0 chat.completions.create`, and whether it read an answer recorded for the other library's request. */
-const who = (e: ClientEvidence): string => `${LIBRARY_NAMES[e.library]} ${e.version} ${e.call}${e.replayed ? ' (the same answer replayed to it)' : ''}`;
+const who = (e: ClientEvidence): string =>
+  `${LIBRARY_NAMES[e.library]} ${e.version} ${e.call}${e.replayed ? ' (the same answer replayed to it)' : ''}`;
 
 const clip = (text: string, max = 200): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
@@ -51,7 +52,8 @@ function answered(e: ClientEvidence, streamed: boolean): { o: Observation } | { 
   const checked = unanswered(e);
   if ('outcome' in checked) return checked;
   const { o } = checked;
-  if (!isSuccess(statusOf(o))) return { outcome: skip(`the target refused the request (${describeStatus(o)}); clients.typed-errors judges how the refusal surfaced`) };
+  if (!isSuccess(statusOf(o)))
+    return { outcome: skip(`the target refused the request (${describeStatus(o)}); clients.typed-errors judges how the refusal surfaced`) };
   if (streamed && !isStream(o)) return { outcome: skip('the answer was not a stream (judged by streaming.content-type)') };
   return checked;
 }
@@ -117,7 +119,9 @@ const nonstreamParse = defineCheck({
             ['text', choice.content ?? '', got['content']],
             ['finish reason', aiSdkFinish(choice.finishReason, refused), got['finishReason']],
           ];
-    const differ = expected.filter(([, wire, sdk]) => !isDeepStrictEqual(wire, sdk)).map(([field, wire, sdk]) => `${field} ${excerpt(sdk, 80)} where the wire says ${excerpt(wire, 80)}`);
+    const differ = expected
+      .filter(([, wire, sdk]) => !isDeepStrictEqual(wire, sdk))
+      .map(([field, wire, sdk]) => `${field} ${excerpt(sdk, 80)} where the wire says ${excerpt(wire, 80)}`);
     if (!sameUsage(e, usage)) differ.push(`usage ${excerpt(got['usage'], 100)} where the wire says ${excerpt(usage ?? null, 100)}`);
     if (differ.length === 0) return [pass];
     return [clientFail('fields', e, raw(o), `returned ${differ.join('; ')}`, documented)];
@@ -176,7 +180,13 @@ const streamUsage = defineCheck({
     if (sameUsage(e, usage)) return [pass];
     const got = dig(e.returned, 'usage');
     return [
-      clientFail('usage', e, `a stream whose usage chunk says ${excerpt(usage, 120)}`, `reported usage ${excerpt(orNull(got), 120)}`, "the stream's usage, as the SDK exposes it"),
+      clientFail(
+        'usage',
+        e,
+        `a stream whose usage chunk says ${excerpt(usage, 120)}`,
+        `reported usage ${excerpt(orNull(got), 120)}`,
+        "the stream's usage, as the SDK exposes it",
+      ),
     ];
   },
 });
@@ -222,7 +232,9 @@ const toolCallAssembly = defineCheck({
     // openai hands over the arguments string; the AI SDK the object it parsed from it.
     const same = (mine: unknown, call: (typeof calls)[number]): boolean =>
       dig(mine, 'name') === call.name &&
-      (e.library === 'openai' ? dig(mine, 'arguments') === call.arguments : isDeepStrictEqual(dig(mine, 'input'), parsedArguments(call.arguments)));
+      (e.library === 'openai'
+        ? dig(mine, 'arguments') === call.arguments
+        : isDeepStrictEqual(dig(mine, 'input'), parsedArguments(call.arguments)));
     const unmatched = [...got];
     for (const call of calls) {
       const at = unmatched.findIndex((mine) => same(mine, call));
@@ -254,7 +266,7 @@ const structuredOutput = defineCheck({
     const compiled = compileUserSchema(dig(o.sent, 'response_format', 'json_schema', 'schema'));
     if (!compiled.ok) return [skip(`the schema sent does not compile (${compiled.error})`)];
     const rawPart = `content ${excerpt(choice.content, 120)}`;
-    const documented = 'an object valid against the schema sent, from the SDK\'s parse helper';
+    const documented = "an object valid against the schema sent, from the SDK's parse helper";
     if (e.threw) return [clientFail('threw', e, rawPart, threwText(e.threw), documented)];
     const parsed = dig(e.returned, 'parsed');
     const validation = compiled.validate(parsed);
@@ -305,7 +317,9 @@ const typedErrors = defineCheck({
     const status = statusOf(o) ?? 0;
     const refused = !isSuccess(status);
     if (!refused && !(mistake && isRecord(dig(o.json, 'error')))) {
-      return mistake ? [skip(`the target served the request instead of refusing it (${describeStatus(o)}); the errors and auth checks report it`)] : [];
+      return mistake
+        ? [skip(`the target served the request instead of refusing it (${describeStatus(o)}); the errors and auth checks report it`)]
+        : [];
     }
     const message = wireMessage(o);
     const wanted = refused ? `${typedError(e, status)} with status ${status}` : 'error';
@@ -314,7 +328,8 @@ const typedErrors = defineCheck({
     if (refused && (e.threw.status !== status || e.threw.name !== typedError(e, status))) {
       return [clientFail(`status-${status}`, e, raw(o), threwText(e.threw), documented)];
     }
-    if (message !== '' && !squeeze(e.threw.message).includes(message)) return [clientFail('message', e, raw(o), threwText(e.threw), documented)];
+    if (message !== '' && !squeeze(e.threw.message).includes(message))
+      return [clientFail('message', e, raw(o), threwText(e.threw), documented)];
     return [pass];
   },
 });
@@ -326,10 +341,18 @@ function judgeCancel(e: ClientEvidence): Outcome[] {
   const o = e.observations[0];
   if (!o || o.exchange.unsent) return [skip(`${LIBRARY_NAMES[e.library]} sent nothing`)];
   const error = o.exchange.error;
-  if (error && error.code !== 'aborted') return [skip(`the exchange was cut (${error.code}: ${error.message}); the transport checks report it`)];
+  if (error && error.code !== 'aborted')
+    return [skip(`the exchange was cut (${error.code}: ${error.message}); the transport checks report it`)];
   if (!o.exchange.response || !isSuccess(statusOf(o))) return [skip(`the target did not stream (${describeStatus(o)})`)];
   const cancelled = dig(e.returned, 'cancelled') === true;
-  if (!cancelled) return [skip(e.threw ? `the stream failed before its first text (${e.threw.name}); clients.stream-assembly judges streams` : 'no text arrived to cancel after')];
+  if (!cancelled)
+    return [
+      skip(
+        e.threw
+          ? `the stream failed before its first text (${e.threw.name}); clients.stream-assembly judges streams`
+          : 'no text arrived to cancel after',
+      ),
+    ];
   const documented = "the SDK's stream ends quietly once cancelled, and the connection is closed";
   const rawPart = `a stream cancelled after its first text (${error ? error.message : 'read to its end'})`;
   if (e.threw && !isAbort(e.threw)) return [clientFail('threw', e, rawPart, `${threwText(e.threw)} instead of ending`, documented)];
@@ -343,7 +366,13 @@ function judgeAfterCancel(e: ClientEvidence): Outcome[] {
   const { o } = checked;
   if (isSuccess(statusOf(o))) {
     // Served: whether the SDK could read the answer is for the other clients checks.
-    return [e.threw ? skip(`the target served it, but ${LIBRARY_NAMES[e.library]} could not read the answer (${e.threw.name}); the other clients checks report that`) : pass];
+    return [
+      e.threw
+        ? skip(
+            `the target served it, but ${LIBRARY_NAMES[e.library]} could not read the answer (${e.threw.name}); the other clients checks report that`,
+          )
+        : pass,
+    ];
   }
   const what = e.threw ? threwText(e.threw) : 'returned';
   return [
@@ -375,4 +404,12 @@ const cancelMidStream = defineCheck({
   },
 });
 
-export const clientsChecks = [nonstreamParse, streamAssembly, streamUsage, toolCallAssembly, structuredOutput, typedErrors, cancelMidStream] as const;
+export const clientsChecks = [
+  nonstreamParse,
+  streamAssembly,
+  streamUsage,
+  toolCallAssembly,
+  structuredOutput,
+  typedErrors,
+  cancelMidStream,
+] as const;

@@ -5,6 +5,9 @@
  * Each check judges one aspect (status, body shape, param, stream, health) so one deviation shows up once.
  */
 import { validateError } from '../contract/validators.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
+import { dig, excerpt, hasField } from '../core/json.ts';
+import { isEventStream, isJsonContentType } from '../core/media-type.ts';
 import { answerOf, chunksOf, isFinish, judgeRefusal } from './answers.ts';
 import {
   contentTypeOf,
@@ -22,9 +25,6 @@ import {
 } from './guards.ts';
 import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { dig, excerpt, hasField } from '../core/json.ts';
-import { isEventStream, isJsonContentType } from '../core/media-type.ts';
-import type { Observation, Outcome } from '../core/evidence.ts';
 
 const CONVENTION = 'OpenAI convention (assumed)';
 
@@ -142,9 +142,13 @@ const paramNamed = defineCheck({
     if (!error) return [skip('the error body has no error object (judged by errors.envelope)')];
     if (error.param === null || error.param === undefined) {
       return [
-        warn('param-null', receivedDocumented(`error.param = ${excerpt(error.param ?? null)} for invalid ${field}`, `error.param = "${field}"`), {
-          path: '/error/param',
-        }),
+        warn(
+          'param-null',
+          receivedDocumented(`error.param = ${excerpt(error.param ?? null)} for invalid ${field}`, `error.param = "${field}"`),
+          {
+            path: '/error/param',
+          },
+        ),
       ];
     }
     if (typeof error.param !== 'string' || !namesField(error.param, field)) {
@@ -193,7 +197,8 @@ const preStreamRejection = defineCheck({
     if (isSuccess(status)) {
       const how = failedStream(evidence);
       // A gateway that clamps the value and answers: that acceptance is the params checks' finding, not this one's.
-      if (!how) return [skip(`an ordinary streamed answer to ${whatWasWrong(evidence)}: the value was accepted (the params checks judge that)`)];
+      if (!how)
+        return [skip(`an ordinary streamed answer to ${whatWasWrong(evidence)}: the value was accepted (the params checks judge that)`)];
       return [fail('stream-200', receivedDocumented(`HTTP ${status} with ${how} for ${whatWasWrong(evidence)}`, documented))];
     }
     if (isClientError(status) && sse) {

@@ -2,9 +2,10 @@
  * Small readers that checks share: safe access to JSON a target sent (any value may have any type, so nothing here
  * assumes a shape), which observations a piece of evidence holds, what was asked for and how the target answered.
  */
+
+import type { Evidence, Observation, Outcome, StreamEvidence } from '../core/evidence.ts';
 import { asArray, dig, isInteger, isRecord } from '../core/json.ts';
 import { skip } from './outcome.ts';
-import type { Evidence, Observation, Outcome, StreamEvidence } from '../core/evidence.ts';
 
 /** Every observation a piece of evidence carries; checks that judge single exchanges run on each. */
 export function observations(evidence: Evidence): Observation[] {
@@ -146,7 +147,9 @@ export function errorBody(o: Observation): ErrorBody | undefined {
  */
 export function errorText(o: Observation): string {
   const body = Array.isArray(o.json) && o.json.length === 1 ? o.json[0] : o.json;
-  const details = asArray(dig(body, 'detail')).map((d) => dig(d, 'msg')).filter((m) => typeof m === 'string');
+  const details = asArray(dig(body, 'detail'))
+    .map((d) => dig(d, 'msg'))
+    .filter((m) => typeof m === 'string');
   const candidates = [dig(body, 'error', 'message'), dig(body, 'error'), dig(body, 'message'), dig(body, 'detail'), details.join('; ')];
   for (const c of candidates) if (typeof c === 'string' && c.trim() !== '') return c;
   if (o.json === undefined) return o.exchange.response?.excerpt ?? '';

@@ -3,11 +3,12 @@
  * top_logprobs "指定在每个 tokens 位置返回的最可能 tokens 的数量" (000). The entry shape
  * (`logprobs.content[]` of {token, logprob, bytes, top_logprobs}) is the OpenAI convention.
  */
+
+import type { Observation, Outcome } from '../core/evidence.ts';
+import { asArray, dig, excerpt, isInteger, isRecord } from '../core/json.ts';
 import { type Answer, answerFor, completionTokens, rejected } from './answers.ts';
 import { fail, pass, receivedDocumented, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { asArray, dig, excerpt, isInteger, isRecord } from '../core/json.ts';
-import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
@@ -50,12 +51,20 @@ const present = defineCheck({
         continue;
       }
       if (entries.length === 0 && (choice.content ?? '') !== '') {
-        outcomes.push(fail('empty', receivedDocumented(`${at}/content = [] for content ${excerpt(choice.content, 40)}`, 'one entry per output token'), { path: `${at}/content` }));
-      } else if (tokens !== undefined && answer.choices.length === 1 && entries.length !== tokens) {
         outcomes.push(
-          fail('count', receivedDocumented(`${entries.length} logprobs entries for completion_tokens = ${tokens}`, 'one entry per output token'), {
+          fail('empty', receivedDocumented(`${at}/content = [] for content ${excerpt(choice.content, 40)}`, 'one entry per output token'), {
             path: `${at}/content`,
           }),
+        );
+      } else if (tokens !== undefined && answer.choices.length === 1 && entries.length !== tokens) {
+        outcomes.push(
+          fail(
+            'count',
+            receivedDocumented(`${entries.length} logprobs entries for completion_tokens = ${tokens}`, 'one entry per output token'),
+            {
+              path: `${at}/content`,
+            },
+          ),
         );
       }
     }
@@ -136,7 +145,7 @@ const values = defineCheck({
       (entriesOf(choice.logprobs) ?? []).forEach((entry, i) => {
         const at = `/choices/${choice.index}/logprobs/content/${i}`;
         const items: Array<[unknown, string]> = [[entry, at]];
-        asArray(dig(entry, 'top_logprobs')).forEach((alt, j) => items.push([alt, `${at}/top_logprobs/${j}`]));
+        for (const [j, alt] of asArray(dig(entry, 'top_logprobs')).entries()) items.push([alt, `${at}/top_logprobs/${j}`]);
         for (const [item, path] of items) {
           judged++;
           for (const [key, received] of itemProblems(item)) {

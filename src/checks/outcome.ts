@@ -16,8 +16,7 @@ export const warn = (key: string, message: string, extra: Partial<Finding> = {})
 });
 
 /** `Received: …\nDocumented: …`, the message shape every finding uses. */
-export const receivedDocumented = (received: string, documented: string): string =>
-  `Received: ${received}\nDocumented: ${documented}`;
+export const receivedDocumented = (received: string, documented: string): string => `Received: ${received}\nDocumented: ${documented}`;
 
 /** `a, b, c, …` for messages: at most `max` items of a list that may be long. */
 export const list = (items: readonly unknown[], max = 10): string =>

@@ -6,7 +6,18 @@
 import { limits } from '../contract/ranges.ts';
 import type { BoundaryEvidence, Finding, Observation, Outcome, PropertyEvidence } from '../core/evidence.ts';
 import { asArray, dig, excerpt } from '../core/json.ts';
-import { describeStatus, errorText, hasTag, isRateLimited, isSuccess, rateLimitSkip, statusOf, tagValue, transportSkip, unsupportedSkip } from './guards.ts';
+import {
+  describeStatus,
+  errorText,
+  hasTag,
+  isRateLimited,
+  isSuccess,
+  rateLimitSkip,
+  statusOf,
+  tagValue,
+  transportSkip,
+  unsupportedSkip,
+} from './guards.ts';
 import { fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import { defineCheck, type Examination } from './types.ts';
 
@@ -48,7 +59,11 @@ function examineInvalid(observation: Observation): Examination {
   if (unjudged) return unjudged;
   const status = statusOf(observation) ?? 0;
   if (status >= 400 && status < 500) return { ok: true };
-  return { ok: false, message: receivedDocumented(`${describeStatus(observation)} for ${caseName(observation)}`, '4xx, never 5xx or 200'), observation };
+  return {
+    ok: false,
+    message: receivedDocumented(`${describeStatus(observation)} for ${caseName(observation)}`, '4xx, never 5xx or 200'),
+    observation,
+  };
 }
 
 function judgeProperty(evidence: PropertyEvidence, conflict?: string): Outcome[] {

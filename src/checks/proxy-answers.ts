@@ -3,8 +3,9 @@
  * payloads aligned in order, so a dropped usage chunk or an extra `[DONE]` shows as exactly that), each event as
  * JSON. Byte equality is worth knowing but not required: a proxy may re-serialise JSON or re-frame events.
  */
-import { bodyText } from '../core/exchange.ts';
+
 import type { Observation, Outcome } from '../core/evidence.ts';
+import { bodyText } from '../core/exchange.ts';
 import { dig, isRecord } from '../core/json.ts';
 import type { UpstreamSeen } from '../core/upstream.ts';
 import { describeStatus, statusOf } from './guards.ts';
@@ -26,7 +27,15 @@ function canonical(data: string): string {
   const value = parse(data);
   if (value === undefined) return data.trim();
   const sorted = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sorted) : isRecord(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v;
+    Array.isArray(v)
+      ? v.map(sorted)
+      : isRecord(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted(v[k])]),
+          )
+        : v;
   return JSON.stringify(sorted(value));
 }
 
@@ -88,8 +97,10 @@ const isUsageChunk = (data: string): boolean => {
 /** What one mismatch means for a client, as a finding key and a phrase. */
 function describeMismatch(m: EventMismatch): { key: string; verdict: 'fail' | 'warn'; text: string } {
   if (m.kind === 'dropped') {
-    if (m.upstream?.trim() === DONE) return { key: 'done-dropped', verdict: 'fail', text: 'the data: [DONE] the upstream sent did not arrive' };
-    if (isUsageChunk(m.upstream ?? '')) return { key: 'usage-chunk-dropped', verdict: 'fail', text: `the usage chunk (upstream event ${m.position}) did not arrive` };
+    if (m.upstream?.trim() === DONE)
+      return { key: 'done-dropped', verdict: 'fail', text: 'the data: [DONE] the upstream sent did not arrive' };
+    if (isUsageChunk(m.upstream ?? ''))
+      return { key: 'usage-chunk-dropped', verdict: 'fail', text: `the usage chunk (upstream event ${m.position}) did not arrive` };
     return { key: 'event-dropped', verdict: 'fail', text: `upstream event ${m.position} did not arrive` };
   }
   if (m.kind === 'added') {
@@ -101,9 +112,17 @@ function describeMismatch(m: EventMismatch): { key: string; verdict: 'fail' | 'w
   if (isRecord(sent) && isRecord(got)) {
     const changes = diffFields(sent, got).filter((row) => row.change !== 'unchanged');
     const worst = changes.some((row) => changeVerdict(row) === 'fail') ? 'fail' : 'warn';
-    return { key: worst === 'fail' ? 'event-changed' : 'event-fields-added', verdict: worst, text: `upstream event ${m.position}: ${list(changes.map(describeChange), 4)}` };
+    return {
+      key: worst === 'fail' ? 'event-changed' : 'event-fields-added',
+      verdict: worst,
+      text: `upstream event ${m.position}: ${list(changes.map(describeChange), 4)}`,
+    };
   }
-  return { key: 'event-changed', verdict: 'fail', text: `upstream event ${m.position} arrived as ${JSON.stringify((m.client ?? '').slice(0, 80))}` };
+  return {
+    key: 'event-changed',
+    verdict: 'fail',
+    text: `upstream event ${m.position} arrived as ${JSON.stringify((m.client ?? '').slice(0, 80))}`,
+  };
 }
 
 /** The client's data payloads, `[DONE]` included, as it read them. */
@@ -113,10 +132,25 @@ export const clientEvents = (client: Observation): string[] => client.stream?.fr
 export function compareAnswer(client: Observation, upstream: UpstreamSeen, documented: string): Outcome[] {
   const status = statusOf(client);
   if (status !== upstream.status) {
-    return [deviation('fail', 'status-changed', `the upstream answered HTTP ${upstream.status ?? 'nothing'}, the client got ${describeStatus(client)}`, documented)];
+    return [
+      deviation(
+        'fail',
+        'status-changed',
+        `the upstream answered HTTP ${upstream.status ?? 'nothing'}, the client got ${describeStatus(client)}`,
+        documented,
+      ),
+    ];
   }
   if (upstream.events) {
-    if (!client.stream) return [deviation('fail', 'not-a-stream', `the upstream streamed ${upstream.events.length} events; the client got ${describeStatus(client)} that is not an event stream`, documented)];
+    if (!client.stream)
+      return [
+        deviation(
+          'fail',
+          'not-a-stream',
+          `the upstream streamed ${upstream.events.length} events; the client got ${describeStatus(client)} that is not an event stream`,
+          documented,
+        ),
+      ];
     const mismatches = alignEvents(
       upstream.events.map((e) => e.data),
       clientEvents(client),
@@ -125,7 +159,15 @@ export function compareAnswer(client: Observation, upstream: UpstreamSeen, docum
     const byKey = new Map<string, typeof mismatches>();
     for (const m of mismatches) byKey.set(m.key, [...(byKey.get(m.key) ?? []), m]);
     return [...byKey.entries()].map(([key, found]) =>
-      deviation(found[0]!.verdict, key, `${list(found.map((m) => m.text), 3)} (${upstream.events!.length} events sent, ${clientEvents(client).length} received)`, documented),
+      deviation(
+        found[0]!.verdict,
+        key,
+        `${list(
+          found.map((m) => m.text),
+          3,
+        )} (${upstream.events!.length} events sent, ${clientEvents(client).length} received)`,
+        documented,
+      ),
     );
   }
   const sent = parse(upstream.responseBody);
@@ -137,7 +179,14 @@ export function compareAnswer(client: Observation, upstream: UpstreamSeen, docum
     return [deviation(worst, worst === 'fail' ? 'body-changed' : 'body-fields-added', list(changes.map(describeChange), 5), documented)];
   }
   if (bodyText(client.exchange) === upstream.responseBody) return [pass];
-  return [deviation('fail', 'body-changed', `the body differs from the upstream's (${upstream.responseBody.length} characters sent, ${bodyText(client.exchange).length} received)`, documented)];
+  return [
+    deviation(
+      'fail',
+      'body-changed',
+      `the body differs from the upstream's (${upstream.responseBody.length} characters sent, ${bodyText(client.exchange).length} received)`,
+      documented,
+    ),
+  ];
 }
 
 /** Whether the client got the upstream's bytes exactly (events compared by payload text, bodies whole). */

@@ -6,7 +6,7 @@
  */
 import type { Observation } from '../core/evidence.ts';
 import { isRecord } from '../core/json.ts';
-import { answerOf, chunksOf, type Answer } from './answers.ts';
+import { type Answer, answerOf, chunksOf } from './answers.ts';
 import { errorBody, isStream, isSuccess, statusOf } from './guards.ts';
 import { jsonEqual, shown } from './proxy-fields.ts';
 
@@ -38,8 +38,7 @@ const shapeOf = (o: Observation): Set<string> =>
 const usageChunk = (o: Observation): boolean =>
   chunksOf(o).some((c) => isRecord(c.value['usage']) && Array.isArray(c.value['choices']) && c.value['choices'].length === 0);
 
-const texts = (answer: Answer | undefined): string =>
-  JSON.stringify((answer?.choices ?? []).map((c) => [c.index, c.content, c.reasoning]));
+const texts = (answer: Answer | undefined): string => JSON.stringify((answer?.choices ?? []).map((c) => [c.index, c.content, c.reasoning]));
 
 export function differences(direct: Observation, proxied: Observation, deterministic: boolean): Difference[] {
   const out: Difference[] = [];
@@ -57,9 +56,11 @@ export function differences(direct: Observation, proxied: Observation, determini
     const de = errorBody(direct);
     const pe = errorBody(proxied);
     for (const field of ['type', 'code', 'param'] as const) {
-      if (!jsonEqual(de?.[field], pe?.[field])) add('error-field', `error.${field}`, de?.[field] ?? '(absent)', pe?.[field] ?? '(absent)', 'fail');
+      if (!jsonEqual(de?.[field], pe?.[field]))
+        add('error-field', `error.${field}`, de?.[field] ?? '(absent)', pe?.[field] ?? '(absent)', 'fail');
     }
-    if (!jsonEqual(de?.message, pe?.message)) add('error-message', 'error.message', de?.message ?? '(absent)', pe?.message ?? '(absent)', 'warn');
+    if (!jsonEqual(de?.message, pe?.message))
+      add('error-message', 'error.message', de?.message ?? '(absent)', pe?.message ?? '(absent)', 'warn');
     return out;
   }
   if (isStream(direct) !== isStream(proxied)) {
@@ -77,10 +78,22 @@ export function differences(direct: Observation, proxied: Observation, determini
   const answerB = answerOf(proxied);
   const count = (answer: Answer | undefined, field: string): unknown => (isRecord(answer?.usage) ? answer.usage[field] : undefined);
   if (!jsonEqual(count(answerA, 'prompt_tokens'), count(answerB, 'prompt_tokens'))) {
-    add('usage-prompt', 'usage.prompt_tokens', count(answerA, 'prompt_tokens') ?? '(absent)', count(answerB, 'prompt_tokens') ?? '(absent)', 'fail');
+    add(
+      'usage-prompt',
+      'usage.prompt_tokens',
+      count(answerA, 'prompt_tokens') ?? '(absent)',
+      count(answerB, 'prompt_tokens') ?? '(absent)',
+      'fail',
+    );
   }
   if (!jsonEqual(count(answerA, 'completion_tokens'), count(answerB, 'completion_tokens'))) {
-    add('usage-completion', 'usage.completion_tokens', count(answerA, 'completion_tokens') ?? '(absent)', count(answerB, 'completion_tokens') ?? '(absent)', sampled);
+    add(
+      'usage-completion',
+      'usage.completion_tokens',
+      count(answerA, 'completion_tokens') ?? '(absent)',
+      count(answerB, 'completion_tokens') ?? '(absent)',
+      sampled,
+    );
   }
   if (isStream(direct) && isStream(proxied)) {
     if (usageChunk(direct) !== usageChunk(proxied)) {

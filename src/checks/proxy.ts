@@ -12,7 +12,7 @@ import { PROXY_TAGS, type UpstreamSeen } from '../core/upstream.ts';
 import { payloadsOf } from './answers.ts';
 import { describeStatus, headerOf, statusOf } from './guards.ts';
 import { deviation, list, pass, skip } from './outcome.ts';
-import { compareAnswer, clientEvents } from './proxy-answers.ts';
+import { clientEvents, compareAnswer } from './proxy-answers.ts';
 import { differences } from './proxy-differential.ts';
 import { changeVerdict, describeChange, diffFields, jsonEqual } from './proxy-fields.ts';
 import { defineCheck } from './types.ts';
@@ -37,7 +37,8 @@ const instrumented = (evidence: Evidence, ...tags: Tag[]): Array<ProxiedExchange
 /** Why the client side cannot be judged: nothing was sent, or nothing came back. */
 function unanswered(client: Observation): string | undefined {
   const error = client.exchange.error;
-  if (client.exchange.unsent) return error?.message.startsWith('not sent') ? error.message : `not sent: ${error?.message ?? 'the run stopped sending'}`;
+  if (client.exchange.unsent)
+    return error?.message.startsWith('not sent') ? error.message : `not sent: ${error?.message ?? 'the run stopped sending'}`;
   if (!client.exchange.response) return `no answer from the proxy (${error ? `${error.code}: ${error.message}` : 'nothing received'})`;
   return undefined;
 }
@@ -53,16 +54,33 @@ const parse = (text: string): unknown => {
 export const sentKey = (client: Observation): boolean => client.exchange.request.headers['authorization'] !== undefined;
 
 export function judgeAuthorization(client: Observation, seen: UpstreamSeen): Outcome[] {
-  const documented = "the upstream receives the client's Authorization, or the proxy's own key in its place, never a key the proxy does not have";
+  const documented =
+    "the upstream receives the client's Authorization, or the proxy's own key in its place, never a key the proxy does not have";
   if (seen.authorization === 'placeholder') {
     const value = seen.headers['authorization'] ?? '';
-    return [deviation('fail', 'authorization-placeholder', `the upstream received "Authorization: ${value}" for a request that ${sentKey(client) ? 'carried a key' : 'carried no Authorization'}`, documented)];
+    return [
+      deviation(
+        'fail',
+        'authorization-placeholder',
+        `the upstream received "Authorization: ${value}" for a request that ${sentKey(client) ? 'carried a key' : 'carried no Authorization'}`,
+        documented,
+      ),
+    ];
   }
   if (seen.authorization === 'upstream-key' && seen.keyElsewhere.length > 0) {
-    return [deviation('fail', 'client-key-leaked', `the proxy put its own key in Authorization but also passed the client's key on in ${list(seen.keyElsewhere)}`, documented)];
+    return [
+      deviation(
+        'fail',
+        'client-key-leaked',
+        `the proxy put its own key in Authorization but also passed the client's key on in ${list(seen.keyElsewhere)}`,
+        documented,
+      ),
+    ];
   }
   if (seen.authorization === 'absent' && sentKey(client)) {
-    return [deviation('warn', 'authorization-dropped', 'the client sent a bearer key; the upstream received no Authorization at all', documented)];
+    return [
+      deviation('warn', 'authorization-dropped', 'the client sent a bearer key; the upstream received no Authorization at all', documented),
+    ];
   }
   return [pass];
 }
@@ -79,17 +97,37 @@ const requestFidelity = defineCheck({
       const why = unanswered(client);
       if (!first) {
         if (why) return [skip(why)];
-        if (!sentKey(client)) return [skip(`the proxy answered a request without a key itself (${describeStatus(client)}): it authenticates its clients`)];
-        return [deviation('fail', 'not-forwarded', `the proxy answered ${describeStatus(client)} itself; the request never reached the upstream`, 'the request is forwarded to the upstream')];
+        if (!sentKey(client))
+          return [skip(`the proxy answered a request without a key itself (${describeStatus(client)}): it authenticates its clients`)];
+        return [
+          deviation(
+            'fail',
+            'not-forwarded',
+            `the proxy answered ${describeStatus(client)} itself; the request never reached the upstream`,
+            'the request is forwarded to the upstream',
+          ),
+        ];
       }
       const received = parse(first.body);
       if (!isRecord(received)) {
-        return [deviation('fail', 'body-not-json', `the upstream received ${first.bodyBytes} bytes that are not a JSON object`, 'the JSON body the client sent')];
+        return [
+          deviation(
+            'fail',
+            'body-not-json',
+            `the upstream received ${first.bodyBytes} bytes that are not a JSON object`,
+            'the JSON body the client sent',
+          ),
+        ];
       }
       const fields = diffFields(client.sent ?? {}, received)
         .filter((row) => row.change !== 'unchanged')
         .map((row) =>
-          deviation(changeVerdict(row) === 'fail' ? 'fail' : 'warn', `${row.change}:${row.field}`, describeChange(row), 'the upstream receives each field as the client sent it'),
+          deviation(
+            changeVerdict(row) === 'fail' ? 'fail' : 'warn',
+            `${row.change}:${row.field}`,
+            describeChange(row),
+            'the upstream receives each field as the client sent it',
+          ),
         );
       return [...judgeAuthorization(client, first), ...(fields.length > 0 ? fields : [pass])];
     });
@@ -104,8 +142,17 @@ function clientCut(client: Observation, documented: string): Outcome[] | undefin
   const error = client.exchange.error;
   if (!error) return undefined;
   const bytes = client.exchange.response?.bodyBytes ?? 0;
-  if (error.code === 'reset') return [deviation('fail', 'cut-short', `the upstream finished its answer; the client's broke off after ${bytes} bytes`, documented)];
-  if (HUNG.has(error.code)) return [deviation('fail', 'hung', `the upstream finished its answer; the client's was still open after ${bytes} bytes when the run's bound cut it (${error.message})`, documented)];
+  if (error.code === 'reset')
+    return [deviation('fail', 'cut-short', `the upstream finished its answer; the client's broke off after ${bytes} bytes`, documented)];
+  if (HUNG.has(error.code))
+    return [
+      deviation(
+        'fail',
+        'hung',
+        `the upstream finished its answer; the client's was still open after ${bytes} bytes when the run's bound cut it (${error.message})`,
+        documented,
+      ),
+    ];
   return [skip(`the client's exchange ended early (${error.code}: ${error.message}); the run's own caps cut it`)];
 }
 
@@ -124,7 +171,14 @@ const responseFidelity = defineCheck({
       const first = upstream[0];
       if (!first) {
         if (forwardedElsewhere) return [skip('the request never reached the upstream; proxy.request-fidelity reports it')];
-        return [deviation('fail', 'not-forwarded', `the proxy answered ${describeStatus(client)} itself; the request never reached the upstream`, documented)];
+        return [
+          deviation(
+            'fail',
+            'not-forwarded',
+            `the proxy answered ${describeStatus(client)} itself; the request never reached the upstream`,
+            documented,
+          ),
+        ];
       }
       if (first.end?.how !== 'finished') return [skip(`the upstream did not finish its answer (${first.end?.how ?? 'still running'})`)];
       if ((first.status ?? 0) >= 400) return [skip(`an error answer (HTTP ${first.status}): proxy.status-fidelity judges those`)];
@@ -142,7 +196,9 @@ function judgeStatus(client: Observation, script: ProxiedExchange['script'], fir
     const received = `the upstream closed the connection unanswered; the client got ${describeStatus(client)}`;
     if (got !== undefined && GATEWAY_STATUSES.has(got)) return [pass];
     if (got === 500) return [deviation('warn', 'refused-as-500', received, documented)];
-    return [deviation('fail', got === undefined ? 'no-answer' : got < 300 ? 'refused-as-success' : 'refused-as-other', received, documented)];
+    return [
+      deviation('fail', got === undefined ? 'no-answer' : got < 300 ? 'refused-as-success' : 'refused-as-other', received, documented),
+    ];
   }
   if (script?.kind !== 'error') return [];
   const sent = script.status;
@@ -151,7 +207,9 @@ function judgeStatus(client: Observation, script: ProxiedExchange['script'], fir
     const documented = `an upstream ${sent} reaches the client as ${sent} or 502/503/504, never as a success or a client error`;
     if (got === sent || (got !== undefined && GATEWAY_STATUSES.has(got))) return [pass];
     if (got !== undefined && got >= 500) return [deviation('warn', `status-${sent}-as-other-5xx`, received, documented)];
-    return [deviation('fail', got === undefined ? 'no-answer' : got < 300 ? 'upstream-error-as-success' : `status-${sent}`, received, documented)];
+    return [
+      deviation('fail', got === undefined ? 'no-answer' : got < 300 ? 'upstream-error-as-success' : `status-${sent}`, received, documented),
+    ];
   }
   const documented = `an upstream ${sent} reaches the client as ${sent} with the upstream's error object${sent === 429 ? ' and its Retry-After' : ''}`;
   if (got !== sent) return [deviation('fail', got === undefined ? 'no-answer' : `status-${sent}`, received, documented)];
@@ -159,11 +217,25 @@ function judgeStatus(client: Observation, script: ProxiedExchange['script'], fir
   const upstreamError = dig(parse(first?.responseBody ?? ''), 'error');
   const clientError = dig(parse(bodyText(client.exchange)), 'error');
   if (!jsonEqual(upstreamError, clientError)) {
-    const changes = isRecord(upstreamError) && isRecord(clientError) ? diffFields(upstreamError, clientError).filter((r) => r.change !== 'unchanged').map(describeChange) : ['the error object is missing or not an object'];
-    outcomes.push(deviation('fail', 'error-object-changed', `HTTP ${sent} passed on with another error object: ${list(changes, 4)}`, documented));
+    const changes =
+      isRecord(upstreamError) && isRecord(clientError)
+        ? diffFields(upstreamError, clientError)
+            .filter((r) => r.change !== 'unchanged')
+            .map(describeChange)
+        : ['the error object is missing or not an object'];
+    outcomes.push(
+      deviation('fail', 'error-object-changed', `HTTP ${sent} passed on with another error object: ${list(changes, 4)}`, documented),
+    );
   }
   if (script.retryAfter !== undefined && headerOf(client, 'retry-after') !== first?.responseHeaders['retry-after']) {
-    outcomes.push(deviation('fail', 'retry-after-changed', `HTTP ${sent} reached the client with Retry-After ${JSON.stringify(headerOf(client, 'retry-after') ?? null)}; the upstream sent ${JSON.stringify(first?.responseHeaders['retry-after'] ?? null)}`, documented));
+    outcomes.push(
+      deviation(
+        'fail',
+        'retry-after-changed',
+        `HTTP ${sent} reached the client with Retry-After ${JSON.stringify(headerOf(client, 'retry-after') ?? null)}; the upstream sent ${JSON.stringify(first?.responseHeaders['retry-after'] ?? null)}`,
+        documented,
+      ),
+    );
   }
   return outcomes.length > 0 ? outcomes : [pass];
 }
@@ -214,12 +286,22 @@ const noBuffering = defineCheck({
       const pairs = first ? matchedEvents(client, first) : [];
       const cut = client.exchange.error;
       if (first?.events && cut && HUNG.has(cut.code) && pairs.length < first.events.length) {
-        return [deviation('fail', 'held', `the upstream wrote ${first.events.length} events; ${pairs.length} had reached the client when the run's bound cut it (${cut.message})`, documented)];
+        return [
+          deviation(
+            'fail',
+            'held',
+            `the upstream wrote ${first.events.length} events; ${pairs.length} had reached the client when the run's bound cut it (${cut.message})`,
+            documented,
+          ),
+        ];
       }
       const why = unanswered(client);
       if (why) return [skip(why)];
       if (!first?.events) return [skip('the upstream did not stream an answer')];
-      if (pairs.length < 3) return [skip(`only ${pairs.length} of the upstream's ${first.events.length} events arrived as sent; proxy.response-fidelity judges that`)];
+      if (pairs.length < 3)
+        return [
+          skip(`only ${pairs.length} of the upstream's ${first.events.length} events arrived as sent; proxy.response-fidelity judges that`),
+        ];
       const head = pairs[0]!;
       const tail = pairs.at(-1)!;
       const held = head.clientMs - head.upstreamMs;
@@ -227,10 +309,19 @@ const noBuffering = defineCheck({
       const clientSpan = tail.clientMs - head.clientMs;
       const outcomes: Outcome[] = [];
       if (held > FIRST_EVENT_BOUND_MS) {
-        outcomes.push(deviation('fail', 'first-event-held', `the first event reached the client ${ms(held)} after the upstream wrote it`, documented));
+        outcomes.push(
+          deviation('fail', 'first-event-held', `the first event reached the client ${ms(held)} after the upstream wrote it`, documented),
+        );
       }
       if (clientSpan < upstreamSpan / 2) {
-        outcomes.push(deviation('fail', 'burst', `${pairs.length} events the upstream wrote over ${ms(upstreamSpan)} reached the client within ${ms(clientSpan)}`, documented));
+        outcomes.push(
+          deviation(
+            'fail',
+            'burst',
+            `${pairs.length} events the upstream wrote over ${ms(upstreamSpan)} reached the client within ${ms(clientSpan)}`,
+            documented,
+          ),
+        );
       }
       return outcomes.length > 0 ? outcomes : [pass];
     });
@@ -254,11 +345,25 @@ const honestTruncation = defineCheck({
       if (first?.end?.how !== 'cut') return [skip(`the upstream did not cut the stream (${first?.end?.how ?? 'no request arrived'})`)];
       const error = client.exchange.error;
       if (error && HUNG.has(error.code)) {
-        return [deviation('fail', 'hung', `the upstream cut the stream; the proxy held the client's open until the run's bound cut it (${error.message})`, documented)];
+        return [
+          deviation(
+            'fail',
+            'hung',
+            `the upstream cut the stream; the proxy held the client's open until the run's bound cut it (${error.message})`,
+            documented,
+          ),
+        ];
       }
       if (!client.stream || client.stream.framing.doneCount === 0 || toldOfError(client)) return [pass];
       const written = first.events?.length ?? 0;
-      return [deviation('fail', 'done-after-cut', `the upstream cut the stream after ${written} events; the client received ${clientEvents(client).length - 1} events and a clean data: [DONE]`, documented)];
+      return [
+        deviation(
+          'fail',
+          'done-after-cut',
+          `the upstream cut the stream after ${written} events; the client received ${clientEvents(client).length - 1} events and a clean data: [DONE]`,
+          documented,
+        ),
+      ];
     });
   },
 });
@@ -274,22 +379,51 @@ const cancellation = defineCheck({
     return instrumented(evidence, PROXY_TAGS.cancel).flatMap(({ client, upstream }): Outcome[] => {
       const { error, timings } = client.exchange;
       if (error?.code !== 'left' || timings.startMs === undefined) {
-        const why = error ? `the client's exchange ended before it could leave (${error.code}: ${error.message})` : 'the client read the whole answer before it could leave';
+        const why = error
+          ? `the client's exchange ended before it could leave (${error.code}: ${error.message})`
+          : 'the client read the whole answer before it could leave';
         return [skip(unanswered(client) ?? why)];
       }
       const leftAt = timings.startMs + timings.totalMs;
       const first = upstream[0];
       if (!first) return [skip('the request never reached the upstream')];
       const after = (first.events ?? []).filter((e) => e.atMs > leftAt).length;
-      if (!first.end) return [deviation('fail', 'kept-streaming', `the upstream was still streaming when the run stopped waiting; it wrote ${after} events after the client left`, documented)];
+      if (!first.end)
+        return [
+          deviation(
+            'fail',
+            'kept-streaming',
+            `the upstream was still streaming when the run stopped waiting; it wrote ${after} events after the client left`,
+            documented,
+          ),
+        ];
       const delay = first.end.atMs - leftAt;
       if (first.end.how === 'finished') {
-        if (delay <= 0) return [skip('the upstream had finished before the client left: the answer reached the client late (proxy.no-buffering judges that)')];
-        if (delay <= CANCEL_BOUND_MS) return [skip(`the upstream finished ${ms(delay)} after the client left, within the bound: too soon to tell`)];
-        return [deviation('fail', 'not-passed-on', `the upstream wrote its answer to the end, ${after} events over ${ms(delay)} after the client left`, documented)];
+        if (delay <= 0)
+          return [
+            skip('the upstream had finished before the client left: the answer reached the client late (proxy.no-buffering judges that)'),
+          ];
+        if (delay <= CANCEL_BOUND_MS)
+          return [skip(`the upstream finished ${ms(delay)} after the client left, within the bound: too soon to tell`)];
+        return [
+          deviation(
+            'fail',
+            'not-passed-on',
+            `the upstream wrote its answer to the end, ${after} events over ${ms(delay)} after the client left`,
+            documented,
+          ),
+        ];
       }
       if (first.end.how !== 'peer-left') return [skip(`the upstream cut the stream itself (${first.end.how})`)];
-      if (delay > CANCEL_BOUND_MS) return [deviation('fail', 'late', `the upstream's connection closed ${ms(delay)} after the client left (${after} more events written)`, documented)];
+      if (delay > CANCEL_BOUND_MS)
+        return [
+          deviation(
+            'fail',
+            'late',
+            `the upstream's connection closed ${ms(delay)} after the client left (${after} more events written)`,
+            documented,
+          ),
+        ];
       return [pass];
     });
   },
@@ -313,14 +447,24 @@ const isolation = defineCheck({
     if (firsts.some((f) => !f)) return [skip('not every stream reached the upstream')];
     const spans = firsts.map((f) => [f!.receivedAtMs, f!.end?.atMs ?? Infinity] as const);
     const together = spans.every(([start], i) => spans.every(([, end], j) => i === j || start < end));
-    if (!together) return [skip('the streams were not in flight at the upstream at the same time (the proxy forwarded them one after the other, or --concurrency is 1)')];
+    if (!together)
+      return [
+        skip(
+          'the streams were not in flight at the upstream at the same time (the proxy forwarded them one after the other, or --concurrency is 1)',
+        ),
+      ];
     const ids = firsts.map(idsOf);
     return exchanges.map(({ client }, i): Outcome => {
       const why = unanswered(client);
       if (why) return skip(why);
       const foreign = payloadsOf(client).filter((c) => ids.some((set, j) => j !== i && set.has(String(c.value['id']))));
       if (foreign.length === 0) return pass;
-      return deviation('fail', 'mixed', `stream ${i + 1} of ${exchanges.length} received ${foreign.length} chunks of another request's answer (${String(foreign[0]!.value['id'])})`, documented);
+      return deviation(
+        'fail',
+        'mixed',
+        `stream ${i + 1} of ${exchanges.length} received ${foreign.length} chunks of another request's answer (${String(foreign[0]!.value['id'])})`,
+        documented,
+      );
     });
   },
 });
@@ -338,9 +482,24 @@ const limits = defineCheck({
       if (why) return [skip(why)];
       const size = `${Math.round((client.exchange.request.body?.length ?? 0) / 1024)} KiB`;
       const first = upstream[0];
-      if (!first) return [deviation('fail', 'refused', `a request of ${size} was answered ${describeStatus(client)} by the proxy and never reached the upstream`, documented)];
+      if (!first)
+        return [
+          deviation(
+            'fail',
+            'refused',
+            `a request of ${size} was answered ${describeStatus(client)} by the proxy and never reached the upstream`,
+            documented,
+          ),
+        ];
       if (!jsonEqual(client.sent, parse(first.body))) {
-        return [deviation('fail', 'request-changed', `a request of ${size} reached the upstream as ${first.bodyBytes} bytes that are not the same JSON`, documented)];
+        return [
+          deviation(
+            'fail',
+            'request-changed',
+            `a request of ${size} reached the upstream as ${first.bodyBytes} bytes that are not the same JSON`,
+            documented,
+          ),
+        ];
       }
       if (first.end?.how !== 'finished') return [skip(`the upstream did not finish its answer (${first.end?.how ?? 'still running'})`)];
       return clientCut(client, documented) ?? compareAnswer(client, first, documented);
@@ -364,7 +523,9 @@ const matchesDirect = defineCheck({
       if (!client.exchange.response && !direct.exchange.response) return [skip('neither the proxy nor the upstream answered')];
       const found = differences(direct, client, pairs.deterministic);
       if (found.length === 0) return [pass];
-      return found.map((d) => deviation(d.verdict, d.key, `${d.aspect}: straight from the upstream ${d.direct}; through the proxy ${d.proxied}`, documented));
+      return found.map((d) =>
+        deviation(d.verdict, d.key, `${d.aspect}: straight from the upstream ${d.direct}; through the proxy ${d.proxied}`, documented),
+      );
     });
   },
 });

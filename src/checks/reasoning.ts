@@ -4,12 +4,13 @@
  * A probe that finds the model absent from GET /models records an observation tagged `reasoning:model-absent`
  * and `toggle:<field>`; the check then skips with that reason.
  */
-import { type Answer, answerFor, type AnswerChoice, rejected } from './answers.ts';
+
+import type { Observation, Outcome } from '../core/evidence.ts';
+import { excerpt } from '../core/json.ts';
+import { type Answer, type AnswerChoice, answerFor, rejected } from './answers.ts';
 import { hasTag, tagValue } from './guards.ts';
 import { fail, pass, receivedDocumented, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { excerpt } from '../core/json.ts';
-import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 export const MODEL_ABSENT_TAG = 'reasoning:model-absent';
@@ -34,22 +35,40 @@ function judgeSeparate(choice: AnswerChoice, on: boolean): Outcome {
   const at = choice.path;
   if (!on) {
     if (hasText(choice.reasoning)) {
-      return fail('present', receivedDocumented(`reasoning_content ${excerpt(choice.reasoning, 60)} with separate_reasoning: false`, 'no reasoning_content (default false: "不单独返回思考内容")'), {
-        path: `${at}/reasoning_content`,
-      });
+      return fail(
+        'present',
+        receivedDocumented(
+          `reasoning_content ${excerpt(choice.reasoning, 60)} with separate_reasoning: false`,
+          'no reasoning_content (default false: "不单独返回思考内容")',
+        ),
+        {
+          path: `${at}/reasoning_content`,
+        },
+      );
     }
     return pass;
   }
   if (!hasText(choice.reasoning)) {
-    return fail('missing', receivedDocumented(`reasoning_content = ${excerpt(choice.reasoning)} with separate_reasoning: true`, 'the reasoning in a non-empty reasoning_content'), {
-      path: `${at}/reasoning_content`,
-    });
+    return fail(
+      'missing',
+      receivedDocumented(
+        `reasoning_content = ${excerpt(choice.reasoning)} with separate_reasoning: true`,
+        'the reasoning in a non-empty reasoning_content',
+      ),
+      {
+        path: `${at}/reasoning_content`,
+      },
+    );
   }
   const content = choice.content ?? '';
   if (THINK_TAG.test(content)) {
-    return fail('tags-in-content', receivedDocumented(`content ${excerpt(content, 60)} still carries <think> tags`, 'content free of the reasoning'), {
-      path: `${at}/content`,
-    });
+    return fail(
+      'tags-in-content',
+      receivedDocumented(`content ${excerpt(content, 60)} still carries <think> tags`, 'content free of the reasoning'),
+      {
+        path: `${at}/content`,
+      },
+    );
   }
   const reasoning = choice.reasoning.trim();
   if (reasoning.length >= 24 && content.includes(reasoning)) {
@@ -82,27 +101,49 @@ function judgeThinking(choice: AnswerChoice, on: boolean): Outcome {
   const content = choice.content ?? '';
   if (!on) {
     if (hasText(choice.reasoning)) {
-      return fail('reasoning-present', receivedDocumented(`reasoning_content ${excerpt(choice.reasoning, 60)} with enable_thinking: false`, 'non-thinking mode: no reasoning'), {
-        path: `${at}/reasoning_content`,
-      });
+      return fail(
+        'reasoning-present',
+        receivedDocumented(
+          `reasoning_content ${excerpt(choice.reasoning, 60)} with enable_thinking: false`,
+          'non-thinking mode: no reasoning',
+        ),
+        {
+          path: `${at}/reasoning_content`,
+        },
+      );
     }
     if (THINK_TAG.test(content)) {
-      return fail('thinking-in-content', receivedDocumented(`content ${excerpt(content, 60)} carries <think> with enable_thinking: false`, 'non-thinking mode: no reasoning'), {
-        path: `${at}/content`,
-      });
+      return fail(
+        'thinking-in-content',
+        receivedDocumented(
+          `content ${excerpt(content, 60)} carries <think> with enable_thinking: false`,
+          'non-thinking mode: no reasoning',
+        ),
+        {
+          path: `${at}/content`,
+        },
+      );
     }
     return pass;
   }
   if (hasText(choice.reasoning)) return pass;
   if (THINK_TAG.test(content)) {
-    return fail('inline', receivedDocumented('the thinking arrives inside content as <think>…</think>', 'the thinking in reasoning_content'), {
-      path: `${at}/content`,
-      conflict: 'reasoning-content-scope',
-    });
+    return fail(
+      'inline',
+      receivedDocumented('the thinking arrives inside content as <think>…</think>', 'the thinking in reasoning_content'),
+      {
+        path: `${at}/content`,
+        conflict: 'reasoning-content-scope',
+      },
+    );
   }
-  return fail('no-reasoning', receivedDocumented(`no reasoning with enable_thinking: true (content ${excerpt(content, 60)})`, 'thinking mode: reasoning present'), {
-    path: `${at}/reasoning_content`,
-  });
+  return fail(
+    'no-reasoning',
+    receivedDocumented(`no reasoning with enable_thinking: true (content ${excerpt(content, 60)})`, 'thinking mode: reasoning present'),
+    {
+      path: `${at}/reasoning_content`,
+    },
+  );
 }
 
 const thinkingToggle = defineCheck({

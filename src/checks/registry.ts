@@ -1,7 +1,7 @@
 /**
  * The one table of checks. Suites, reports, the README's check list and the self-verification matrix all read it.
  */
-import { AREAS, type Area } from '../core/vocabulary.ts';
+import { AREAS } from '../core/vocabulary.ts';
 import { authChecks } from './auth.ts';
 import { clientsChecks } from './clients.ts';
 import { errorsChecks } from './errors.ts';

@@ -4,6 +4,9 @@
  */
 import { limits } from '../contract/ranges.ts';
 import { type SchemaViolation, type Validation, validateChunk, validateResponse } from '../contract/validators.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
+import { asArray, dig, excerpt, hasField, type Json } from '../core/json.ts';
+import { mediaType } from '../core/media-type.ts';
 import { type AnswerChoice, answerOf, type Chunk, clientChunks, isFilterAnnotation, okJson, payloadsOf } from './answers.ts';
 import {
   headerOf,
@@ -18,9 +21,6 @@ import {
 } from './guards.ts';
 import { collapse, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { asArray, dig, excerpt, hasField, type Json } from '../core/json.ts';
-import { mediaType } from '../core/media-type.ts';
-import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 const SECONDS_PER_DAY = 86_400;
@@ -94,7 +94,7 @@ const chunkValid = defineCheck({
   area: 'schema',
   severity: 'high',
   scope: 'run',
-  rule: 'Every stream chunk is a chat.completion.chunk: id, created, model, choices of {index, delta, finish_reason} (the object is streaming.chunk-object\'s).',
+  rule: "Every stream chunk is a chat.completion.chunk: id, created, model, choices of {index, delta, finish_reason} (the object is streaming.chunk-object's).",
   source: DOC,
   run: (evidence) =>
     observations(evidence).flatMap((o) => {
@@ -235,8 +235,7 @@ const usagePresent = defineCheck({
 });
 
 /** A model id reduced to what names it: lower case, without an `org/` prefix, a `:tag` or a `-latest` alias. */
-const modelCore = (id: string): string =>
-  (id.toLowerCase().split('/').at(-1) ?? '').split(':')[0]!.replace(/-latest$/, '');
+const modelCore = (id: string): string => (id.toLowerCase().split('/').at(-1) ?? '').split(':')[0]!.replace(/-latest$/, '');
 
 /** `base` followed by a date or version stamp: gpt-4o-2024-08-06, gpt-4-0613, claude-3-5-sonnet-20241022. */
 const isStampOf = (id: string, base: string): boolean =>
@@ -253,7 +252,9 @@ export function sameModel(sent: string, answered: string): boolean {
 function answeredModel(o: Observation): unknown {
   const body = okJson(o);
   if (body) return body['model'];
-  return clientChunks(o).map((c) => c.value['model']).find((m) => typeof m === 'string' && m !== '');
+  return clientChunks(o)
+    .map((c) => c.value['model'])
+    .find((m) => typeof m === 'string' && m !== '');
 }
 
 const modelEcho = defineCheck({
@@ -270,7 +271,10 @@ const modelEcho = defineCheck({
       if (typeof sent !== 'string' || sent === '' || statusOf(o) !== 200) return [];
       if (typeof answered !== 'string' || answered === '') return [skip('the answer names no model; the schema checks report it')];
       if (sameModel(sent, answered)) return [pass];
-      const message = receivedDocumented(`model ${excerpt(answered)} for a request naming ${excerpt(sent)}`, `the model requested, or a dated, prefixed or tagged name of it (${DOC})`);
+      const message = receivedDocumented(
+        `model ${excerpt(answered)} for a request naming ${excerpt(sent)}`,
+        `the model requested, or a dated, prefixed or tagged name of it (${DOC})`,
+      );
       // A gateway may route to another model on purpose; worth knowing, not a broken answer.
       return [warn(`unrelated:${excerpt(answered, 60)}`, message, { path: '/model' })];
     }),

@@ -2,12 +2,13 @@
  * Whether parameters do what the documents say they do (n, max_tokens, max_completion_tokens, stop, seed).
  * Checks read the request that was sent (`sent`) and the answer, streamed or not.
  */
+
+import type { Observation, Outcome } from '../core/evidence.ts';
+import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
 import { type Answer, type AnswerChoice, answerOf, completionTokens, rejected } from './answers.ts';
 import { describeStatus, hasTag, isSuccess, requestedN, statusOf, transportSkip, unsupportedSkip } from './guards.ts';
 import { collapse, fail, pass, receivedDocumented, skip, warn } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
-import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
@@ -50,7 +51,9 @@ const nChoices = defineCheck({
     const expected = Array.from({ length: n }, (_, i) => i);
     const sorted = [...indices].sort((a, b) => Number(a) - Number(b));
     if (choices.length === n && !expected.every((i, k) => sorted[k] === i)) {
-      outcomes.push(fail('indices', receivedDocumented(`indices ${excerpt(indices)}`, `indices 0..${n - 1}, each once`), { path: '/choices' }));
+      outcomes.push(
+        fail('indices', receivedDocumented(`indices ${excerpt(indices)}`, `indices 0..${n - 1}, each once`), { path: '/choices' }),
+      );
     }
     choices.forEach((choice, i) => {
       const reason = dig(choice, 'finish_reason');
@@ -79,9 +82,13 @@ function judgeLimit(observation: Observation, field: string, limit: number): Out
   const outcomes: Outcome[] = [];
   if (used !== undefined && used > limit * choices) {
     outcomes.push(
-      fail('exceeded', receivedDocumented(`usage.completion_tokens = ${used} with ${field} = ${limit}`, `completion_tokens ≤ ${limit * choices}`), {
-        path: '/usage/completion_tokens',
-      }),
+      fail(
+        'exceeded',
+        receivedDocumented(`usage.completion_tokens = ${used} with ${field} = ${limit}`, `completion_tokens ≤ ${limit * choices}`),
+        {
+          path: '/usage/completion_tokens',
+        },
+      ),
     );
   }
   if (hasTag(observation, TRUNCATION_TAG) && choices === 1) {
@@ -101,7 +108,11 @@ function judgeLimit(observation: Observation, field: string, limit: number): Out
       );
     }
     if (reason !== 'length' && !cutAtLimit && outcomes.length === 0) {
-      return [skip(`the model finished before ${field} = ${limit} (completion_tokens ${used ?? 'not reported'}), so truncation could not be observed`)];
+      return [
+        skip(
+          `the model finished before ${field} = ${limit} (completion_tokens ${used ?? 'not reported'}), so truncation could not be observed`,
+        ),
+      ];
     }
   }
   if (used === undefined && !hasTag(observation, TRUNCATION_TAG)) return [skip('no usage to compare with the limit')];
@@ -168,7 +179,9 @@ function judgeStopped(choice: AnswerChoice, stop: string, first: string | null):
   }
   if (text === included && choice.finishReason === 'length') {
     const received = `finish_reason "length" for a reply that ended at the stop sequence`;
-    return fail('finish-reason', receivedDocumented(received, `${STOP_DOCUMENTED}; finish_reason "stop"`), { path: `${choice.path.replace(/\/(message|delta)$/, '')}/finish_reason` });
+    return fail('finish-reason', receivedDocumented(received, `${STOP_DOCUMENTED}; finish_reason "stop"`), {
+      path: `${choice.path.replace(/\/(message|delta)$/, '')}/finish_reason`,
+    });
   }
   return pass;
 }
@@ -184,7 +197,8 @@ const stopSequence = defineCheck({
     const sent = evidence.b.sent?.['stop'];
     const stop = stopList(sent)[0];
     if (stop === undefined) return [];
-    if (!isSuccess(statusOf(evidence.b))) return notAnswered(evidence.b, `stop ${excerpt(sent)}`, Array.isArray(sent) ? 'stop-array' : undefined);
+    if (!isSuccess(statusOf(evidence.b)))
+      return notAnswered(evidence.b, `stop ${excerpt(sent)}`, Array.isArray(sent) ? 'stop-array' : undefined);
     const answer = answerOf(evidence.b);
     if (!answer || answer.choices.length === 0) return [skip('the stopped request got no choices to read')];
     const first = answerOf(evidence.a)?.choices[0]?.content ?? null;
@@ -240,7 +254,11 @@ const maxTokensOverflow = defineCheck({
     if (skipped) return [skipped];
     const documented = 'max_tokens lowered to fit the context window, and a normal answer (001, 002)';
     if (status !== undefined && status >= 500) {
-      return [fail('server-error', receivedDocumented(`${describeStatus(evidence)} for max_tokens ${limit}`, documented), { path: '/max_tokens' })];
+      return [
+        fail('server-error', receivedDocumented(`${describeStatus(evidence)} for max_tokens ${limit}`, documented), {
+          path: '/max_tokens',
+        }),
+      ];
     }
     // What a 2xx body holds is the schema checks' business.
     if (isSuccess(status)) return [pass];

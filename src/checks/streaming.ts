@@ -4,6 +4,11 @@
  * chunks a client would see (those before `[DONE]`). Legal SSE (CRLF, comments, `data:` without a space, any read
  * split) never counts against a target.
  */
+
+import type { Comparison, Evidence, Outcome } from '../core/evidence.ts';
+import type { FramingViolation, FramingViolationKind } from '../core/framing.ts';
+import { asArray, dig, excerpt, isInteger, isRecord } from '../core/json.ts';
+import { isEventStream } from '../core/media-type.ts';
 import {
   type ChoiceDelta,
   type Chunk,
@@ -16,17 +21,13 @@ import {
   onStreamPairs,
   onStreams,
   payloadsOf,
-  type StreamPair,
   type Streamed,
+  type StreamPair,
   streamPair,
 } from './answers.ts';
 import { headerOf, ifComplete, incompleteReason, observations, requestedN, statusOf, streamRequested } from './guards.ts';
 import { collapse, deviation, list, pass, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import type { FramingViolation, FramingViolationKind } from '../core/framing.ts';
-import { asArray, dig, excerpt, isInteger, isRecord } from '../core/json.ts';
-import { isEventStream, mediaType } from '../core/media-type.ts';
-import type { Comparison, Evidence, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 const OPENAI = 'OpenAI convention (assumed)';
@@ -253,7 +254,7 @@ const stableIdentity = defineCheck({
   id: 'streaming.stable-identity',
   area: 'streaming',
   severity: 'medium',
-  rule: 'Every chunk of a stream carries the same id and model, and the same created (a forward drift within the stream\'s duration warns).',
+  rule: "Every chunk of a stream carries the same id and model, and the same created (a forward drift within the stream's duration warns).",
   source: OPENAI,
   run: (evidence) =>
     onStreams(evidence, (o) => {
@@ -288,7 +289,10 @@ function finishOutcomes(index: number, all: readonly ChoiceDelta[]): Outcome[] {
   if (once === undefined) {
     found.push(deviation('fail', 'missing', `no finish_reason for choice ${index} in a complete stream`, documented));
   } else if (twice !== undefined) {
-    const seen = list(finishes.map((i) => `${where(i)} = ${excerpt(reasons[i])}`), 4);
+    const seen = list(
+      finishes.map((i) => `${where(i)} = ${excerpt(reasons[i])}`),
+      4,
+    );
     found.push(deviation('fail', 'repeated', `${finishes.length} finish_reasons: ${seen}`, documented, { path }));
   } else if (once < entries.length - 1) {
     const received = `${where(once + 1)} after the finish of choice ${index}: ${excerpt(entries[once + 1]!.choice)}`;

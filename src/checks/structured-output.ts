@@ -4,11 +4,11 @@
  * be valid JSON (002, conflict json-mode-instruction).
  */
 import { compileUserSchema } from '../contract/validators.ts';
-import { type Answer, answerFor, type AnswerChoice, rejected } from './answers.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
+import { dig, excerpt } from '../core/json.ts';
+import { type Answer, type AnswerChoice, answerFor, rejected } from './answers.ts';
 import { fail, pass, receivedDocumented, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { dig, excerpt } from '../core/json.ts';
-import type { Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 
@@ -83,7 +83,10 @@ const jsonSchema = defineCheck({
       const first = validation.violations[0];
       return fail(
         'schema',
-        receivedDocumented(`content ${excerpt(parsed.value, 80)}: ${first?.message ?? 'invalid'}`, `valid against the schema sent${first ? ` (${first.documented})` : ''}`),
+        receivedDocumented(
+          `content ${excerpt(parsed.value, 80)}: ${first?.message ?? 'invalid'}`,
+          `valid against the schema sent${first ? ` (${first.documented})` : ''}`,
+        ),
         { path: `${choice.path}/content` },
       );
     });

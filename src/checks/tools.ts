@@ -4,12 +4,12 @@
  * OpenAI convention (an integer `index` per call, `arguments` fragments that concatenate).
  */
 import { compileUserSchema } from '../contract/validators.ts';
-import { type Answer, answerFor, type AnswerChoice, answerOf, type AnswerToolCall, chunksOf, rejected } from './answers.ts';
+import type { Observation, Outcome } from '../core/evidence.ts';
+import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
+import { type Answer, type AnswerChoice, type AnswerToolCall, answerFor, answerOf, chunksOf, rejected } from './answers.ts';
 import { incompleteReason, isSuccess, statusOf } from './guards.ts';
 import { collapse, deviation, fail, pass, receivedDocumented, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { asArray, dig, excerpt, isInteger } from '../core/json.ts';
-import type { Observation, Outcome } from '../core/evidence.ts';
 
 /** Names of the tools a request declared. */
 function declaredToolNames(sent: Record<string, unknown> | undefined): string[] {
@@ -45,15 +45,22 @@ const callShape = defineCheck({
     const declared = declaredToolNames(evidence.sent);
     const outcomes = new Map<string, Outcome>();
     const note = (key: string, received: string, documented: string, path: string, conflict?: string) => {
-      if (!outcomes.has(key)) outcomes.set(key, fail(key, receivedDocumented(received, documented), { path, ...(conflict ? { conflict } : {}) }));
+      if (!outcomes.has(key))
+        outcomes.set(key, fail(key, receivedDocumented(received, documented), { path, ...(conflict ? { conflict } : {}) }));
     };
     for (const call of calls) {
-      if (typeof call.id !== 'string' || call.id === '') note('id', `id = ${excerpt(call.id ?? null)}`, 'a non-empty string id', `${call.path}/id`);
+      if (typeof call.id !== 'string' || call.id === '')
+        note('id', `id = ${excerpt(call.id ?? null)}`, 'a non-empty string id', `${call.path}/id`);
       // 003 marks type optional: a call without it follows that reading.
       if (call.type === undefined) note('type-absent', 'no type', 'type "function"', `${call.path}/type`, 'required-flags-003');
       else if (call.type !== 'function') note('type', `type = ${excerpt(call.type)}`, 'type "function"', `${call.path}/type`);
       if (typeof call.name !== 'string' || !declared.includes(call.name)) {
-        note('name', `function.name = ${excerpt(call.name ?? null)}`, `one of the declared tools: ${declared.join(', ')}`, `${call.path}/function/name`);
+        note(
+          'name',
+          `function.name = ${excerpt(call.name ?? null)}`,
+          `one of the declared tools: ${declared.join(', ')}`,
+          `${call.path}/function/name`,
+        );
       }
       if (typeof call.arguments !== 'string') {
         note(
@@ -120,7 +127,11 @@ const argumentsValid = defineCheck({
       const strict = dig(declared, 'strict') === true;
       const received = `arguments ${excerpt(parsed.value, 80)}: ${first?.message ?? 'invalid'}`;
       const documented = `valid against the parameters schema of ${String(call.name)}${first ? ` (${first.documented})` : ''}${strict ? ', sent with strict: true' : ''}`;
-      outcomes.push(deviation(strict ? 'fail' : 'warn', strict ? 'schema' : 'schema-not-strict', received, documented, { path: `${path}${first?.path ?? ''}` }));
+      outcomes.push(
+        deviation(strict ? 'fail' : 'warn', strict ? 'schema' : 'schema-not-strict', received, documented, {
+          path: `${path}${first?.path ?? ''}`,
+        }),
+      );
     }
     return outcomes.length ? outcomes : [pass];
   },
@@ -167,9 +178,16 @@ const streamDeltas = defineCheck({
     const missing = fragments.find((f) => !isInteger(f.index) || f.index < 0);
     if (missing) {
       outcomes.push(
-        fail('index', receivedDocumented(`tool_calls delta with index = ${excerpt(missing.index ?? null)}`, 'an integer index ≥ 0 on every tool-call delta'), {
-          path: `${missing.path}/index`,
-        }),
+        fail(
+          'index',
+          receivedDocumented(
+            `tool_calls delta with index = ${excerpt(missing.index ?? null)}`,
+            'an integer index ≥ 0 on every tool-call delta',
+          ),
+          {
+            path: `${missing.path}/index`,
+          },
+        ),
       );
       return outcomes;
     }
@@ -184,9 +202,13 @@ const streamDeltas = defineCheck({
     for (const [key, entry] of joined) {
       if (entry.broken) {
         outcomes.push(
-          fail('fragment-type', receivedDocumented(`arguments fragment ${excerpt(entry.broken.arguments, 60)}`, 'string fragments of a JSON text'), {
-            path: `${entry.broken.path}/function/arguments`,
-          }),
+          fail(
+            'fragment-type',
+            receivedDocumented(`arguments fragment ${excerpt(entry.broken.arguments, 60)}`, 'string fragments of a JSON text'),
+            {
+              path: `${entry.broken.path}/function/arguments`,
+            },
+          ),
         );
         continue;
       }
@@ -195,9 +217,13 @@ const streamDeltas = defineCheck({
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         outcomes.push(
-          fail('not-json', receivedDocumented(`call ${key} arguments concatenate to ${excerpt(entry.text, 80)} (${reason})`, 'a JSON text'), {
-            path: entry.path,
-          }),
+          fail(
+            'not-json',
+            receivedDocumented(`call ${key} arguments concatenate to ${excerpt(entry.text, 80)} (${reason})`, 'a JSON text'),
+            {
+              path: entry.path,
+            },
+          ),
         );
       }
     }
@@ -219,7 +245,11 @@ function honouredOutcome(choice: AnswerChoice, forced: string): Outcome {
   const path = `${choice.path}/tool_calls`;
   if (choice.toolCalls.length === 0) {
     if (choice.finishReason === 'length') return skip('the answer was cut by the token limit before any call');
-    return fail('no-call', receivedDocumented(`choice ${choice.index} finished ${excerpt(choice.finishReason)} without a tool call`, documented), { path });
+    return fail(
+      'no-call',
+      receivedDocumented(`choice ${choice.index} finished ${excerpt(choice.finishReason)} without a tool call`, documented),
+      { path },
+    );
   }
   if (forced === '' || choice.toolCalls.some((c) => c.name === forced)) return pass;
   const called = choice.toolCalls.map((c) => excerpt(c.name ?? null)).join(', ');

@@ -3,12 +3,13 @@
  * exchange at the run's limits and records why (its message names the bound); these checks turn that into findings.
  * They judge every exchange of the run (scope `run`), once each; a request that was never sent is skipped.
  */
+
+import type { Evidence, Observation, Outcome } from '../core/evidence.ts';
+import { bodyBytes, type Exchange, type TransportErrorCode } from '../core/exchange.ts';
+import type { Severity } from '../core/vocabulary.ts';
 import { headerOf, isRateLimited, runObservations } from './guards.ts';
 import { deviation, list, pass, skip } from './outcome.ts';
 import { type Check, defineCheck } from './types.ts';
-import { bodyBytes, type Exchange, type TransportErrorCode } from '../core/exchange.ts';
-import type { Evidence, Observation, Outcome } from '../core/evidence.ts';
-import type { Severity } from '../core/vocabulary.ts';
 
 const OPENAI = 'OpenAI convention (assumed)';
 
@@ -22,8 +23,7 @@ const onExchanges = (evidence: Evidence, judge: (o: Observation, exchange: Excha
     return judge(o, o.exchange);
   });
 
-const bytesSoFar = (exchange: Exchange): string =>
-  `${exchange.response?.bodyBytes ?? 0} body bytes in ${exchange.timings.totalMs} ms`;
+const bytesSoFar = (exchange: Exchange): string => `${exchange.response?.bodyBytes ?? 0} body bytes in ${exchange.timings.totalMs} ms`;
 
 interface CutRule<Id extends string> {
   id: Id;
@@ -191,7 +191,10 @@ const contentEncoding = defineCheck({
       }
       const header = headerOf(o, 'content-encoding');
       if (!exchange.response) return [];
-      const codings = (header ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '');
+      const codings = (header ?? '')
+        .split(',')
+        .map((c) => c.trim().toLowerCase())
+        .filter((c) => c !== '');
       const accepted = acceptedCodings(exchange);
       const unasked = accepted ? codings.filter((c) => !accepted.includes(c) && !accepted.includes('*')) : [];
       if (unasked.length === 0) return [pass];
@@ -214,7 +217,9 @@ const notRateLimited = defineCheck({
       if (status === undefined) return [];
       // A bare 503 is the server failing, not a rate limit: the rule of the request it answered judges it.
       if (!isRateLimited(o)) return [pass];
-      const retries = exchange.retries.map((r) => `${r.status} at ${r.atMs} ms (${r.retryAfter ? 'Retry-After' : 'back-off'} ${r.waitMs} ms)`);
+      const retries = exchange.retries.map(
+        (r) => `${r.status} at ${r.atMs} ms (${r.retryAfter ? 'Retry-After' : 'back-off'} ${r.waitMs} ms)`,
+      );
       const retryAfter = headerOf(o, 'retry-after');
       const final = `HTTP ${status}${retryAfter === undefined ? '' : ` (Retry-After: ${retryAfter})`}`;
       const count = retries.length === 1 ? '1 retry' : `${retries.length} retries`;

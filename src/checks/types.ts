@@ -2,8 +2,9 @@
  * The vocabulary every check, plan and report shares.
  * A check is a small pure function over evidence; it never does I/O.
  */
-import type { Area, Profile, Severity } from '../core/vocabulary.ts';
+
 import type { Evidence, Observation, Outcome } from '../core/evidence.ts';
+import type { Area, Profile, Severity } from '../core/vocabulary.ts';
 
 export interface CheckContext {
   profile: Profile;

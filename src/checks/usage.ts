@@ -3,6 +3,9 @@
  * chunk before `data: [DONE]` carries the whole request's usage and `choices: []`, every other chunk carries
  * `usage: null`; counts are integers and total = prompt + completion.
  */
+
+import type { Comparison, Evidence, Observation, Outcome } from '../core/evidence.ts';
+import { asArray, dig, excerpt, hasField, isCount, isRecord } from '../core/json.ts';
 import {
   type Answer,
   answerOf,
@@ -19,8 +22,6 @@ import {
 import { ifComplete, isStream, observations, requestedN, statusOf, streamRequested, usageRequested } from './guards.ts';
 import { collapse, deviation, list, pass, skip } from './outcome.ts';
 import { defineCheck } from './types.ts';
-import { asArray, dig, excerpt, hasField, isCount, isRecord } from '../core/json.ts';
-import type { Comparison, Evidence, Observation, Outcome } from '../core/evidence.ts';
 
 const DOC = '000_96bde8db4d236014.txt';
 const OPENAI = 'OpenAI convention (assumed)';
@@ -149,7 +150,7 @@ const notRequested = defineCheck({
   id: 'usage.not-requested',
   area: 'usage',
   severity: 'low',
-  rule: 'Without stream_options.include_usage no chunk carries usage (opt-in; 000 and 002 also put usage in a stream\'s last chunk unconditionally: conflict usage-unrequested-last-chunk).',
+  rule: "Without stream_options.include_usage no chunk carries usage (opt-in; 000 and 002 also put usage in a stream's last chunk unconditionally: conflict usage-unrequested-last-chunk).",
   source: DOC,
   run: (evidence) =>
     onStreams(evidence, (o) => {
@@ -273,8 +274,7 @@ function usageMatchOutcomes(pair: StreamPair, c: Comparison): Outcome[] {
   }
   const differing = COUNTS.filter((name) => dig(streamed, name) !== dig(plain, name));
   if (differing.length === 0) return [pass];
-  const shown = (name: string) =>
-    `${name} stream ${excerpt(dig(streamed, name))} vs non-stream ${excerpt(dig(plain, name))}`;
+  const shown = (name: string) => `${name} stream ${excerpt(dig(streamed, name))} vs non-stream ${excerpt(dig(plain, name))}`;
   const documented = `the same usage for the same seeded request, streamed or not (${OPENAI})`;
   // The prompt is the same whatever is sampled, so its count must agree even on a target that is not deterministic.
   const verdict = c.deterministic || differing.includes('prompt_tokens') ? 'fail' : 'warn';

@@ -49,7 +49,10 @@ function benchFraming(): void {
   const report = checker.end();
   const secs = (performance.now() - started) / 1000;
   line('SSE framing checker throughput', `${(bytes.length / MiB / secs).toFixed(1)} MiB/s (${report.events.length} events, 1 KiB reads)`);
-  line('SSE framing checker peak heap growth', `${((heapPeak - heapBefore) / MiB).toFixed(1)} MiB for ${(bytes.length / MiB).toFixed(0)} MiB of stream (events are kept)`);
+  line(
+    'SSE framing checker peak heap growth',
+    `${((heapPeak - heapBefore) / MiB).toFixed(1)} MiB for ${(bytes.length / MiB).toFixed(0)} MiB of stream (events are kept)`,
+  );
 }
 
 async function benchReference(): Promise<void> {
@@ -68,7 +71,10 @@ async function benchReference(): Promise<void> {
         await response.body.arrayBuffer();
       }
       const secs = (performance.now() - started) / 1000;
-      line(`reference provider, ${stream ? 'stream' : 'non-stream'} requests`, `${(count / secs).toFixed(0)} req/s sequential (max_tokens 16)`);
+      line(
+        `reference provider, ${stream ? 'stream' : 'non-stream'} requests`,
+        `${(count / secs).toFixed(0)} req/s sequential (max_tokens 16)`,
+      );
     }
   } finally {
     await reference.close();
@@ -145,7 +151,10 @@ async function benchEmbeddedDepth(depth: Depth): Promise<void> {
   try {
     const started = performance.now();
     const outcome = await runConformance(config(reference.url, depth, 4), { apiKey: KEY });
-    line(`engine at depth ${depth} (embedded, in process)`, `${seconds(performance.now() - started)}, ${outcome.requests} requests (plan ${outcome.planned})`);
+    line(
+      `engine at depth ${depth} (embedded, in process)`,
+      `${seconds(performance.now() - started)}, ${outcome.requests} requests (plan ${outcome.planned})`,
+    );
   } finally {
     await reference.close();
   }

@@ -6,15 +6,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import openapiTS, { astToString } from 'openapi-typescript';
 import type { OpenAPI3 } from 'openapi-typescript';
+import openapiTS, { astToString } from 'openapi-typescript';
 import { parse } from 'yaml';
+import type { Conflict } from '../contract/conflicts.ts';
 import { parseConflicts } from '../contract/conflicts.ts';
 import { isRecord } from '../core/json.ts';
-import type { Conflict } from '../contract/conflicts.ts';
+import { ToolError } from '../run/errors.ts';
 import { updateReadme } from './docs.ts';
 import { cell, hasMarkers, replaceMarked } from './markdown.ts';
-import { ToolError } from '../run/errors.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const SPEC_FILE = 'spec/openapi.yaml';

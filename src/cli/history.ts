@@ -2,14 +2,15 @@
  * `chat-conformance history [DIR]`: the runs kept under a report folder, per series (each cell of a matrix, or the
  * folder of single runs), on the terminal and as history.html. Old runs are removed only with --prune KEEP.
  */
+
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildHistory, DEFAULT_LAST, prunable } from '../history/model.ts';
 import { readRuns } from '../history/read.ts';
 import { renderHistoryHtml } from '../history/render-html.ts';
 import { renderHistoryTerminal } from '../history/render-terminal.ts';
 import { ToolError } from '../run/errors.ts';
+import { parseFlags } from '../run/flags.ts';
 
 export const HISTORY_USAGE = `Usage: chat-conformance history [DIR] [--last N] [--all] [--html FILE] [--prune KEEP] [--color | --no-color]
 
@@ -26,14 +27,14 @@ HTML (default DIR/history.html).
 
 function count(flag: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ToolError('CC_BAD_FLAG', `--${flag} must be a whole number of at least 1, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw new ToolError('CC_BAD_FLAG', `--${flag} must be a whole number of at least 1, got "${raw}"`);
   return Number(raw);
 }
 
 export async function history(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = parseFlags(
+    {
       args,
       allowPositionals: true,
       strict: true,
@@ -46,10 +47,9 @@ export async function history(args: string[]): Promise<number> {
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
-    });
-  } catch (error) {
-    throw new ToolError('CC_BAD_FLAG', `${(error as Error).message.split('\n')[0]} (usage: chat-conformance history [DIR])`);
-  }
+    },
+    'usage: chat-conformance history [DIR]',
+  );
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(HISTORY_USAGE);
@@ -73,10 +73,22 @@ export async function history(args: string[]): Promise<number> {
     process.stderr.write(`pruned ${doomed.length} ${doomed.length === 1 ? 'run' : 'runs'}, keeping the newest ${keep} of each series\n`);
     found = await readRuns(dir);
   }
-  if (found.unreadable.length > 0) process.stderr.write(`note: passed over ${found.unreadable.length} report.json files this version does not read as runs (shard reports, other schema versions)\n`);
+  if (found.unreadable.length > 0)
+    process.stderr.write(
+      `note: passed over ${found.unreadable.length} report.json files this version does not read as runs (shard reports, other schema versions)\n`,
+    );
   const histories = buildHistory(found.runs, last);
   const html = values.html ?? join(dir, 'history.html');
-  const page = renderHistoryHtml(histories, { report: (folder) => relative(dirname(resolve(html)), join(resolve(dir), folder, 'report.html')).split(sep).join('/') }, dir);
+  const page = renderHistoryHtml(
+    histories,
+    {
+      report: (folder) =>
+        relative(dirname(resolve(html)), join(resolve(dir), folder, 'report.html'))
+          .split(sep)
+          .join('/'),
+    },
+    dir,
+  );
   await writeFile(html, page, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new ToolError('CC_BAD_FLAG', `--html ${html} cannot be written (${error.code ?? 'unknown error'})`);
   });

@@ -1,7 +1,8 @@
 /** Command dispatch. Tool errors become one `error:` line and exit 2; nothing here prints a stack trace. */
-import { MAIN_USAGE } from './usage.ts';
+
 import { EXIT_USAGE, ToolError } from '../run/errors.ts';
 import { toolVersion } from '../run/version.ts';
+import { MAIN_USAGE } from './usage.ts';
 
 type Command = (args: string[]) => Promise<number>;
 

@@ -5,7 +5,7 @@
  */
 import { ToolError } from '../run/errors.ts';
 import { parseRunArgs } from '../run/options.ts';
-import { DEFAULT_UPSTREAM_KEY_ENV, DEFAULT_UPSTREAM_PORT, prepareProxy, type ProxyFlags } from '../run/proxy-target.ts';
+import { DEFAULT_UPSTREAM_KEY_ENV, DEFAULT_UPSTREAM_PORT, type ProxyFlags, prepareProxy } from '../run/proxy-target.ts';
 import { conduct } from './run.ts';
 import { PROXY_USAGE } from './usage.ts';
 
@@ -33,8 +33,10 @@ export function splitUpstreamFlags(args: readonly string[]): { values: Partial<R
       rest.push(arg);
       continue;
     }
-    const value = match[2] ?? args[(i += 1)];
-    if (value === undefined || (match[2] === undefined && value.startsWith('--'))) throw new ToolError('CC_BAD_FLAG', `--${name} needs a value`);
+    if (match[2] === undefined) i += 1;
+    const value = match[2] ?? args[i];
+    if (value === undefined || (match[2] === undefined && value.startsWith('--')))
+      throw new ToolError('CC_BAD_FLAG', `--${name} needs a value`);
     if (values[name] !== undefined) throw new ToolError('CC_BAD_FLAG', `--${name} is given twice`);
     values[name] = value;
   }
@@ -46,16 +48,21 @@ export function proxyFlags(values: Partial<Record<UpstreamFlag, string>>, env: N
   const upstream = text('upstream');
   const port = text('upstream-port');
   if (upstream !== undefined && port !== undefined) {
-    throw new ToolError('CC_BAD_FLAG', '--upstream (a differential run against that upstream) and --upstream-port (the instrumented upstream) exclude each other');
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      '--upstream (a differential run against that upstream) and --upstream-port (the instrumented upstream) exclude each other',
+    );
   }
   if (port !== undefined && (!/^\d+$/.test(port) || Number(port) > 65_535)) {
     throw new ToolError('CC_BAD_FLAG', `--upstream-port must be a whole number between 0 and 65535, got "${port}"`);
   }
   const keyEnv = text('upstream-api-key-env') ?? DEFAULT_UPSTREAM_KEY_ENV;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyEnv)) throw new ToolError('CC_BAD_FLAG', `--upstream-api-key-env must name an environment variable, got "${keyEnv}"`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyEnv))
+    throw new ToolError('CC_BAD_FLAG', `--upstream-api-key-env must name an environment variable, got "${keyEnv}"`);
   const host = text('upstream-host') ?? '127.0.0.1';
   const model = text('upstream-model');
-  if (model !== undefined && upstream === undefined) throw new ToolError('CC_BAD_FLAG', '--upstream-model applies to a differential run (--upstream URL)');
+  if (model !== undefined && upstream === undefined)
+    throw new ToolError('CC_BAD_FLAG', '--upstream-model applies to a differential run (--upstream URL)');
   return {
     ...(upstream !== undefined ? { upstream } : {}),
     upstreamPort: port === undefined ? DEFAULT_UPSTREAM_PORT : Number(port),

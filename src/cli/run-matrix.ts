@@ -5,6 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ExpectationsFile } from '../engine/expectations.ts';
 import { loadConfig, type MatrixConfig } from '../matrix/config.ts';
 import { mergeShards } from '../matrix/merge.ts';
 import { renderMatrixTerminal } from '../matrix/render-terminal.ts';
@@ -13,10 +14,9 @@ import { runShard } from '../matrix/run.ts';
 import { renderMatrixJson, writeMatrix } from '../matrix/write.ts';
 import { redactOutput } from '../report/json.ts';
 import { progressWriter } from '../report/progress.ts';
-import type { ExpectationsFile } from '../engine/expectations.ts';
+import { ToolError } from '../run/errors.ts';
 import { readExpectationsFile, settleExpectations, writeExpectationsFile } from '../run/expectations-file.ts';
 import type { MatrixRequest, ParsedRun } from '../run/options.ts';
-import { ToolError } from '../run/errors.ts';
 import { toolVersion } from '../run/version.ts';
 import { assertWritable, note, trapSignals } from './run-support.ts';
 
@@ -40,7 +40,10 @@ export async function runMatrix(parsed: ParsedRun, request: MatrixRequest): Prom
   await assertWritable(reportDir);
   const expectationsDir = parsed.expectations ?? config.expectationsDir;
   if (parsed.expectationsUpdate && expectationsDir === undefined) {
-    throw new ToolError('CC_BAD_FLAG', `--${parsed.expectationsUpdate === 'write' ? 'write' : 'update'}-expectations needs a folder: "expectations" in ${config.file}, or --expectations DIR`);
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      `--${parsed.expectationsUpdate === 'write' ? 'write' : 'update'}-expectations needs a folder: "expectations" in ${config.file}, or --expectations DIR`,
+    );
   }
   const files = await readAll(config, expectationsDir);
   const color = parsed.color ?? (process.stdout.isTTY === true && !process.env['NO_COLOR']);
@@ -49,7 +52,9 @@ export async function runMatrix(parsed: ParsedRun, request: MatrixRequest): Prom
   const interruption = trapSignals();
   try {
     const cells = config.targets.length;
-    note(`chat-conformance ${version} · matrix ${config.file} · ${cells} ${cells === 1 ? 'target' : 'targets'} · concurrency ${config.concurrency}${request.shard ? ` · shard ${shard.index}/${shard.count}` : ''}`);
+    note(
+      `chat-conformance ${version} · matrix ${config.file} · ${cells} ${cells === 1 ? 'target' : 'targets'} · concurrency ${config.concurrency}${request.shard ? ` · shard ${shard.index}/${shard.count}` : ''}`,
+    );
     const progress = progressWriter(process.stderr);
     const expectations = new Map(
       [...files].flatMap(([target, { file, content }]) => (content ? [[target, { file, models: content.models }] as const] : [])),
@@ -94,9 +99,13 @@ async function writeShard(report: MatrixReport, reportDir: string, secrets: read
   const ran = report.cells.filter((c) => c.report);
   for (const cell of ran) {
     const r = cell.report!;
-    note(`  ${cell.target} · ${cell.model} [${cell.ran.join(', ')}]: ${r.totals.fail} failing · ${r.totals.pass} passed${r.complete ? '' : ` · incomplete: ${r.incompleteReason}`}`);
+    note(
+      `  ${cell.target} · ${cell.model} [${cell.ran.join(', ')}]: ${r.totals.fail} failing · ${r.totals.pass} passed${r.complete ? '' : ` · incomplete: ${r.incompleteReason}`}`,
+    );
   }
   process.stdout.write(`${file}\n`);
-  note(`shard ${report.shard?.index}/${report.shard?.count} ran ${ran.length} of ${report.cells.length} cells; merge the shards' reports with: chat-conformance merge DIR…`);
+  note(
+    `shard ${report.shard?.index}/${report.shard?.count} ran ${ran.length} of ${report.cells.length} cells; merge the shards' reports with: chat-conformance merge DIR…`,
+  );
   return report.exitCode === 130 ? 130 : 0;
 }

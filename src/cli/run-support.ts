@@ -52,4 +52,3 @@ export async function assertWritable(dir: string): Promise<void> {
     throw new ToolError('CC_BAD_FLAG', `--report-dir ${dir} cannot be written (${why})`);
   }
 }
-

@@ -13,12 +13,12 @@ import { progressWriter } from '../report/progress.ts';
 import { renderTerminal } from '../report/terminal.ts';
 import { LATEST_DIR, writeReports } from '../report/write.ts';
 import { ToolError } from '../run/errors.ts';
-import { type ParsedRun, parseRunArgs } from '../run/options.ts';
-import { type PrepareOptions, type PreparedTarget, prepareTarget } from '../run/target.ts';
 import { readExpectationsFile, settleExpectations, writeExpectationsFile } from '../run/expectations-file.ts';
+import { type ParsedRun, parseRunArgs } from '../run/options.ts';
+import { type PreparedTarget, type PrepareOptions, prepareTarget } from '../run/target.ts';
+import { toolVersion } from '../run/version.ts';
 import { assertWritable, note, trapSignals } from './run-support.ts';
 import { RUN_USAGE } from './usage.ts';
-import { toolVersion } from '../run/version.ts';
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseRunArgs(args, process.env);
@@ -31,7 +31,10 @@ export async function run(args: string[]): Promise<number> {
 }
 
 /** Everything after the flags: prepare the target, run, write the reports, print the findings. */
-export async function conduct(parsed: ParsedRun, prepare: (config: ParsedRun['config'], options: PrepareOptions) => Promise<PreparedTarget>): Promise<number> {
+export async function conduct(
+  parsed: ParsedRun,
+  prepare: (config: ParsedRun['config'], options: PrepareOptions) => Promise<PreparedTarget>,
+): Promise<number> {
   const color = parsed.color ?? (process.stdout.isTTY === true && !process.env['NO_COLOR']);
   await assertWritable(parsed.config.reportDir);
   // Read before anything is spent, and before this run replaces latest/.
@@ -45,7 +48,9 @@ export async function conduct(parsed: ParsedRun, prepare: (config: ParsedRun['co
     target = await prepare(parsed.config, { env: process.env, signal: interruption.signal, note });
     const { config } = target;
     if (!interruption.signal.aborted) {
-      note(`chat-conformance ${toolVersion()} · target ${config.target} · model ${config.model} · profile ${config.profile} · depth ${config.depth} · seed ${config.seed}`);
+      note(
+        `chat-conformance ${toolVersion()} · target ${config.target} · model ${config.model} · profile ${config.profile} · depth ${config.depth} · seed ${config.seed}`,
+      );
     }
     const progress = progressWriter(process.stderr);
     const outcome = await runConformance(config, {

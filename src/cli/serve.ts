@@ -3,13 +3,14 @@
  * proxy (a faithful pass-through, or with `--fault` a faulty one). Stdout carries exactly one line, the base URL,
  * so scripts can capture it; everything else goes to stderr.
  */
-import { parseArgs } from 'node:util';
+
 import type { Behaviour } from '../reference/behaviour.ts';
 import { behaviours, findBehaviour } from '../reference/catalogue.ts';
 import { findProxyFault, type ProxyFault, proxyFaults } from '../reference/proxy/faults.ts';
-import { type ProxyOptions, startProxy } from '../reference/proxy/server.ts';
-import { DEFAULT_API_KEY, startReference, type ReferenceOptions } from '../reference/server.ts';
+import { type ProxyOptions, type RunningProxy, startProxy } from '../reference/proxy/server.ts';
+import { DEFAULT_API_KEY, type ReferenceOptions, type RunningReference, startReference } from '../reference/server.ts';
 import { EXIT_USAGE, ToolError } from '../run/errors.ts';
+import { parseFlags } from '../run/flags.ts';
 import { normaliseTarget } from '../run/options.ts';
 
 export const SERVE_USAGE =
@@ -42,7 +43,7 @@ export async function serve(args: string[]): Promise<number> {
     return 0;
   }
 
-  let running;
+  let running: RunningReference | RunningProxy;
   try {
     running = proxy ? await startProxy(proxy) : await startReference(options);
   } catch (error) {
@@ -80,9 +81,8 @@ export function parseServeArgs(
   args: string[],
   env: NodeJS.ProcessEnv,
 ): { options: ReferenceOptions; listOnly: boolean; proxy?: ProxyOptions } {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseFlags(
+    {
       args,
       strict: true,
       allowPositionals: false,
@@ -98,10 +98,9 @@ export function parseServeArgs(
         upstream: { type: 'string' },
         'list-faults': { type: 'boolean' },
       },
-    }));
-  } catch (error) {
-    throw new ToolError('CC_BAD_FLAG', `${error instanceof Error ? error.message.split('\n')[0] : String(error)} (see serve --help)`);
-  }
+    },
+    'see serve --help',
+  );
   if (values.upstream !== undefined) return { options: {}, listOnly: values['list-faults'] === true, proxy: proxyOptions(values) };
   if (values.fault !== undefined && values.variant !== undefined) {
     throw new ToolError('CC_BAD_FLAG', '--fault and --variant cannot be combined');
@@ -125,7 +124,11 @@ export function parseServeArgs(
 
 function proxyOptions(values: Record<string, string | boolean | undefined>): ProxyOptions {
   const misplaced = PROVIDER_ONLY.find((flag) => values[flag] !== undefined);
-  if (misplaced) throw new ToolError('CC_BAD_FLAG', `--${misplaced} is a flag of the reference provider; the proxy (--upstream) forwards requests as they come`);
+  if (misplaced)
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      `--${misplaced} is a flag of the reference provider; the proxy (--upstream) forwards requests as they come`,
+    );
   const upstream = normaliseTarget(String(values['upstream']), '--upstream');
   const fault = typeof values['fault'] === 'string' ? values['fault'] : undefined;
   if (fault !== undefined && !findProxyFault(fault)) {
@@ -165,14 +168,18 @@ export function listBehaviours(all: readonly Behaviour[]): string {
     const seenBy = (b: Behaviour) => (b.observedBy?.length ? ` (seen by ${b.observedBy.join(', ')})` : '');
     return [title, ...members.map((b) => `  ${b.name.padEnd(width)}  ${b.kind.padEnd(7)}  ${b.description}${seenBy(b)}`)];
   };
-  const variants = 'Legal variants (a correct client accepts each; those seen by checks follow another reading: a warning under documented, a failure under strict):';
-  return [...section('fault', 'Faults (each breaks one rule):'), '', ...section('variant', variants)].join('\n') + '\n';
+  const variants =
+    'Legal variants (a correct client accepts each; those seen by checks follow another reading: a warning under documented, a failure under strict):';
+  return `${[...section('fault', 'Faults (each breaks one rule):'), '', ...section('variant', variants)].join('\n')}\n`;
 }
 
 /** The reference proxy's faults, one per line. */
 export function listProxyFaults(all: readonly ProxyFault[]): string {
   const width = Math.max(0, ...all.map((f) => f.name.length));
-  return ['', 'Proxy faults (serve --upstream URL --fault NAME):', ...all.map((f) => `  ${f.name.padEnd(width)}  ${f.description}`)].join('\n') + '\n';
+  return (
+    ['', 'Proxy faults (serve --upstream URL --fault NAME):', ...all.map((f) => `  ${f.name.padEnd(width)}  ${f.description}`)].join('\n') +
+    '\n'
+  );
 }
 
 function fail(error: unknown): number {

@@ -3,8 +3,8 @@
  * spec/openapi.yaml) and how each profile treats a target that follows another reading. Findings cite these ids.
  */
 import { isRecord } from '../core/json.ts';
+import { PROFILES, type Profile } from '../core/vocabulary.ts';
 import { specDocument } from './spec.ts';
-import { type Profile, PROFILES } from '../core/vocabulary.ts';
 
 export type Treatment = 'fail' | 'warn' | 'pass';
 

@@ -2,8 +2,9 @@
  * Every number, pattern and enum of the request that code needs, read from spec/openapi.yaml. Checks,
  * arbitraries and the reference provider take their bounds from here, never from literals of their own.
  */
-import { componentSchema, nodeAt, resolveSchema } from './spec.ts';
+
 import type { SchemaObject } from './spec.ts';
+import { componentSchema, nodeAt, resolveSchema } from './spec.ts';
 
 const REQUEST_SCHEMA = 'ChatCompletionRequest';
 

@@ -4,7 +4,6 @@ import type { components } from '../../spec/generated/openapi.d.ts';
 type Schemas = components['schemas'];
 
 export type ChatCompletionRequest = Schemas['ChatCompletionRequest'];
-export type Message = Schemas['Message'];
 export type Tool = Schemas['Tool'];
 export type ToolCall = Schemas['ToolCall'];
 export type ChatCompletion = Schemas['ChatCompletion'];

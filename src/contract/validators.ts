@@ -3,12 +3,12 @@
  * reporting every violation with the JSON pointer of the offending value. There is no generated validator code
  * to go stale: editing the YAML changes what is validated.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
+
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
-import { isRecord } from '../core/json.ts';
+import { excerpt, isRecord } from '../core/json.ts';
 import { SCHEMA_REF_PREFIX, specDocument } from './spec.ts';
-import { excerpt } from '../core/json.ts';
 
 export interface SchemaViolation {
   /** JSON pointer of the offending value ('' for the root); for a missing property, of the object lacking it. */
@@ -139,9 +139,7 @@ function collapseAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
       .map(({ index }) => `${error.schemaPath}/${index}/`);
     remaining = remaining.filter((other) => !misfitPrefixes.some((prefix) => other.schemaPath.startsWith(prefix)));
     if (fitting.length === 1) {
-      remaining = remaining.filter(
-        (other) => other !== error && !(other.keyword === 'type' && other.instancePath === error.instancePath),
-      );
+      remaining = remaining.filter((other) => other !== error && !(other.keyword === 'type' && other.instancePath === error.instancePath));
     } else if (fitting.length === 0) {
       const types = branches.flatMap(branchTypes);
       remaining = remaining
@@ -320,7 +318,13 @@ function withoutForeignDialect(schema: boolean | Record<string, unknown>): boole
 }
 
 function crashViolation(error: unknown): SchemaViolation {
-  return { path: '', message: `(root): validation failed: ${messageOf(error)}`, received: '', documented: 'a valid instance', keyword: 'error' };
+  return {
+    path: '',
+    message: `(root): validation failed: ${messageOf(error)}`,
+    received: '',
+    documented: 'a valid instance',
+    keyword: 'error',
+  };
 }
 
 function messageOf(error: unknown): string {

@@ -167,7 +167,4 @@ export interface Finding {
   conflict?: string;
 }
 
-export type Outcome =
-  | { verdict: 'pass' }
-  | { verdict: 'skip'; reason: string }
-  | { verdict: 'fail' | 'warn'; finding: Finding };
+export type Outcome = { verdict: 'pass' } | { verdict: 'skip'; reason: string } | { verdict: 'fail' | 'warn'; finding: Finding };

@@ -4,8 +4,7 @@
 
 export type Json = Record<string, unknown>;
 
-export const isRecord = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const hasField = (value: unknown, key: string): boolean => isRecord(value) && Object.hasOwn(value, key);
 

@@ -7,8 +7,8 @@ import type { Exchange } from '../core/exchange.ts';
 import type { RunConfig } from '../core/run-config.ts';
 import type { CheckVerdict } from '../core/vocabulary.ts';
 import { PREFLIGHT_BUDGET, runBudget } from './budget.ts';
-import type { RunOutcome } from './run.ts';
 import { type CheckResult, type ExchangeSummary, GAPS_KEPT, REPORT_SCHEMA_VERSION, type RunReport } from './result.ts';
+import type { RunOutcome } from './run.ts';
 import { exitCodeFor } from './verdict.ts';
 
 export function summariseExchange(exchange: Exchange): ExchangeSummary {
@@ -71,7 +71,8 @@ export function runFacts(input: FactsInput): RunFacts {
     complete: reason === undefined,
     budget: {
       // A differential proxy run also sends the upstream one plain request first (the model is known by then).
-      requestLimit: (areas.length > 0 ? runBudget(config.depth, areas) : PREFLIGHT_BUDGET) + (config.proxy?.mode === 'differential' ? 1 : 0),
+      requestLimit:
+        (areas.length > 0 ? runBudget(config.depth, areas) : PREFLIGHT_BUDGET) + (config.proxy?.mode === 'differential' ? 1 : 0),
       requests: input.preflightRequests + outcome.requests,
       retries: outcome.retries,
       tokens: outcome.tokens,

@@ -5,8 +5,8 @@
  * recorded as an exchange like any other.
  */
 import type { Observation } from '../core/evidence.ts';
-import { fetchResponse } from '../http/fetch-response.ts';
 import type { LiveAnswer } from '../http/client.ts';
+import { fetchResponse } from '../http/fetch-response.ts';
 import type { ClientFetch } from '../plans/probe.ts';
 
 /** One call as the run sends it. */
@@ -36,11 +36,22 @@ export interface FetchRoute {
 }
 
 /** Headers the run's client decides, whatever the library says: the key, and how bytes travel. */
-const RUN_DECIDES = new Set(['authorization', 'accept-encoding', 'content-length', 'host', 'connection', 'transfer-encoding', 'keep-alive']);
+const RUN_DECIDES = new Set([
+  'authorization',
+  'accept-encoding',
+  'content-length',
+  'host',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+]);
 
 const aborted = (signal: AbortSignal): unknown => signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 
-async function requestOf(input: string | URL | Request, init: RequestInit | undefined): Promise<{ url: string; method: string; headers: Headers; body?: string }> {
+async function requestOf(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+): Promise<{ url: string; method: string; headers: Headers; body?: string }> {
   const request = input instanceof Request ? input : undefined;
   const url = request ? request.url : String(input);
   const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
@@ -48,7 +59,8 @@ async function requestOf(input: string | URL | Request, init: RequestInit | unde
   const source = init?.body ?? (request?.body ? await request.text() : undefined);
   if (source === undefined || source === null) return { url, method, headers };
   if (typeof source === 'string') return { url, method, headers, body: source };
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return { url, method, headers, body: Buffer.from(source as ArrayBuffer).toString('utf8') };
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source))
+    return { url, method, headers, body: Buffer.from(source as ArrayBuffer).toString('utf8') };
   return { url, method, headers, body: await new Response(source).text() };
 }
 
@@ -59,8 +71,10 @@ export function clientFetch(route: FetchRoute): ClientFetch {
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     if (signal?.aborted) throw aborted(signal);
     const request = await requestOf(input, init);
-    if (!request.url.startsWith(`${route.target}/`)) throw new TypeError(`fetch failed: ${request.url} is not under the target ${route.target}`);
-    if (request.method !== 'GET' && request.method !== 'POST') throw new TypeError(`fetch failed: the run sends GET and POST only, not ${request.method}`);
+    if (!request.url.startsWith(`${route.target}/`))
+      throw new TypeError(`fetch failed: ${request.url} is not under the target ${route.target}`);
+    if (request.method !== 'GET' && request.method !== 'POST')
+      throw new TypeError(`fetch failed: the run sends GET and POST only, not ${request.method}`);
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
       if (!RUN_DECIDES.has(name) && !route.reserved.has(name)) headers[name] = value;
@@ -72,7 +86,12 @@ export function clientFetch(route: FetchRoute): ClientFetch {
     const gone = signal ? AbortSignal.any([signal, cancel.signal]) : cancel.signal;
     const reason = () => (signal?.aborted ? aborted(signal) : new TypeError('terminated: the body was cancelled'));
     let body!: ReadableStreamDefaultController<Uint8Array>;
-    const stream = new ReadableStream<Uint8Array>({ start: (c) => void (body = c), cancel: () => cancel.abort() });
+    const stream = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        body = c;
+      },
+      cancel: () => cancel.abort(),
+    });
     const settle = (end: (c: ReadableStreamDefaultController<Uint8Array>) => void) => {
       try {
         end(body);
@@ -112,7 +131,8 @@ export function clientFetch(route: FetchRoute): ClientFetch {
         if (gone.aborted) return;
         if (!answered) {
           // No answer went out live (nothing sent, no response, or the last of several attempts): read it from the record.
-          if (!exchange.response || exchange.unsent) return reject(new TypeError(`fetch failed: ${exchange.error?.message ?? 'no response'}`));
+          if (!exchange.response || exchange.unsent)
+            return reject(new TypeError(`fetch failed: ${exchange.error?.message ?? 'no response'}`));
           for (const read of exchange.reads) live.read(read.bytes);
           answer({ ...exchange.response, statusText: exchange.response.statusText ?? '' });
         }

@@ -2,9 +2,10 @@
  * The regression view: how a run's verdicts differ from an earlier run's, check by check. Pure; reading the
  * earlier report.json from disk is the CLI's job, judging whether its text is a usable report is done here.
  */
-import { REPORT_SCHEMA_VERSION, type CheckResult, type RunComparison, type RunReport } from './result.ts';
+
 import { isRecord } from '../core/json.ts';
 import type { Verdict } from '../core/vocabulary.ts';
+import { type CheckResult, REPORT_SCHEMA_VERSION, type RunComparison, type RunReport } from './result.ts';
 
 /** What a comparison reads from a run; a whole RunReport is one. */
 export type RunVerdicts = Pick<RunReport, 'target' | 'embedded' | 'model' | 'profile' | 'seed' | 'startedAt'> & {

@@ -2,9 +2,10 @@
  * Judging, once every probe has answered: each selected check over the evidence it may read (its own area's, or
  * the whole run's for run-scoped checks), the profile applied, repeats merged into findings. Pure.
  */
-import type { RegisteredCheck } from '../checks/registry.ts';
+
 import { damageOf } from '../checks/guards.ts';
 import { skip } from '../checks/outcome.ts';
+import type { RegisteredCheck } from '../checks/registry.ts';
 import type { CheckContext } from '../checks/types.ts';
 import type { Evidence, Outcome } from '../core/evidence.ts';
 import type { RunConfig } from '../core/run-config.ts';

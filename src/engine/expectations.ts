@@ -47,17 +47,27 @@ export function parseExpectations(text: string): { file: ExpectationsFile } | { 
     const entries: ModelExpectations = {};
     for (const [id, entry] of Object.entries(checks)) {
       const at = `models["${model}"]["${id}"]`;
-      if (!isRecord(entry) || !VERDICTS.includes(String(entry['verdict']))) return { problem: `has ${at} without a verdict (pass, fail, warn or skip)` };
-      if (typeof entry['since'] !== 'string' || !DAY.test(entry['since'])) return { problem: `has ${at} without a "since" date (YYYY-MM-DD)` };
+      if (!isRecord(entry) || !VERDICTS.includes(String(entry['verdict'])))
+        return { problem: `has ${at} without a verdict (pass, fail, warn or skip)` };
+      if (typeof entry['since'] !== 'string' || !DAY.test(entry['since']))
+        return { problem: `has ${at} without a "since" date (YYYY-MM-DD)` };
       if (entry['note'] !== undefined && typeof entry['note'] !== 'string') return { problem: `has ${at} with a note that is not text` };
-      entries[id] = { verdict: entry['verdict'] as Verdict, since: entry['since'], ...(typeof entry['note'] === 'string' ? { note: entry['note'] } : {}) };
+      entries[id] = {
+        verdict: entry['verdict'] as Verdict,
+        since: entry['since'],
+        ...(typeof entry['note'] === 'string' ? { note: entry['note'] } : {}),
+      };
     }
     models[model] = entries;
   }
   return { file: { target: value['target'], models } };
 }
 
-export function judgeExpectations(checks: readonly Pick<CheckResult, 'id' | 'verdict'>[], expected: ModelExpectations, file: string): ExpectationsOutcome {
+export function judgeExpectations(
+  checks: readonly Pick<CheckResult, 'id' | 'verdict'>[],
+  expected: ModelExpectations,
+  file: string,
+): ExpectationsOutcome {
   const outcome: ExpectationsOutcome = { file, expectedFailures: [], unexpected: [], progress: [] };
   for (const { id, verdict } of checks) {
     const entry = expected[id];
@@ -121,7 +131,10 @@ export function recordExpectations(report: RunReport, previous: ModelExpectation
  * Tightens one model's expectations after a run: checks expected to fail that now pass or warn take their new
  * verdict, and checks the file does not list are added unless they fail. Nothing is ever loosened.
  */
-export function tightenExpectations(report: RunReport, previous: ModelExpectations): { expectations: ModelExpectations; tightened: string[] } {
+export function tightenExpectations(
+  report: RunReport,
+  previous: ModelExpectations,
+): { expectations: ModelExpectations; tightened: string[] } {
   const today = dayOf(report.startedAt);
   const out: ModelExpectations = { ...previous };
   const tightened: string[] = [];
@@ -133,7 +146,11 @@ export function tightenExpectations(report: RunReport, previous: ModelExpectatio
     out[check.id] = {
       verdict: check.verdict as Verdict,
       since: today,
-      ...(improved ? { note: `${check.verdict === 'pass' ? 'passes' : 'only warns'} since ${today}; expected to fail before${before.note ? ` (${before.note})` : ''}` } : {}),
+      ...(improved
+        ? {
+            note: `${check.verdict === 'pass' ? 'passes' : 'only warns'} since ${today}; expected to fail before${before.note ? ` (${before.note})` : ''}`,
+          }
+        : {}),
     };
     if (improved) tightened.push(check.id);
   }
@@ -148,7 +165,10 @@ export function renderExpectations(file: ExpectationsFile): string {
       .map((model) => [
         model,
         Object.fromEntries(
-          Object.entries(file.models[model] ?? {}).map(([id, e]) => [id, { verdict: e.verdict, since: e.since, ...(e.note ? { note: e.note } : {}) }]),
+          Object.entries(file.models[model] ?? {}).map(([id, e]) => [
+            id,
+            { verdict: e.verdict, since: e.since, ...(e.note ? { note: e.note } : {}) },
+          ]),
         ),
       ]),
   );

@@ -1,8 +1,9 @@
 /** Turns a check's finding into a report record: what was sent, what came back, and how to reproduce it. */
-import { curlFor } from '../http/curl.ts';
-import type { FindingRecord } from './result.ts';
+
 import type { Evidence, Finding, Observation } from '../core/evidence.ts';
 import type { RunConfig } from '../core/run-config.ts';
+import { curlFor } from '../http/curl.ts';
+import type { FindingRecord } from './result.ts';
 
 const EXCERPT = 600;
 

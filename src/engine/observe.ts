@@ -1,9 +1,10 @@
 /** Turns a recorded exchange into evidence checks can read: JSON for plain answers, decoded events for streams. */
+
+import type { Observation } from '../core/evidence.ts';
+import { bodyBytes, bodyText, type Exchange } from '../core/exchange.ts';
 import { isEventStream } from '../core/media-type.ts';
 import { parseChunks } from '../sse/chunks.ts';
 import { checkFraming } from '../sse/frames.ts';
-import type { Observation } from '../core/evidence.ts';
-import { bodyBytes, bodyText, type Exchange } from '../core/exchange.ts';
 
 export interface ObservationMeta {
   probe: string;

@@ -4,8 +4,7 @@
  * the upstream's record of it is awaited, within a bound, and turned into evidence. Differential: the request goes
  * through the proxy and straight to the upstream side by side.
  */
-import type { ProxiedExchange } from '../core/evidence.ts';
-import type { Observation } from '../core/evidence.ts';
+import type { Observation, ProxiedExchange } from '../core/evidence.ts';
 import type { Limits } from '../core/limits.ts';
 import type { UpstreamControl } from '../core/upstream.ts';
 import type { SendOptions } from '../http/client.ts';
@@ -26,7 +25,13 @@ export function marked(request: SendChat, marker: string): SendChat {
   if ('rawBody' in request) throw new Error('a request through the instrumented upstream needs a JSON body to carry its marker');
   const body: Record<string, unknown> = 'body' in request ? request.body : request.invalidBody;
   const messages = Array.isArray(body['messages']) ? [...(body['messages'] as unknown[])] : [];
-  const at = messages.findLastIndex((m) => typeof m === 'object' && m !== null && (m as { role?: unknown }).role === 'user' && typeof (m as { content?: unknown }).content === 'string');
+  const at = messages.findLastIndex(
+    (m) =>
+      typeof m === 'object' &&
+      m !== null &&
+      (m as { role?: unknown }).role === 'user' &&
+      typeof (m as { content?: unknown }).content === 'string',
+  );
   if (at === -1) throw new Error('a request through the instrumented upstream needs a user message to carry its marker');
   const message = messages[at] as { content: string };
   messages[at] = { ...message, content: `${message.content} ${marker}` };
@@ -44,9 +49,13 @@ export function upstreamIO(control: UpstreamControl, keys: Keys, probe: string, 
   return {
     async chat(label, script, request, options = {}): Promise<ProxiedExchange> {
       // Named by probe and position, so a run sends the same bodies each time.
-      const marker = control.script(`${probe}.${(issued += 1)}`, script);
+      issued += 1;
+      const marker = control.script(`${probe}.${issued}`, script);
       const leave = options.leaveAfterEvents;
-      const client = await send(label, marked(request, marker), { noRetry: true, ...(leave !== undefined ? { leaveWhen: leaveAfter(leave) } : {}) });
+      const client = await send(label, marked(request, marker), {
+        noRetry: true,
+        ...(leave !== undefined ? { leaveWhen: leaveAfter(leave) } : {}),
+      });
       const bounds = { graceMs: GRACE_MS, timeoutMs: Math.min(options.settleMs ?? SETTLE_MS, limits.totalMs) };
       const records = client.exchange.unsent ? [] : await control.settled(marker, bounds);
       return { client, script, upstream: records.map((r) => seenByUpstream(r, keys)) };

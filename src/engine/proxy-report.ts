@@ -3,10 +3,11 @@
  * Authorization), each answer as the upstream sent it and as the client got it, and the differences of each
  * differential pair. Built from the evidence with the checks' own comparisons, so tables and verdicts agree. Pure.
  */
+
+import { judgeAuthorization, sentKey } from '../checks/proxy.ts';
 import { byteEqual, clientEvents, jsonEqualAnswer } from '../checks/proxy-answers.ts';
 import { differences } from '../checks/proxy-differential.ts';
 import { changeVerdict, diffFields, shown } from '../checks/proxy-fields.ts';
-import { judgeAuthorization, sentKey } from '../checks/proxy.ts';
 import type { Evidence, Observation, ProxiedEvidence } from '../core/evidence.ts';
 import { isRecord } from '../core/json.ts';
 import type { RunConfig } from '../core/run-config.ts';
@@ -70,7 +71,7 @@ function answerRows(item: ProxiedEvidence): ProxyAnswerRow[] {
   return item.exchanges.flatMap(({ client, upstream }) => {
     const first = upstream?.[0];
     // A client that left on purpose got part of the answer by design.
-    if (!first || first.end?.how !== 'finished' || !client.exchange.response || client.exchange.error?.code === 'left') return [];
+    if (first?.end?.how !== 'finished' || !client.exchange.response || client.exchange.error?.code === 'left') return [];
     return [
       {
         probe: item.probe,

@@ -9,7 +9,6 @@ import { checks, findCheck, isSelected, type RegisteredCheck } from '../checks/r
 import type { Evidence, Observation, PropertyEvidence } from '../core/evidence.ts';
 import type { Exchange } from '../core/exchange.ts';
 import { dig, isInteger, isRecord } from '../core/json.ts';
-import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { RunConfig } from '../core/run-config.ts';
 import type { UpstreamControl } from '../core/upstream.ts';
 import type { Area } from '../core/vocabulary.ts';
@@ -17,16 +16,17 @@ import { createClient, type HttpClient, type SendOptions, type SlotPool } from '
 import { plans as allPlans } from '../plans/index.ts';
 import type { Plan, ProbeIO, PropertySpec, SendChat } from '../plans/probe.ts';
 import { createDataLineCounter } from '../sse/data-lines.ts';
-import { allot, type Allotment, type AreaPlan } from './allot.ts';
+import { type Allotment, type AreaPlan, allot } from './allot.ts';
 import { createBreaker } from './breaker.ts';
-import { clientFetch } from './client-fetch.ts';
 import { AREA_BUDGET } from './budget.ts';
-import { boundaryRows, evaluate, type EvidenceOf, notRun } from './evaluate.ts';
+import { clientFetch } from './client-fetch.ts';
+import { boundaryRows, type EvidenceOf, evaluate, notRun } from './evaluate.ts';
 import { observe } from './observe.ts';
+import { runProperty } from './property.ts';
 import { directIO, type Extra, upstreamIO } from './proxied-io.ts';
 import { proxyReport } from './proxy-report.ts';
 import { canSend, proxyExclusion } from './proxy-selection.ts';
-import { runProperty } from './property.ts';
+import { replayFetch } from './replay-fetch.ts';
 import type { BoundaryRow, CheckResult, ProxyReport } from './result.ts';
 import { scrubClientResults } from './scrub.ts';
 import { tokensUsed } from './tokens.ts';
@@ -162,7 +162,11 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
   let chainDepth = 0;
   let oneOff = 0;
 
-  const send = async (options: SendOptions, meta: { tags: readonly string[]; sent?: Record<string, unknown> }, via: HttpClient = client): Promise<Observation> => {
+  const send = async (
+    options: SendOptions,
+    meta: { tags: readonly string[]; sent?: Record<string, unknown> },
+    via: HttpClient = client,
+  ): Promise<Observation> => {
     const order: [number, number] = [index, issued++];
     const meta_ = { probe: options.label, tags: meta.tags, ...(meta.sent ? { sent: meta.sent } : {}) };
     if (spent >= allotment.allowance) {
@@ -192,7 +196,13 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
     return name === undefined ? {} : { connection: `${probe.id}/${name}` };
   };
 
-  const chat = (label: string, request: SendChat, extra: Extra = {}, via: HttpClient = client, model = config.model): Promise<Observation> => {
+  const chat = (
+    label: string,
+    request: SendChat,
+    extra: Extra = {},
+    via: HttpClient = client,
+    model = config.model,
+  ): Promise<Observation> => {
     const connection = connectionOf(request.connection);
     const common = {
       label,
@@ -245,6 +255,7 @@ function probeIO(shared: Shared, allotment: Allotment, index: number, connection
           return send(withBody, { tags: options.tags ?? [], ...(sent ? { sent } : {}) });
         },
       }),
+    replay: replayFetch,
     get: (label, path) => send({ label, method: 'GET', path, auth: { kind: 'default' } }, { tags: [] }),
     property: <T>(spec: PropertySpec<T>): Promise<PropertyEvidence> => {
       const check = findCheck(spec.property);
@@ -295,7 +306,16 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
 
   if (hooks.signal?.aborted) {
     const checks_ = checks.map((check) => notRun(check, excluded.get(check.id) ?? 'interrupted before anything was sent'));
-    return { checks: checks_, sent: [], boundaries: [], planned, requests: 0, retries: 0, tokens: { prompt: 0, completion: 0 }, incomplete: 'interrupted' };
+    return {
+      checks: checks_,
+      sent: [],
+      boundaries: [],
+      planned,
+      requests: 0,
+      retries: 0,
+      tokens: { prompt: 0, completion: 0 },
+      incomplete: 'interrupted',
+    };
   }
   const breaker = createBreaker();
   const signal = hooks.signal ? AbortSignal.any([hooks.signal, breaker.signal]) : breaker.signal;
@@ -370,7 +390,11 @@ export async function runConformance(config: RunConfig, hooks: RunHooks = {}): P
     if (reason) return notRun(check, reason);
     if (areas && check.scope !== 'run' && !areas.includes(check.area)) return notRun(check, JUDGED_ELSEWHERE);
     if (noKey && check.area === 'auth') {
-      return { ...notRun(check, ''), verdict: 'skip' as const, skipReason: `no API key is configured ($${config.apiKeyEnv} is not set), so authentication cannot be judged` };
+      return {
+        ...notRun(check, ''),
+        verdict: 'skip' as const,
+        skipReason: `no API key is configured ($${config.apiKeyEnv} is not set), so authentication cannot be judged`,
+      };
     }
     return evaluate(check, evidence, config, incomplete ?? whyNoEvidence(check.id, areaPlans));
   });

@@ -14,5 +14,7 @@ function masked<T>(value: T, redact: (text: string) => string): T {
 }
 
 export function scrubClientResults(evidence: readonly Evidence[], redact: (text: string) => string): Evidence[] {
-  return evidence.map((item) => (item.kind === 'client' ? { ...item, ...masked({ returned: item.returned, threw: item.threw }, redact) } : item));
+  return evidence.map((item) =>
+    item.kind === 'client' ? { ...item, ...masked({ returned: item.returned, threw: item.threw }, redact) } : item,
+  );
 }

@@ -70,7 +70,13 @@ export function seriesHistory(runs: readonly StoredRun[], last = DEFAULT_LAST): 
   const ids = [...new Set([...(newest?.verdicts.keys() ?? []), ...ordered.flatMap((r) => [...r.verdicts.keys()])])];
   const checks = ids.map((id): CheckHistory => {
     const { flips, flipRuns } = flipsOf(id, shown);
-    const row: CheckHistory = { id, cells: shown.map((r) => r.verdicts.get(id) ?? 'not-run'), flips, flaky: flips >= FLAKY_FLIPS, flipRuns };
+    const row: CheckHistory = {
+      id,
+      cells: shown.map((r) => r.verdicts.get(id) ?? 'not-run'),
+      flips,
+      flaky: flips >= FLAKY_FLIPS,
+      flipRuns,
+    };
     const since = newest?.verdicts.get(id) === 'fail' ? failingSince(id, ordered) : undefined;
     if (since) row.failingSince = since;
     return row;
@@ -96,5 +102,7 @@ export function buildHistory(runs: readonly StoredRun[], last = DEFAULT_LAST): S
 export function prunable(runs: readonly StoredRun[], keep: number): StoredRun[] {
   const bySeries = new Map<string, StoredRun[]>();
   for (const run of runs) bySeries.set(`${run.kind}:${run.series}`, [...(bySeries.get(`${run.kind}:${run.series}`) ?? []), run]);
-  return [...bySeries.values()].flatMap((list) => [...list].sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(0, Math.max(0, list.length - keep)));
+  return [...bySeries.values()].flatMap((list) =>
+    [...list].sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(0, Math.max(0, list.length - keep)),
+  );
 }

@@ -60,9 +60,22 @@ export function storedRun(text: string, folder: string): StoredRun | undefined {
   const series = slashed(dirname(folder));
   if (value['kind'] === 'matrix') {
     if (typeof value['startedAt'] !== 'string' || value['shard'] !== undefined) return undefined;
-    return { folder, series, kind: 'matrix', startedAt: value['startedAt'], seed: 0, target: '', embedded: false, model: '', complete: value['complete'] === true, verdicts: new Map(), tokens: 0 };
+    return {
+      folder,
+      series,
+      kind: 'matrix',
+      startedAt: value['startedAt'],
+      seed: 0,
+      target: '',
+      embedded: false,
+      model: '',
+      complete: value['complete'] === true,
+      verdicts: new Map(),
+      tokens: 0,
+    };
   }
-  if (value['schemaVersion'] !== REPORT_SCHEMA_VERSION || !Array.isArray(value['checks']) || typeof value['startedAt'] !== 'string') return undefined;
+  if (value['schemaVersion'] !== REPORT_SCHEMA_VERSION || !Array.isArray(value['checks']) || typeof value['startedAt'] !== 'string')
+    return undefined;
   const report = value as unknown as RunReport;
   const exchanges = Array.isArray(report.exchanges) ? report.exchanges : [];
   const run: StoredRun = {
@@ -100,7 +113,13 @@ export async function readRuns(dir: string): Promise<StoredRuns> {
     const folders = entries.filter((e) => e.isDirectory() && e.name !== LATEST_DIR && !e.name.startsWith('.'));
     await Promise.all(folders.map((e) => visit(join(at, e.name), depth + 1)));
   };
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return found;
+  if (
+    !(await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return found;
   await visit(dir, 0);
   found.runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.folder.localeCompare(b.folder));
   return found;

@@ -4,7 +4,7 @@
  * the runs where they flipped. Self-contained like every report page; every text goes through `markup`.
  */
 import { REPORT_STYLE } from '../report/html.ts';
-import { markup, type Markup, raw, VERDICT_STYLE } from '../report/svg.ts';
+import { type Markup, markup, raw, VERDICT_STYLE } from '../report/svg.ts';
 import type { CheckHistory, SeriesHistory } from './model.ts';
 import { day } from './render-terminal.ts';
 import { sparkSvg, trendsOf } from './trends.ts';
@@ -44,7 +44,8 @@ function section(h: SeriesHistory, links: HistoryLinks, index: number): Markup {
   const first = h.runs[0];
   const newest = h.runs.at(-1);
   const head = h.shown.map(
-    (run) => markup`<th class="run"><a href="${links.report(run.folder)}" title="${run.folder} · seed ${run.seed}${run.complete ? '' : ' · incomplete'}">${run.startedAt.slice(0, 16).replace('T', ' ')}</a></th>`,
+    (run) =>
+      markup`<th class="run"><a href="${links.report(run.folder)}" title="${run.folder} · seed ${run.seed}${run.complete ? '' : ' · incomplete'}">${run.startedAt.slice(0, 16).replace('T', ' ')}</a></th>`,
   );
   const failing = h.checks.filter((c) => c.failingSince).length;
   const flaky = h.checks.filter((c) => c.flaky).length;
@@ -59,7 +60,8 @@ function section(h: SeriesHistory, links: HistoryLinks, index: number): Markup {
 
 export function renderHistoryHtml(histories: readonly SeriesHistory[], links: HistoryLinks, title: string): string {
   const legend = (Object.keys(VERDICT_STYLE) as Array<keyof typeof VERDICT_STYLE>).map(
-    (v) => markup`<span style="display:inline-block;padding:0 6px;margin-right:6px;background:${VERDICT_STYLE[v].fill};color:${VERDICT_STYLE[v].ink};border:1px solid #bdbdbd">${VERDICT_STYLE[v].glyph} ${VERDICT_STYLE[v].label}</span>`,
+    (v) =>
+      markup`<span style="display:inline-block;padding:0 6px;margin-right:6px;background:${VERDICT_STYLE[v].fill};color:${VERDICT_STYLE[v].ink};border:1px solid #bdbdbd">${VERDICT_STYLE[v].glyph} ${VERDICT_STYLE[v].label}</span>`,
   );
   return markup`<!DOCTYPE html>
 <html lang="en">

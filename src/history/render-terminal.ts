@@ -2,8 +2,9 @@
  * A history on the terminal: per series, one row per check with one glyph per run, since when failing checks fail,
  * flaky checks with the runs where they flipped, and the trends as one character per run.
  */
-import { GLYPH, neutralizeControls } from '../report/terminal.ts';
+
 import type { CheckVerdict } from '../core/vocabulary.ts';
+import { GLYPH, neutralizeControls } from '../report/terminal.ts';
 import type { CheckHistory, SeriesHistory } from './model.ts';
 import { sparkText, trendsOf } from './trends.ts';
 
@@ -16,26 +17,39 @@ const NAME_WIDTH = 38;
 export const day = (iso: string): string => iso.slice(0, 10);
 
 /** Whether a row says something: anything but a pass in every run shown. */
-export const noteworthy = (row: CheckHistory): boolean => row.flaky || row.failingSince !== undefined || row.cells.some((v) => v !== 'pass');
+export const noteworthy = (row: CheckHistory): boolean =>
+  row.flaky || row.failingSince !== undefined || row.cells.some((v) => v !== 'pass');
 
 function rowLine(row: CheckHistory, paint: Paint): string[] {
   const name = row.id.length > NAME_WIDTH ? `${row.id.slice(0, NAME_WIDTH - 1)}…` : row.id.padEnd(NAME_WIDTH);
   const cells = row.cells.map((v) => paint(STYLE[v], GLYPH[v])).join('  ');
   const notes: string[] = [];
-  if (row.failingSince) notes.push(paint('red', `failing since ${day(row.failingSince.startedAt)} (${row.failingSince.runs} ${row.failingSince.runs === 1 ? 'run' : 'runs'})`));
+  if (row.failingSince)
+    notes.push(
+      paint(
+        'red',
+        `failing since ${day(row.failingSince.startedAt)} (${row.failingSince.runs} ${row.failingSince.runs === 1 ? 'run' : 'runs'})`,
+      ),
+    );
   if (row.flaky) notes.push(paint('magenta', `flaky: ${row.flips} flips`));
   const lines = [`  ${name} ${cells}${notes.length > 0 ? `   ${notes.join(' · ')}` : ''}`];
   if (row.flaky) lines.push(paint('dim', `    flipped in ${row.flipRuns.map((folder) => folder.split('/').at(-1)).join(', ')}`));
   return lines;
 }
 
-export function renderHistoryTerminal(histories: readonly SeriesHistory[], options: { color: boolean; all: boolean; htmlAt?: string }): string {
+export function renderHistoryTerminal(
+  histories: readonly SeriesHistory[],
+  options: { color: boolean; all: boolean; htmlAt?: string },
+): string {
   const paint: Paint = (style, text) => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text);
   const blocks = histories.map((h) => {
     const first = h.runs[0];
     const newest = h.runs.at(-1);
     const span = first && newest ? `${day(first.startedAt)} → ${day(newest.startedAt)}` : '';
-    const lines = [paint('bold', neutralizeControls(`${h.series} · ${h.label}`)), paint('dim', `  ${h.runs.length} runs, ${span}; showing the last ${h.shown.length}`)];
+    const lines = [
+      paint('bold', neutralizeControls(`${h.series} · ${h.label}`)),
+      paint('dim', `  ${h.runs.length} runs, ${span}; showing the last ${h.shown.length}`),
+    ];
     lines.push(paint('dim', `  ${'run (day of month)'.padEnd(NAME_WIDTH)} ${h.shown.map((r) => r.startedAt.slice(8, 10)).join(' ')}`));
     const rows = options.all ? h.checks : h.checks.filter(noteworthy);
     for (const row of rows) lines.push(...rowLine(row, paint));
@@ -44,7 +58,9 @@ export function renderHistoryTerminal(histories: readonly SeriesHistory[], optio
     for (const trend of trendsOf(h.shown)) {
       const known = trend.values.filter((v): v is number => v !== undefined);
       const last = known.at(-1);
-      lines.push(`  ${trend.label.padEnd(NAME_WIDTH)} ${sparkText(trend.values)}${last !== undefined ? `  last ${trend.format(last)}` : ''}`);
+      lines.push(
+        `  ${trend.label.padEnd(NAME_WIDTH)} ${sparkText(trend.values)}${last !== undefined ? `  last ${trend.format(last)}` : ''}`,
+      );
     }
     return lines.join('\n');
   });

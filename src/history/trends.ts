@@ -1,5 +1,5 @@
 /** The per-run figures a history draws as trends, and the small pictures of them (text and SVG). */
-import { formatMs, markup, type Markup } from '../report/svg.ts';
+import { formatMs, type Markup, markup } from '../report/svg.ts';
 import type { StoredRun } from './read.ts';
 
 export interface Trend {
@@ -41,7 +41,8 @@ export function sparkSvg(trend: Trend, width = 180, height = 36): Markup {
   const { min, max } = scale(trend.values);
   const n = trend.values.length;
   const x = (i: number): number => Math.round((pad + (n > 1 ? (i * (width - 2 * pad)) / (n - 1) : (width - 2 * pad) / 2)) * 10) / 10;
-  const y = (v: number): number => Math.round((height - pad - (max > min ? ((v - min) / (max - min)) * (height - 2 * pad) : (height - 2 * pad) / 2)) * 10) / 10;
+  const y = (v: number): number =>
+    Math.round((height - pad - (max > min ? ((v - min) / (max - min)) * (height - 2 * pad) : (height - 2 * pad) / 2)) * 10) / 10;
   const points = trend.values.flatMap((v, i) => (v === undefined || !Number.isFinite(v) ? [] : [{ x: x(i), y: y(v), v }]));
   const path = points.map((p) => `${p.x},${p.y}`).join(' ');
   const known = points.map((p) => p.v);

@@ -5,10 +5,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { Agent, Client, type Dispatcher } from 'undici';
-import { looksLikeCredentialName, maskSecretBytes, redactHeaders, redactText, stripUrlCredentials } from './redact.ts';
+import type { Exchange, ReadChunk, RecordedRequest, RetryRecord, TransportError, TransportErrorCode } from '../core/exchange.ts';
 import type { Limits } from '../core/limits.ts';
 import { isEventStream } from '../core/media-type.ts';
-import type { Exchange, ReadChunk, RecordedRequest, RetryRecord, TransportError, TransportErrorCode } from '../core/exchange.ts';
+import { looksLikeCredentialName, maskSecretBytes, redactHeaders, redactText, stripUrlCredentials } from './redact.ts';
 
 export interface ClientOptions {
   /** Base URL ending before `/chat/completions` (e.g. `…/v1`), no trailing slash. */
@@ -31,11 +31,7 @@ export interface ClientOptions {
   onExchange?: (exchange: Exchange) => void;
 }
 
-export type Auth =
-  | { kind: 'default' }
-  | { kind: 'none' }
-  | { kind: 'bearer'; token: string }
-  | { kind: 'raw'; value: string };
+export type Auth = { kind: 'default' } | { kind: 'none' } | { kind: 'bearer'; token: string } | { kind: 'raw'; value: string };
 
 export interface SendOptions {
   label: string;
@@ -304,7 +300,12 @@ class BoundedClient implements HttpClient {
     let own = this.connections.get(send.connection);
     if (!own) {
       const { limits } = this.options;
-      own = new Client(origin, { connect: { timeout: limits.connectMs }, headersTimeout: limits.headersMs, bodyTimeout: limits.idleMs, pipelining: 1 });
+      own = new Client(origin, {
+        connect: { timeout: limits.connectMs },
+        headersTimeout: limits.headersMs,
+        bodyTimeout: limits.idleMs,
+        pipelining: 1,
+      });
       this.connections.set(send.connection, own);
     }
     return own;
@@ -363,7 +364,13 @@ class BoundedClient implements HttpClient {
     const started = performance.now();
     const retries: RetryRecord[] = [];
     if (this.requests >= this.options.requestBudget) {
-      return this.notSent(id, label, request.recorded, 'budget-exhausted', `the request budget (${this.options.requestBudget}) is used up; nothing was sent`);
+      return this.notSent(
+        id,
+        label,
+        request.recorded,
+        'budget-exhausted',
+        `the request budget (${this.options.requestBudget}) is used up; nothing was sent`,
+      );
     }
     for (;;) {
       const retryLater = (status: number) =>
@@ -386,7 +393,16 @@ class BoundedClient implements HttpClient {
   }
 
   private notSent(id: number, label: string, recorded: RecordedRequest, code: TransportErrorCode, message: string): Exchange {
-    return { id, label, request: recorded, reads: [], timings: { totalMs: 0, gapsMs: [] }, error: { code, message }, retries: [], unsent: true };
+    return {
+      id,
+      label,
+      request: recorded,
+      reads: [],
+      timings: { totalMs: 0, gapsMs: [] },
+      error: { code, message },
+      retries: [],
+      unsent: true,
+    };
   }
 
   private async attempt(
@@ -401,8 +417,7 @@ class BoundedClient implements HttpClient {
     const start = performance.now();
     const elapsed = () => roundMs(performance.now() - start);
     const cut = new AbortController();
-    const cutAfter = (ms: number, code: Cut['code'], message: string) =>
-      setTimeout(() => cut.abort(new Cut(code, message)), ms);
+    const cutAfter = (ms: number, code: Cut['code'], message: string) => setTimeout(() => cut.abort(new Cut(code, message)), ms);
     const total = cutAfter(limits.totalMs, 'total-timeout', `the exchange exceeded its ${limits.totalMs} ms deadline`);
     const headers = cutAfter(limits.headersMs, 'headers-timeout', `no response headers within ${limits.headersMs} ms`);
     let idle: NodeJS.Timeout | undefined;
@@ -453,7 +468,11 @@ class BoundedClient implements HttpClient {
         for await (const chunk of response.body as AsyncIterable<Buffer>) {
           idle.refresh();
           if (padded && !isBlank(chunk)) {
-            padding ??= cutAfter(limits.idleMs, 'runaway', `the body carried nothing but whitespace for ${limits.idleMs} ms; reading stopped`);
+            padding ??= cutAfter(
+              limits.idleMs,
+              'runaway',
+              `the body carried nothing but whitespace for ${limits.idleMs} ms; reading stopped`,
+            );
             padding.refresh();
           }
           const atMs = elapsed();

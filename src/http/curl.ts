@@ -1,6 +1,7 @@
 /** A copy-pasteable curl command that replays a recorded request, with the API key taken from the environment. */
-import { looksLikeCredentialName, REDACTED } from './redact.ts';
+
 import type { RecordedRequest } from '../core/exchange.ts';
+import { looksLikeCredentialName, REDACTED } from './redact.ts';
 
 export const DEFAULT_API_KEY_ENV = 'CONFORMANCE_API_KEY';
 

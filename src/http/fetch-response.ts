@@ -29,7 +29,10 @@ function decoded(body: ReadableStream<Uint8Array>, contentEncoding: string | und
 }
 
 /** Throws a TypeError, as `fetch` rejects, when the status cannot be a Response's (below 200 or above 599). */
-export function fetchResponse(head: { status: number; statusText?: string; headers: Record<string, string> }, body: ReadableStream<Uint8Array>): Response {
+export function fetchResponse(
+  head: { status: number; statusText?: string; headers: Record<string, string> },
+  body: ReadableStream<Uint8Array>,
+): Response {
   const { status, headers } = head;
   const wrapped = new Headers();
   for (const [name, value] of Object.entries(headers)) {

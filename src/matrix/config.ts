@@ -72,7 +72,10 @@ interface RawTarget extends RawSettings {
   modelLimit?: number;
 }
 
-/** The shape of chat-conformance.config.json, for a config written as a `.ts` module (`export default {…} satisfies MatrixConfigFile`). */
+/**
+ * The shape of chat-conformance.config.json, for a config written as a `.ts` module (`export default {…} satisfies MatrixConfigFile`).
+ * @public
+ */
 export interface MatrixConfigFile {
   $schema?: string;
   reportDir?: string;
@@ -100,7 +103,10 @@ const CHOICES: Record<string, string> = {
 
 /** `/targets/1/keyEnv` → `targets[1] ("gateway").keyEnv`. */
 function entryName(pointer: string, data: unknown): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   let at: unknown = data;
   let name = '';
   for (const part of parts) {
@@ -147,7 +153,10 @@ function endpointOf(raw: RawTarget, label: string): Endpoint {
   if (raw.embedded !== undefined) {
     const [kind, name = ''] = raw.embedded.split('/');
     if (findBehaviour(name)?.kind !== kind) {
-      throw new ToolError('CC_BAD_FLAG', `${label}.embedded names ${raw.embedded}, which the reference provider does not have (see serve --list-faults)`);
+      throw new ToolError(
+        'CC_BAD_FLAG',
+        `${label}.embedded names ${raw.embedded}, which the reference provider does not have (see serve --list-faults)`,
+      );
     }
     return { kind: 'embedded', behaviour: raw.embedded };
   }
@@ -235,7 +244,10 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv, onlyTarge
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ToolError('CC_BAD_FLAG', `--config ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`}`);
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      `--config ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`}`,
+    );
   }
   let data: unknown;
   try {

@@ -6,8 +6,8 @@
  * their format versions are the ones this tool writes. Pure apart from the error it throws.
  */
 import { checks as registry } from '../checks/registry.ts';
-import type { Area, Depth } from '../core/vocabulary.ts';
 import { isRecord } from '../core/json.ts';
+import type { Area, Depth, Verdict } from '../core/vocabulary.ts';
 import { assembleReport, type RunFacts } from '../engine/assemble.ts';
 import { PREFLIGHT_BUDGET, runBudget } from '../engine/budget.ts';
 import { notRun } from '../engine/evaluate.ts';
@@ -15,7 +15,6 @@ import { applyExpectations } from '../engine/expectations.ts';
 import { type CheckResult, type FindingRecord, REPORT_SCHEMA_VERSION, type RunReport } from '../engine/result.ts';
 import { JUDGED_ELSEWHERE } from '../engine/run.ts';
 import { combineVerdicts } from '../engine/verdict.ts';
-import type { Verdict } from '../core/vocabulary.ts';
 import { ToolError } from '../run/errors.ts';
 import { type CellRecord, MATRIX_SCHEMA_VERSION, type MatrixReport } from './result.ts';
 
@@ -52,7 +51,9 @@ export function parseShardReport(text: string, file: string): MatrixReport {
     throw bad(`${file} is not the report.json of a matrix shard (run --config FILE --shard i/n writes one)`);
   }
   if (value['schemaVersion'] !== MATRIX_SCHEMA_VERSION) {
-    throw bad(`${file} has matrix report schema version ${JSON.stringify(value['schemaVersion'])}; this tool merges version ${MATRIX_SCHEMA_VERSION} (merge with the tool version that wrote it)`);
+    throw bad(
+      `${file} has matrix report schema version ${JSON.stringify(value['schemaVersion'])}; this tool merges version ${MATRIX_SCHEMA_VERSION} (merge with the tool version that wrote it)`,
+    );
   }
   if (!isRecord(value['shard'])) throw bad(`${file} is a merged matrix report, not a shard's; merge reads what each shard wrote`);
   if (!Array.isArray(value['cells'])) throw bad(`${file} lacks the cells of a matrix report`);
@@ -81,7 +82,7 @@ function mergeFindings(lists: ReadonlyArray<readonly FindingRecord[]>): FindingR
   return out;
 }
 
-function mergeCheck(id: string, results: ReadonlyArray<CheckResult | undefined>, offsets: readonly number[], missing: string | undefined): CheckResult {
+function mergeCheck(results: ReadonlyArray<CheckResult | undefined>, offsets: readonly number[], missing: string | undefined): CheckResult {
   const present = results.filter((r): r is CheckResult => r !== undefined);
   const first = present[0]!;
   const judged = results.map((r, i) => ({ r, offset: offsets[i] ?? 0 })).filter(({ r }) => r !== undefined && r.verdict !== 'not-run');
@@ -121,13 +122,25 @@ function unrunReport(record: CellRecord, reason: string, at: { startedAt: string
     exchanges: [],
     signalled: false,
   };
-  return assembleReport(facts, registry.map((check) => notRun(check, reason)));
+  return assembleReport(
+    facts,
+    registry.map((check) => notRun(check, reason)),
+  );
 }
 
 /** One cell's parts as one run report. */
-export function mergeParts(record: CellRecord, parts: readonly RunReport[], ran: readonly Area[], at: { startedAt: string; endedAt: string }, version: string): RunReport {
+export function mergeParts(
+  record: CellRecord,
+  parts: readonly RunReport[],
+  ran: readonly Area[],
+  at: { startedAt: string; endedAt: string },
+  version: string,
+): RunReport {
   const left = record.areas.filter((a) => !ran.includes(a));
-  const lost = left.length === record.areas.length ? 'the shard that runs this cell wrote no report' : `the shard that sends ${left.join(', ')} wrote no report`;
+  const lost =
+    left.length === record.areas.length
+      ? 'the shard that runs this cell wrote no report'
+      : `the shard that sends ${left.join(', ')} wrote no report`;
   const missing = record.refused ?? (left.length > 0 ? lost : undefined);
   if (parts.length === 0) return unrunReport(record, missing ?? 'not run', at, version);
   if (parts.length === 1 && missing === undefined) return structuredClone(parts[0]!);
@@ -138,7 +151,13 @@ export function mergeParts(record: CellRecord, parts: readonly RunReport[], ran:
     total += part.exchanges.length;
   }
   const ids = [...new Set(parts.flatMap((p) => p.checks.map((c) => c.id)))];
-  const checks = ids.map((id) => mergeCheck(id, parts.map((p) => p.checks.find((c) => c.id === id)), offsets, missing));
+  const checks = ids.map((id) =>
+    mergeCheck(
+      parts.map((p) => p.checks.find((c) => c.id === id)),
+      offsets,
+      missing,
+    ),
+  );
   const first = parts[0]!;
   const incompleteReason = missing ?? parts.find((p) => !p.complete)?.incompleteReason;
   const judgedAreas = [...new Set(checks.filter((c) => c.verdict !== 'not-run').map((c) => c.area))];
@@ -153,7 +172,10 @@ export function mergeParts(record: CellRecord, parts: readonly RunReport[], ran:
     depth: first.depth,
     seed: first.seed,
     startedAt: parts.map((p) => p.startedAt).sort()[0]!,
-    endedAt: parts.map((p) => p.endedAt).sort().at(-1)!,
+    endedAt: parts
+      .map((p) => p.endedAt)
+      .sort()
+      .at(-1)!,
     complete: incompleteReason === undefined && parts.every((p) => p.complete),
     budget: {
       requestLimit: judgedAreas.length > 0 ? runBudget(first.depth as Depth, judgedAreas) : PREFLIGHT_BUDGET,
@@ -173,7 +195,10 @@ export function mergeParts(record: CellRecord, parts: readonly RunReport[], ran:
 export function mergeShards(inputs: readonly ShardInput[], version: string): MergedMatrix {
   if (inputs.length === 0) throw bad('merge found no shard report.json');
   const counts = new Set(inputs.map((i) => i.report.shard?.count));
-  if (counts.size > 1) throw bad(`the shard reports disagree on the number of shards (${inputs.map((i) => `${i.file}: ${i.report.shard?.index}/${i.report.shard?.count}`).join(', ')})`);
+  if (counts.size > 1)
+    throw bad(
+      `the shard reports disagree on the number of shards (${inputs.map((i) => `${i.file}: ${i.report.shard?.index}/${i.report.shard?.count}`).join(', ')})`,
+    );
   const byIndex = new Map<number, string>();
   for (const { file, report } of inputs) {
     const index = report.shard?.index ?? 0;
@@ -183,7 +208,10 @@ export function mergeShards(inputs: readonly ShardInput[], version: string): Mer
   }
   const times = {
     startedAt: inputs.map((i) => i.report.startedAt).sort()[0]!,
-    endedAt: inputs.map((i) => i.report.endedAt).sort().at(-1)!,
+    endedAt: inputs
+      .map((i) => i.report.endedAt)
+      .sort()
+      .at(-1)!,
   };
   const records = new Map<string, CellRecord>();
   for (const { report } of inputs) {
@@ -195,7 +223,13 @@ export function mergeShards(inputs: readonly ShardInput[], version: string): Mer
     const { report: _report, ...record } = template;
     const expectations = sides.find((c) => c.expectations)?.expectations ?? template.expectations;
     if (expectations) record.expectations = expectations;
-    const report = mergeParts(record, sides.map((c) => c.report!), ran, times, version);
+    const report = mergeParts(
+      record,
+      sides.map((c) => c.report!),
+      ran,
+      times,
+      version,
+    );
     if (expectations) applyExpectations(report, expectations.checks, expectations.file);
     return { record: { ...record, ran: record.areas.filter((a) => ran.includes(a)) }, report };
   });

@@ -2,9 +2,10 @@
  * The models a target lists (GET {target}/models), for targets configured with "all" or with no models. One
  * bounded request; a target that cannot be reached or lists nothing is a reason, not an exception.
  */
-import { createClient } from '../http/client.ts';
-import type { Limits } from '../core/limits.ts';
+
 import { isRecord } from '../core/json.ts';
+import type { Limits } from '../core/limits.ts';
+import { createClient } from '../http/client.ts';
 
 export interface ListInput {
   target: string;

@@ -48,7 +48,10 @@ export function admit(cells: readonly Cell[]): Cell[] {
     const used = spent.get(cell.target.name) ?? 0;
     const cost = cellCost(cell);
     if (used + cost > limit) {
-      return { ...cell, refused: `the request budget of target ${cell.target.name} (${limit}) has ${limit - used} requests left; this cell may need ${cost}` };
+      return {
+        ...cell,
+        refused: `the request budget of target ${cell.target.name} (${limit}) has ${limit - used} requests left; this cell may need ${cost}`,
+      };
     }
     spent.set(cell.target.name, used + cost);
     return cell;

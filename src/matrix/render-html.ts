@@ -3,9 +3,9 @@
  * report, then what sets the exit code. Self-contained like every report page; text is escaped by `markup`.
  */
 import { matrixRows, REPORT_STYLE } from '../report/html.ts';
-import { redactOutput, redactReport, type RenderOptions } from '../report/json.ts';
+import { type RenderOptions, redactOutput, redactReport } from '../report/json.ts';
 import { VERDICT_ORDER } from '../report/summary.ts';
-import { markup, type Markup, matrixSvg, raw, VERDICT_STYLE } from '../report/svg.ts';
+import { type Markup, markup, matrixSvg, raw, VERDICT_STYLE } from '../report/svg.ts';
 import { type CellStanding, failuresOf, matrixHeadline, standingOf } from './digest.ts';
 import type { MatrixView } from './result.ts';
 
@@ -38,13 +38,20 @@ ${VERDICT_ORDER.map((v) => markup`<td class="num ${v}">${report.totals[v]}</td>`
 </tr>`;
   });
   const unexpected = matrix.cells.flatMap((cell, i) =>
-    failuresOf(reports[i]!).counted.map(({ check, expected }) => markup`<li>${cell.target} · <code>${cell.model}</code>: <code class="fail">${check.id}</code> — ${check.rule} <span class="muted">(${expected ?? 'no expectations file'})</span></li>`),
+    failuresOf(reports[i]!).counted.map(
+      ({ check, expected }) =>
+        markup`<li>${cell.target} · <code>${cell.model}</code>: <code class="fail">${check.id}</code> — ${check.rule} <span class="muted">(${expected ?? 'no expectations file'})</span></li>`,
+    ),
   );
   const progress = matrix.cells.flatMap((cell, i) =>
-    (reports[i]!.expectations?.progress ?? []).map((id) => markup`<li>${cell.target} · <code>${cell.model}</code>: <code class="pass">${id}</code></li>`),
+    (reports[i]!.expectations?.progress ?? []).map(
+      (id) => markup`<li>${cell.target} · <code>${cell.model}</code>: <code class="pass">${id}</code></li>`,
+    ),
   );
   const known = matrix.cells.flatMap((cell, i) =>
-    failuresOf(reports[i]!).known.map((check) => markup`<li>${cell.target} · <code>${cell.model}</code>: <code>${check.id}</code> — ${check.rule}</li>`),
+    failuresOf(reports[i]!).known.map(
+      (check) => markup`<li>${cell.target} · <code>${cell.model}</code>: <code>${check.id}</code> — ${check.rule}</li>`,
+    ),
   );
   const page = markup`<!DOCTYPE html>
 <html lang="en">

@@ -2,7 +2,7 @@
  * The matrix summary.md, for a CI job summary: one row per cell, then what sets the exit code (unexpected
  * failures, incomplete cells), progress, and the failures the expectations accept. Target text is escaped.
  */
-import { redactOutput, type RenderOptions } from '../report/json.ts';
+import { type RenderOptions, redactOutput } from '../report/json.ts';
 import { mdCellCode, mdCode, mdInline, table, VERDICT_ORDER } from '../report/summary.ts';
 import { failuresOf, matrixHeadline, STANDING_MARK, standingOf } from './digest.ts';
 import type { MatrixView } from './result.ts';
@@ -40,24 +40,39 @@ export function renderMatrixSummary(view: MatrixView, options: RenderOptions = {
     lines.push(
       table(
         ['Cell', 'Check', 'Expected', 'Rule'],
-        unexpected.map(({ cell, check, expected }) => [mdInline(cellName(cell.target, cell.model)), mdCellCode(check.id), mdInline(expected ?? 'no expectations file'), mdInline(check.rule)]),
+        unexpected.map(({ cell, check, expected }) => [
+          mdInline(cellName(cell.target, cell.model)),
+          mdCellCode(check.id),
+          mdInline(expected ?? 'no expectations file'),
+          mdInline(check.rule),
+        ]),
       ),
     );
   }
-  const incomplete = matrix.cells.flatMap((cell, i) => (reports[i]!.complete ? [] : [{ cell, reason: reports[i]!.incompleteReason ?? 'stopped early' }]));
+  const incomplete = matrix.cells.flatMap((cell, i) =>
+    reports[i]!.complete ? [] : [{ cell, reason: reports[i]!.incompleteReason ?? 'stopped early' }],
+  );
   if (incomplete.length > 0) {
     lines.push('', `## ⚠️ Incomplete cells (${incomplete.length})`, '');
     lines.push(...incomplete.map(({ cell, reason }) => `- ${mdInline(cellName(cell.target, cell.model))}: ${mdInline(reason)}`));
   }
   const progress = matrix.cells.flatMap((cell, i) => (reports[i]!.expectations?.progress ?? []).map((id) => ({ cell, id })));
   if (progress.length > 0) {
-    lines.push('', `## ✅ Progress (${progress.length})`, '', 'Expected to fail, now passing or only warning; `--update-expectations` records it.', '');
+    lines.push(
+      '',
+      `## ✅ Progress (${progress.length})`,
+      '',
+      'Expected to fail, now passing or only warning; `--update-expectations` records it.',
+      '',
+    );
     lines.push(...progress.map(({ cell, id }) => `- ${mdInline(cellName(cell.target, cell.model))}: ${mdCode(id)}`));
   }
   const known = matrix.cells.flatMap((cell, i) => failuresOf(reports[i]!).known.map((check) => ({ cell, check })));
   if (known.length > 0) {
     lines.push('', `## Expected failures (${known.length})`, '');
-    lines.push(...known.map(({ cell, check }) => `- ${mdInline(cellName(cell.target, cell.model))}: ${mdCode(check.id)} — ${mdInline(check.rule)}`));
+    lines.push(
+      ...known.map(({ cell, check }) => `- ${mdInline(cellName(cell.target, cell.model))}: ${mdCode(check.id)} — ${mdInline(check.rule)}`),
+    );
   }
   lines.push('', 'Each cell has its own `summary.md` and `report.html` in the folder named above, under the report folder.');
   return redactOutput(`${lines.join('\n')}\n`, options.secrets);

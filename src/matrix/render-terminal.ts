@@ -1,5 +1,5 @@
 /** What a person reads at the end of a matrix run: one line per cell, what counts against it, and the verdict. */
-import { mapStrings, redactOutput, redactReport, type RenderOptions } from '../report/json.ts';
+import { mapStrings, type RenderOptions, redactOutput, redactReport } from '../report/json.ts';
 import { countsPhrase, expectationsPhrase } from '../report/summary.ts';
 import { GLYPH, neutralizeControls, WIDTH, wrap } from '../report/terminal.ts';
 import { failuresOf, matrixHeadline, standingOf } from './digest.ts';
@@ -16,14 +16,16 @@ export function renderMatrixTerminal(view: MatrixView, options: RenderOptions & 
   cells.forEach((cell, i) => {
     const report = reports[i]!;
     const standing = standingOf(report);
-    const mark = standing === 'clean' ? paint('green', GLYPH.pass) : standing === 'failing' ? paint('red', GLYPH.fail) : paint('yellow', '⚠');
+    const mark =
+      standing === 'clean' ? paint('green', GLYPH.pass) : standing === 'failing' ? paint('red', GLYPH.fail) : paint('yellow', '⚠');
     const name = `${cell.target} · ${cell.model}`.padEnd(nameWidth);
     const facts = report.complete ? countsPhrase(report.totals) : `incomplete: ${report.incompleteReason ?? 'stopped early'}`;
     lines.push(`${mark} ${name}  ${facts} · ${report.budget.requests}/${report.budget.requestLimit} requests`);
     const f = failuresOf(report);
     for (const { check, expected } of f.counted) lines.push(paint('red', `    ✗ ${check.id}${expected ? ` (${expected})` : ''}`));
     const e = report.expectations;
-    if (e && e.expectedFailures.length + e.unexpected.length + e.progress.length > 0) lines.push(...wrap(expectationsPhrase(e), WIDTH, '    ', '      ').map((l) => paint('dim', l)));
+    if (e && e.expectedFailures.length + e.unexpected.length + e.progress.length > 0)
+      lines.push(...wrap(expectationsPhrase(e), WIDTH, '    ', '      ').map((l) => paint('dim', l)));
   });
   const ok = view.matrix.exitCode === 0;
   const closing = `${ok ? paint('green', GLYPH.pass) : paint('red', GLYPH.fail)} ${paint('bold', matrixHeadline(view))}`;

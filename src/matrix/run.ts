@@ -216,7 +216,13 @@ function record(cell: Cell, part: Part | undefined, report: RunReport | undefine
 
 export async function runShard(config: MatrixConfig, options: MatrixRunOptions): Promise<ShardRun> {
   const startedAt = new Date();
-  const ctx: Context = { options, concurrency: config.concurrency, references: new References(), slots: createSlotPool(config.concurrency), progress: new Map() };
+  const ctx: Context = {
+    options,
+    concurrency: config.concurrency,
+    references: new References(),
+    slots: createSlotPool(config.concurrency),
+    progress: new Map(),
+  };
   try {
     const cells = admit((await Promise.all(config.targets.map((t) => cellsOf(t, ctx)))).flat());
     const parts = partsOf(cells, options.shard);
@@ -241,7 +247,10 @@ export async function runShard(config: MatrixConfig, options: MatrixRunOptions):
       totals,
       cells: cellRecords,
     };
-    const secrets = [ctx.references.apiKey, ...config.targets.flatMap((t) => (t.keyEnv && options.env[t.keyEnv] ? [options.env[t.keyEnv] as string] : []))];
+    const secrets = [
+      ctx.references.apiKey,
+      ...config.targets.flatMap((t) => (t.keyEnv && options.env[t.keyEnv] ? [options.env[t.keyEnv] as string] : [])),
+    ];
     return { report, secrets };
   } finally {
     await ctx.references.close();

@@ -45,17 +45,19 @@ export function matrixReport(merged: MergedMatrix, folders: readonly string[], v
   const reports = merged.cells.map((c) => c.report);
   const totals = { pass: 0, fail: 0, warn: 0, skip: 0, 'not-run': 0 };
   for (const report of reports) for (const [k, v] of Object.entries(report.totals)) totals[k as keyof typeof totals] += v;
-  const cells = merged.cells.map(({ record, report }, i): CellRecord => ({
-    ...record,
-    outcome: {
-      totals: report.totals,
-      exitCode: report.exitCode,
-      complete: report.complete,
-      ...(report.incompleteReason ? { incompleteReason: report.incompleteReason } : {}),
-      ...(report.expectations ? { expectations: report.expectations } : {}),
-      folder: folders[i] ?? '',
-    },
-  }));
+  const cells = merged.cells.map(
+    ({ record, report }, i): CellRecord => ({
+      ...record,
+      outcome: {
+        totals: report.totals,
+        exitCode: report.exitCode,
+        complete: report.complete,
+        ...(report.incompleteReason ? { incompleteReason: report.incompleteReason } : {}),
+        ...(report.expectations ? { expectations: report.expectations } : {}),
+        folder: folders[i] ?? '',
+      },
+    }),
+  );
   const codes = reports.map((r) => r.exitCode);
   return {
     schemaVersion: MATRIX_SCHEMA_VERSION,
@@ -73,7 +75,11 @@ export function matrixReport(merged: MergedMatrix, folders: readonly string[], v
 
 export const renderMatrixJson = (matrix: MatrixReport): string => `${JSON.stringify(matrix, null, 2)}\n`;
 
-export async function writeMatrix(merged: MergedMatrix, reportDir: string, options: { secrets: readonly string[]; version: string }): Promise<WrittenMatrix> {
+export async function writeMatrix(
+  merged: MergedMatrix,
+  reportDir: string,
+  options: { secrets: readonly string[]; version: string },
+): Promise<WrittenMatrix> {
   const folders = await Promise.all(
     merged.cells.map(async ({ record, report }) => {
       const cellDir = join(reportDir, cellFolder(record));

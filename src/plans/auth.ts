@@ -4,8 +4,8 @@
  * connection of its own, so a refusal cannot affect any other request.
  */
 import type { CheckId } from '../checks/registry.ts';
-import type { Depth } from '../core/vocabulary.ts';
 import type { ChatRequestBody } from '../contract/types.ts';
+import type { Depth } from '../core/vocabulary.ts';
 import type { Auth, Plan, Probe } from './probe.ts';
 import { ask } from './requests.ts';
 
@@ -31,8 +31,22 @@ export const authPlan: Plan = {
   probes: [
     attempt('auth-missing-key', 'no Authorization header', 'smoke', MISSING, { kind: 'none' }, 'auth:none'),
     attempt('auth-invalid-key', 'a bogus bearer key', 'standard', INVALID, { kind: 'bearer', token: BOGUS_KEY }, 'auth:bogus'),
-    attempt('auth-basic-scheme', 'Basic credentials instead of a bearer key', 'standard', INVALID, { kind: 'raw', value: 'Basic Y2hhdDpjb25mb3JtYW5jZQ==' }, 'auth:bogus'),
-    attempt('auth-lowercase-bogus', 'a bogus key with a lower-case scheme', 'deep', INVALID, { kind: 'raw', value: `bearer ${BOGUS_KEY}` }, 'auth:bogus'),
+    attempt(
+      'auth-basic-scheme',
+      'Basic credentials instead of a bearer key',
+      'standard',
+      INVALID,
+      { kind: 'raw', value: 'Basic Y2hhdDpjb25mb3JtYW5jZQ==' },
+      'auth:bogus',
+    ),
+    attempt(
+      'auth-lowercase-bogus',
+      'a bogus key with a lower-case scheme',
+      'deep',
+      INVALID,
+      { kind: 'raw', value: `bearer ${BOGUS_KEY}` },
+      'auth:bogus',
+    ),
     attempt('auth-empty-bearer', 'an empty bearer token', 'deep', MISSING, { kind: 'raw', value: 'Bearer ' }, 'auth:none'),
   ],
 };

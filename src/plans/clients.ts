@@ -12,7 +12,6 @@ import { aiSdkDriver } from './clients/ai-sdk.ts';
 import type { Ask, CallKind, ClientDriver } from './clients/ask.ts';
 import { openaiDriver } from './clients/openai.ts';
 import type { CallResult } from './clients/outcome.ts';
-import { replayFetch } from './clients/replay.ts';
 import type { FetchOptions, Plan, Probe, ProbeIO } from './probe.ts';
 import { PLANET_SCHEMA } from './structured-output.ts';
 import { WEATHER_TOOL } from './tools.ts';
@@ -29,7 +28,11 @@ const counting: Ask = { messages: ask('Count from 1 to 20.'), maxTokens: CHEAP_M
 const weather: Ask = {
   messages: ask('What is the weather in Paris? Use the get_weather tool.'),
   maxTokens: 64,
-  tool: { name: WEATHER_TOOL.function.name, description: WEATHER_TOOL.function.description ?? '', parameters: WEATHER_TOOL.function.parameters ?? {} },
+  tool: {
+    name: WEATHER_TOOL.function.name,
+    description: WEATHER_TOOL.function.description ?? '',
+    parameters: WEATHER_TOOL.function.parameters ?? {},
+  },
 };
 
 const planet: Ask = {
@@ -53,11 +56,27 @@ function evidence(
   result: CallResult,
   replayed = false,
 ): ClientEvidence {
-  return { kind: 'client', probe, tags, library: driver.library, version: driver.version, call: driver.names[kind], replayed, observations, ...result };
+  return {
+    kind: 'client',
+    probe,
+    tags,
+    library: driver.library,
+    version: driver.version,
+    call: driver.names[kind],
+    replayed,
+    observations,
+    ...result,
+  };
 }
 
 /** The official SDK sends the request; the AI SDK reads the answer it got. */
-async function sendAndReplay(io: ProbeIO, probe: string, kind: Exclude<CallKind, 'cancel'>, question: Ask, options: FetchOptions = {}): Promise<ClientEvidence[]> {
+async function sendAndReplay(
+  io: ProbeIO,
+  probe: string,
+  kind: Exclude<CallKind, 'cancel'>,
+  question: Ask,
+  options: FetchOptions = {},
+): Promise<ClientEvidence[]> {
   const tags = options.tags ?? [];
   // The whole answer is kept even when the official SDK gives up on it, for the AI SDK to read and the checks to judge.
   const wire = io.fetcher(probe, { ...options, keepReading: true });
@@ -65,12 +84,22 @@ async function sendAndReplay(io: ProbeIO, probe: string, kind: Exclude<CallKind,
   const observations = await wire.settled();
   const answer = observations[0];
   const read = answer
-    ? await aiSdkDriver[kind](replayFetch(answer), io.config, question)
+    ? await aiSdkDriver[kind](io.replay(answer), io.config, question)
     : { threw: { name: 'Error', message: 'the official SDK sent nothing, so there was no answer to replay' } };
-  return [evidence(openaiDriver, kind, probe, tags, observations, sent), evidence(aiSdkDriver, kind, probe, tags, answer ? [answer] : [], read, true)];
+  return [
+    evidence(openaiDriver, kind, probe, tags, observations, sent),
+    evidence(aiSdkDriver, kind, probe, tags, answer ? [answer] : [], read, true),
+  ];
 }
 
-const oneAsk = (id: string, title: string, feeds: readonly CheckId[], kind: Exclude<CallKind, 'cancel'>, question: Ask, tags: string[]): Probe => ({
+const oneAsk = (
+  id: string,
+  title: string,
+  feeds: readonly CheckId[],
+  kind: Exclude<CallKind, 'cancel'>,
+  question: Ask,
+  tags: string[],
+): Probe => ({
   id,
   title,
   from: 'standard',
@@ -133,12 +162,18 @@ export const clientsPlan: Plan = {
   area: 'clients',
   probes: [
     oneAsk('clients-complete', 'a completion', ['clients.nonstream-parse'], 'complete', counting, ['completion']),
-    oneAsk('clients-stream', 'a stream with usage', ['clients.stream-assembly', 'clients.stream-usage'], 'assemble', { ...counting, usage: true }, [
-      'stream',
-      'include-usage',
-    ]),
+    oneAsk(
+      'clients-stream',
+      'a stream with usage',
+      ['clients.stream-assembly', 'clients.stream-usage'],
+      'assemble',
+      { ...counting, usage: true },
+      ['stream', 'include-usage'],
+    ),
     oneAsk('clients-tool-stream', 'a streamed tool call', ['clients.tool-call-assembly'], 'assemble', weather, ['tool-stream']),
-    oneAsk('clients-structured', 'structured output through the parse helpers', ['clients.structured-output'], 'parse', planet, ['structured']),
+    oneAsk('clients-structured', 'structured output through the parse helpers', ['clients.structured-output'], 'parse', planet, [
+      'structured',
+    ]),
     errorsProbe,
     cancelProbe,
   ],

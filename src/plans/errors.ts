@@ -6,9 +6,9 @@
  * and top_logprobs without logprobs. Each mistake goes on a connection of its own.
  */
 import type { CheckId } from '../checks/registry.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
 import type { Comparison, Evidence, Observation } from '../core/evidence.ts';
 import type { Depth } from '../core/vocabulary.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
 import type { Plan, Probe, ProbeIO, SendChat } from './probe.ts';
 import { ask } from './requests.ts';
 
@@ -49,7 +49,15 @@ function mistake(spec: MistakeSpec): Probe {
 
 async function healthAfter(io: ProbeIO, id: string, rejected: Observation): Promise<Comparison> {
   const after = await io.chat(`${id} (health)`, { body: HELLO, tags: ['health'], connection: 'mistake' });
-  return { kind: 'comparison', probe: id, tags: [], relation: 'health-after-reject', a: rejected, b: after, deterministic: io.deterministic };
+  return {
+    kind: 'comparison',
+    probe: id,
+    tags: [],
+    relation: 'health-after-reject',
+    a: rejected,
+    b: after,
+    deterministic: io.deterministic,
+  };
 }
 
 const invalid = (param: string | undefined, defect: string, extra: string[] = []): string[] => [
@@ -76,7 +84,10 @@ export const errorsPlan: Plan = {
       from: 'smoke',
       feeds: ['errors.malformed-json', 'errors.client-error-status', 'errors.envelope'],
       health: true,
-      request: () => ({ rawBody: '{"messages": [{"role": "user", "content": "Say OK."}], "max_tokens": 4', tags: invalid(undefined, 'malformed-json', ['malformed-json']) }),
+      request: () => ({
+        rawBody: '{"messages": [{"role": "user", "content": "Say OK."}], "max_tokens": 4',
+        tags: invalid(undefined, 'malformed-json', ['malformed-json']),
+      }),
     }),
     mistake({
       id: 'errors-unknown-model',
@@ -121,7 +132,10 @@ export const errorsPlan: Plan = {
       title: 'a message with an unknown role',
       from: 'deep',
       feeds: STATUS_CHECKS,
-      request: () => ({ invalidBody: { ...HELLO, messages: [{ role: 'robot', content: 'Say OK.' }] }, tags: invalid('messages', 'unknown-role') }),
+      request: () => ({
+        invalidBody: { ...HELLO, messages: [{ role: 'robot', content: 'Say OK.' }] },
+        tags: invalid('messages', 'unknown-role'),
+      }),
     }),
     mistake({
       id: 'errors-bad-name',

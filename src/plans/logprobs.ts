@@ -4,8 +4,8 @@
  */
 import type { CheckId } from '../checks/registry.ts';
 import { paramRange } from '../contract/ranges.ts';
-import type { Depth } from '../core/vocabulary.ts';
 import type { ChatRequestBody } from '../contract/types.ts';
+import type { Depth } from '../core/vocabulary.ts';
 import type { Plan, Probe } from './probe.ts';
 import { ask } from './requests.ts';
 
@@ -32,7 +32,11 @@ export const logprobsPlan: Plan = {
   area: 'logprobs',
   probes: [
     logprobsProbe('logprobs-top3', 'logprobs with top_logprobs 3', 'smoke', () => ({ ...base, top_logprobs: 3 })),
-    logprobsProbe('logprobs-stream', 'logprobs with top_logprobs 3, streamed', 'standard', () => ({ ...base, top_logprobs: 3, stream: true })),
+    logprobsProbe('logprobs-stream', 'logprobs with top_logprobs 3, streamed', 'standard', () => ({
+      ...base,
+      top_logprobs: 3,
+      stream: true,
+    })),
     logprobsProbe('logprobs-alone', 'logprobs without top_logprobs', 'standard', () => ({ ...base })),
     logprobsProbe('logprobs-top-min', 'top_logprobs at its documented minimum', 'deep', () => ({ ...base, top_logprobs: edge('minimum') })),
     logprobsProbe('logprobs-top-max', 'top_logprobs at its documented maximum', 'deep', () => ({ ...base, top_logprobs: edge('maximum') })),

@@ -7,10 +7,10 @@
  * shrinking).
  */
 import fc from 'fast-check';
-import { chatRequest, invalidChatRequest, type InvalidChatRequest } from '../arbitraries/chat-request.ts';
+import { chatRequest, type InvalidChatRequest, invalidChatRequest } from '../arbitraries/chat-request.ts';
 import { malformedJson } from '../arbitraries/malformed-json.ts';
 import { stepOf, validGrid } from '../arbitraries/range-value.ts';
-import { limits, paramRange, paramRanges, type ParamRange } from '../contract/ranges.ts';
+import { limits, type ParamRange, paramRange, paramRanges } from '../contract/ranges.ts';
 import type { ChatRequestBody } from '../contract/types.ts';
 import type { BoundaryEvidence, Observation } from '../core/evidence.ts';
 import type { Depth } from '../core/vocabulary.ts';
@@ -223,7 +223,6 @@ function invalidCases(model: string): fc.Arbitrary<InvalidCase> {
   return fc.oneof({ arbitrary: invalidChatRequest({ model }), weight: 9 }, { arbitrary: malformed, weight: 1 });
 }
 
-
 const invalidProbe: Probe = {
   id: 'params-invalid',
   title: 'generated requests with one documented rule broken (property)',
@@ -261,15 +260,48 @@ export function validShapes(): Array<{ name: string; body: Record<string, unknow
   const question = 'What colour is this image? One word.';
   return [
     { name: 'text-parts', body: { ...hello, messages: [{ role: 'user', content: [{ type: 'text', text: 'Say OK.' }] }] } },
-    { name: 'image-object', body: { ...hello, messages: [{ role: 'user', content: [{ type: 'text', text: question }, { type: 'image_url', image_url: { url: PIXEL } }] }] } },
-    { name: 'image-string', body: { ...hello, messages: [{ role: 'user', content: [{ type: 'text', text: question }, { type: 'image_url', image_url: PIXEL }] }] }, conflict: 'media-url-shape' },
+    {
+      name: 'image-object',
+      body: {
+        ...hello,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: question },
+              { type: 'image_url', image_url: { url: PIXEL } },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      name: 'image-string',
+      body: {
+        ...hello,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: question },
+              { type: 'image_url', image_url: PIXEL },
+            ],
+          },
+        ],
+      },
+      conflict: 'media-url-shape',
+    },
     {
       name: 'tool-result',
       body: {
         ...hello,
         messages: [
           { role: 'user', content: 'What is the weather in Paris?' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+          },
           { role: 'tool', tool_call_id: 'call_1', content: '{"temperature": 18}' },
         ],
         tools: [WEATHER_TOOL],
@@ -291,7 +323,10 @@ const shapesProbe: Probe = {
   run: (io) =>
     Promise.all(
       validShapes().map(({ name, body, conflict }) =>
-        io.chat('params-valid-shapes', { invalidBody: body, tags: ['valid-shape', `shape:${name}`, ...(conflict ? [`conflict:${conflict}`] : [])] }),
+        io.chat('params-valid-shapes', {
+          invalidBody: body,
+          tags: ['valid-shape', `shape:${name}`, ...(conflict ? [`conflict:${conflict}`] : [])],
+        }),
       ),
     ),
 };
@@ -303,7 +338,11 @@ const shapesProbe: Probe = {
  */
 const LENIENT_VALUES = [
   { defect: 'numeric-string', param: 'temperature', body: { messages: ask('Say OK.'), max_tokens: 4, temperature: '0.5' } },
-  { defect: 'dashed-name', param: 'messages', body: { messages: [{ role: 'user', content: 'Say OK.', name: 'conformance-tester' }], max_tokens: 4 } },
+  {
+    defect: 'dashed-name',
+    param: 'messages',
+    body: { messages: [{ role: 'user', content: 'Say OK.', name: 'conformance-tester' }], max_tokens: 4 },
+  },
 ] as const;
 
 const lenientValuesProbe: Probe = {

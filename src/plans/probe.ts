@@ -5,11 +5,11 @@
  */
 import type fc from 'fast-check';
 import type { CheckId } from '../checks/registry.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
 import type { Evidence, Observation, PropertyEvidence, ProxiedExchange } from '../core/evidence.ts';
 import type { RunConfig } from '../core/run-config.ts';
 import type { UpstreamScript } from '../core/upstream.ts';
 import type { Area, Depth } from '../core/vocabulary.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
 
 export type Auth = { kind: 'default' } | { kind: 'none' } | { kind: 'bearer'; token: string } | { kind: 'raw'; value: string };
 
@@ -104,6 +104,8 @@ export interface ProbeIO {
    * recorded like `chat`'s.
    */
   fetcher(label: string, options?: FetchOptions): ClientFetch;
+  /** A `fetch` that sends nothing: it answers with the recorded exchange, read for read, cut where it was cut. */
+  replay(observation: Observation): ClientFetch['fetch'];
   /** GET {target}{path}. */
   get(label: string, path: string): Promise<Observation>;
   /** Runs a property: the generated cases side by side, then shrinking one step at a time. */

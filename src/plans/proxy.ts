@@ -6,10 +6,10 @@
  * the proxy and straight to the upstream. Evidence is tagged with what it is for; each proxy check reads its tags.
  */
 import type { CheckId } from '../checks/registry.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
 import type { ProxiedEvidence, ProxiedExchange } from '../core/evidence.ts';
 import { PROXY_TAGS, type UpstreamScript } from '../core/upstream.ts';
 import type { Depth } from '../core/vocabulary.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
 import type { Plan, Probe, ProbeIO, ProxiedOptions, SendChat, UpstreamIO } from './probe.ts';
 import { ask, withUsage } from './requests.ts';
 
@@ -58,8 +58,16 @@ function through(id: string, title: string, from: Depth, feeds: readonly CheckId
   };
 }
 
-const one = (id: string, title: string, from: Depth, feeds: readonly CheckId[], tag: string, script: UpstreamScript, body: ChatRequestBody, options?: ProxiedOptions): Probe =>
-  through(id, title, from, feeds, tag, [{ script, request: () => ({ body }), ...(options ? { options } : {}) }]);
+const one = (
+  id: string,
+  title: string,
+  from: Depth,
+  feeds: readonly CheckId[],
+  tag: string,
+  script: UpstreamScript,
+  body: ChatRequestBody,
+  options?: ProxiedOptions,
+): Probe => through(id, title, from, feeds, tag, [{ script, request: () => ({ body }), ...(options ? { options } : {}) }]);
 
 /** Fields the proxy must pass on as they are, including ones outside the OpenAI schema (provider extensions). */
 const sampling = (io: ProbeIO): SendChat => ({
@@ -116,12 +124,17 @@ const isolation = (from: Depth, starts: number[]): Probe =>
     PROXY_TAGS.isolation,
     starts.map((start) => ({
       script: { kind: 'answer', gapMs: 40 },
-      request: () => ({ body: { messages: ask(`Count from ${start} to ${start + 40}.`), max_tokens: 30, stream: true, user: 'proxy-isolation' }, connection: true }),
+      request: () => ({
+        body: { messages: ask(`Count from ${start} to ${start + 40}.`), max_tokens: 30, stream: true, user: 'proxy-isolation' },
+        connection: true,
+      }),
     })),
   );
 
 const instrumented: Probe[] = [
-  through('proxy-request-fields', 'sampling fields and provider extensions', 'smoke', REQUEST_CHECKS, PROXY_TAGS.request, [{ script: ANSWER, request: sampling }]),
+  through('proxy-request-fields', 'sampling fields and provider extensions', 'smoke', REQUEST_CHECKS, PROXY_TAGS.request, [
+    { script: ANSWER, request: sampling },
+  ]),
   one('proxy-request-stream', 'a stream with usage and tools', 'standard', REQUEST_CHECKS, PROXY_TAGS.request, ANSWER, {
     messages: ask('What is the weather in Paris?'),
     max_tokens: 32,
@@ -130,7 +143,17 @@ const instrumented: Probe[] = [
     ...withUsage,
   }),
   through('proxy-request-reasoning', 'separate_reasoning on the reasoning model', 'standard', REQUEST_CHECKS, PROXY_TAGS.request, [
-    { script: ANSWER, request: (io) => ({ body: { model: io.config.reasoningModels.separateReasoning, messages: ask('Why is the sky blue?'), max_tokens: 24, separate_reasoning: true } }) },
+    {
+      script: ANSWER,
+      request: (io) => ({
+        body: {
+          model: io.config.reasoningModels.separateReasoning,
+          messages: ask('Why is the sky blue?'),
+          max_tokens: 24,
+          separate_reasoning: true,
+        },
+      }),
+    },
   ]),
   one('proxy-request-format', 'a response_format with a JSON schema', 'standard', REQUEST_CHECKS, PROXY_TAGS.request, ANSWER, {
     messages: ask('Reply in JSON with an answer.'),
@@ -159,23 +182,55 @@ const instrumented: Probe[] = [
   status(429, true, 'standard', '2'),
   status(500, true, 'standard'),
   status(503, false, 'standard'),
-  one('proxy-status-refused', 'an upstream that closes the connection unanswered', 'standard', ['proxy.status-fidelity'], PROXY_TAGS.status, { kind: 'refuse' }, {
-    ...counting,
-    stream: true,
-  }),
-  one('proxy-pacing', `a stream written ${PACING_GAP_MS} ms apart`, 'smoke', ['proxy.no-buffering'], PROXY_TAGS.pacing, { kind: 'answer', gapMs: PACING_GAP_MS }, {
-    messages: ask('Count from 1 to 20.'),
-    max_tokens: 8,
-    stream: true,
-  }),
-  one('proxy-cut', 'a stream the upstream cuts after three events', 'standard', ['proxy.honest-truncation'], PROXY_TAGS.cut, { kind: 'cut', afterEvents: 3 }, {
-    ...counting,
-    stream: true,
-  }),
-  one('proxy-stall', 'a stream that stalls for a second, then is cut', 'deep', ['proxy.honest-truncation'], PROXY_TAGS.cut, { kind: 'cut', afterEvents: 3, holdMs: 1000 }, {
-    ...counting,
-    stream: true,
-  }),
+  one(
+    'proxy-status-refused',
+    'an upstream that closes the connection unanswered',
+    'standard',
+    ['proxy.status-fidelity'],
+    PROXY_TAGS.status,
+    { kind: 'refuse' },
+    {
+      ...counting,
+      stream: true,
+    },
+  ),
+  one(
+    'proxy-pacing',
+    `a stream written ${PACING_GAP_MS} ms apart`,
+    'smoke',
+    ['proxy.no-buffering'],
+    PROXY_TAGS.pacing,
+    { kind: 'answer', gapMs: PACING_GAP_MS },
+    {
+      messages: ask('Count from 1 to 20.'),
+      max_tokens: 8,
+      stream: true,
+    },
+  ),
+  one(
+    'proxy-cut',
+    'a stream the upstream cuts after three events',
+    'standard',
+    ['proxy.honest-truncation'],
+    PROXY_TAGS.cut,
+    { kind: 'cut', afterEvents: 3 },
+    {
+      ...counting,
+      stream: true,
+    },
+  ),
+  one(
+    'proxy-stall',
+    'a stream that stalls for a second, then is cut',
+    'deep',
+    ['proxy.honest-truncation'],
+    PROXY_TAGS.cut,
+    { kind: 'cut', afterEvents: 3, holdMs: 1000 },
+    {
+      ...counting,
+      stream: true,
+    },
+  ),
   one(
     'proxy-cancel',
     `a stream the client leaves after ${LEAVE_AFTER_EVENTS} events`,
@@ -193,11 +248,19 @@ const instrumented: Probe[] = [
     messages: ask(largePrompt(LARGE_REQUEST_BYTES)),
     max_tokens: 4,
   }),
-  one('proxy-long-stream', 'a stream of about a thousand events', 'standard', ['proxy.limits'], PROXY_TAGS.limits, { kind: 'answer', gapMs: 0 }, {
-    messages: ask('Count from 1 to 500.'),
-    max_tokens: 1200,
-    stream: true,
-  }),
+  one(
+    'proxy-long-stream',
+    'a stream of about a thousand events',
+    'standard',
+    ['proxy.limits'],
+    PROXY_TAGS.limits,
+    { kind: 'answer', gapMs: 0 },
+    {
+      messages: ask('Count from 1 to 500.'),
+      max_tokens: 1200,
+      stream: true,
+    },
+  ),
   through('proxy-large-response', 'an answer of up to a megabyte', 'standard', ['proxy.limits'], PROXY_TAGS.limits, [
     {
       // As large as the run's byte cap allows, so the cap never cuts it.
@@ -230,10 +293,17 @@ const differential: Probe[] = [
   pair('proxy-diff-stream', 'a stream with its usage chunk', 'smoke', () => ({ body: { ...counting, ...withUsage } })),
   pair('proxy-diff-n2', 'two streamed choices', 'standard', () => ({ body: { ...counting, n: 2, stream: true } })),
   pair('proxy-diff-reasoning', 'separate_reasoning on the reasoning model', 'standard', (io) => ({
-    body: { model: io.config.reasoningModels.separateReasoning, messages: ask('Why is the sky blue?'), max_tokens: 24, separate_reasoning: true },
+    body: {
+      model: io.config.reasoningModels.separateReasoning,
+      messages: ask('Why is the sky blue?'),
+      max_tokens: 24,
+      separate_reasoning: true,
+    },
   })),
   pair('proxy-diff-range', 'a temperature out of range', 'standard', () => ({ invalidBody: { ...counting, temperature: 3 } })),
-  pair('proxy-diff-unknown-model', 'a model nobody serves', 'standard', () => ({ body: { ...counting, model: 'chat-conformance-no-such-model' } })),
+  pair('proxy-diff-unknown-model', 'a model nobody serves', 'standard', () => ({
+    body: { ...counting, model: 'chat-conformance-no-such-model' },
+  })),
 ];
 
 export const proxyPlan: Plan = { area: 'proxy', probes: [...instrumented, ...differential] };

@@ -3,12 +3,13 @@
  * depth separate_reasoning true and false, and enable_thinking false and true; at deep depth GET /models first
  * (a model the target does not list is skipped with that reason) and a streamed request with each switch on.
  */
-import type { CheckId } from '../checks/registry.ts';
+
 import { MODEL_ABSENT_TAG } from '../checks/reasoning.ts';
+import type { CheckId } from '../checks/registry.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
 import type { Evidence, Observation } from '../core/evidence.ts';
 import { asArray, dig } from '../core/json.ts';
 import type { RunConfig } from '../core/run-config.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
 import type { Plan, Probe } from './probe.ts';
 import { ask } from './requests.ts';
 
@@ -48,7 +49,12 @@ function switchProbe(field: Switch, check: CheckId, model: (config: RunConfig) =
         const listed = listedModels(models);
         if (listed && !listed.includes(name)) return [{ ...models, tags: [MODEL_ABSENT_TAG, `toggle:${field}`, `model:${name}`] }];
       }
-      const body = (value: boolean, stream = false): ChatRequestBody => ({ ...question, model: name, [field]: value, ...(stream ? { stream: true } : {}) });
+      const body = (value: boolean, stream = false): ChatRequestBody => ({
+        ...question,
+        model: name,
+        [field]: value,
+        ...(stream ? { stream: true } : {}),
+      });
       const sends = [io.chat(id, { body: body(true), tags: ['reasoning'] }), io.chat(id, { body: body(false), tags: ['reasoning'] })];
       if (deep) sends.push(io.chat(id, { body: body(field === 'separate_reasoning', true), tags: ['reasoning'] }));
       const evidence: Evidence[] = await Promise.all(sends);

@@ -2,9 +2,9 @@
  * What the probes of every area share: the one-request probe and the seeded stream-vs-non-stream pair.
  */
 import type { CheckId } from '../checks/registry.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
 import type { Comparison } from '../core/evidence.ts';
 import type { Depth } from '../core/vocabulary.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
 import type { Probe, ProbeIO } from './probe.ts';
 
 export const ask = (text: string): ChatRequestBody['messages'] => [{ role: 'user', content: text }];
@@ -13,7 +13,14 @@ export const ask = (text: string): ChatRequestBody['messages'] => [{ role: 'user
 export const withUsage = { stream: true, stream_options: { include_usage: true } } satisfies Partial<ChatRequestBody>;
 
 /** A probe that sends one request. */
-export const single = (id: string, title: string, from: Depth, feeds: readonly CheckId[], body: ChatRequestBody, tags: string[] = []): Probe => ({
+export const single = (
+  id: string,
+  title: string,
+  from: Depth,
+  feeds: readonly CheckId[],
+  body: ChatRequestBody,
+  tags: string[] = [],
+): Probe => ({
   id,
   title,
   from,

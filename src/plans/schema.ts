@@ -3,9 +3,9 @@
  * truncated answer and a usage stream from standard depth; streamed forms of those at deep depth.
  */
 import type { CheckId } from '../checks/registry.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { Depth } from '../core/vocabulary.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
 import type { Plan, Probe } from './probe.ts';
 import { ask, single } from './requests.ts';
 import { WEATHER_TOOL } from './tools.ts';

@@ -40,7 +40,15 @@ async function stopPairs(io: ProbeIO): Promise<Comparison[]> {
   const first = await io.chat('semantics-stop', { body, tags: ['stop-source'] });
   const stop = stopFrom(answerOf(first)?.choices[0]?.content ?? '');
   if (stop === undefined) return [];
-  const pair = (b: Observation): Comparison => ({ kind: 'comparison', probe: 'semantics-stop', tags: [], relation: STOP_RELATION, a: first, b, deterministic: io.deterministic });
+  const pair = (b: Observation): Comparison => ({
+    kind: 'comparison',
+    probe: 'semantics-stop',
+    tags: [],
+    relation: STOP_RELATION,
+    a: first,
+    b,
+    deterministic: io.deterministic,
+  });
   const stopped = await Promise.all([
     io.chat('semantics-stop', { body: { ...body, stop }, tags: ['stopped'] }),
     io.chat('semantics-stop', { body: { ...body, stop: [stop, 'QZX'], stream: true }, tags: ['stopped'] }),
@@ -70,7 +78,7 @@ export const semanticsPlan: Plan = {
     ]),
     {
       id: 'semantics-stop',
-      title: 'a stop sequence taken from the target\'s own answer, as a string and as an array in a stream',
+      title: "a stop sequence taken from the target's own answer, as a string and as an array in a stream",
       from: 'standard',
       feeds: ['semantics.stop-sequence'],
       requests: () => 3,
@@ -83,11 +91,17 @@ export const semanticsPlan: Plan = {
       feeds: ['semantics.seed-determinism'],
       requests: () => 2,
       async run(io) {
-        const body: ChatRequestBody = { messages: ask('Write one sentence about the sea.'), max_tokens: CHEAP_MAX_TOKENS, seed: io.config.seed };
+        const body: ChatRequestBody = {
+          messages: ask('Write one sentence about the sea.'),
+          max_tokens: CHEAP_MAX_TOKENS,
+          seed: io.config.seed,
+        };
         // One after the other: a target may only be deterministic for requests it does not batch together.
         const a = await io.chat('semantics-seed', { body, tags: ['seeded'] });
         const b = await io.chat('semantics-seed', { body, tags: ['seeded'] });
-        return [{ kind: 'comparison', probe: 'semantics-seed', tags: ['seeded'], relation: 'same-seed', a, b, deterministic: io.deterministic }];
+        return [
+          { kind: 'comparison', probe: 'semantics-seed', tags: ['seeded'], relation: 'same-seed', a, b, deterministic: io.deterministic },
+        ];
       },
     },
     {
@@ -98,7 +112,13 @@ export const semanticsPlan: Plan = {
       requests: () => OVERFLOW.length,
       run: (io) =>
         Promise.all(
-          OVERFLOW.map((limit) => io.chat('semantics-max-tokens-overflow', { body: { messages: ask('Say OK.'), max_tokens: limit }, tags: ['overflow'], connection: true })),
+          OVERFLOW.map((limit) =>
+            io.chat('semantics-max-tokens-overflow', {
+              body: { messages: ask('Say OK.'), max_tokens: limit },
+              tags: ['overflow'],
+              connection: true,
+            }),
+          ),
         ),
     },
     single('semantics-max-tokens-one', 'a reply cut at max_tokens 1', 'deep', MAX_TOKENS, { ...truncated, max_tokens: 1 }, LIMIT_TAGS),

@@ -4,10 +4,10 @@
  * an n=2 pair at deep depth.
  */
 import type { CheckId } from '../checks/registry.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
 import type { Observation } from '../core/evidence.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { Depth } from '../core/vocabulary.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
 import type { Plan, Probe, ProbeIO } from './probe.ts';
 import { ask, streamVsNonstream } from './requests.ts';
 

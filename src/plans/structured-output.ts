@@ -3,8 +3,9 @@
  * json_object streamed and a nested schema at deep depth. Every prompt also asks for JSON in words, as 002
  * requires for JSON mode.
  */
-import type { Depth } from '../core/vocabulary.ts';
+
 import type { ChatRequestBody } from '../contract/types.ts';
+import type { Depth } from '../core/vocabulary.ts';
 import type { Plan, Probe } from './probe.ts';
 import { single } from './requests.ts';
 
@@ -51,7 +52,10 @@ export const structuredOutputPlan: Plan = {
   probes: [
     structured('structured-json-schema', 'response_format json_schema', 'smoke', jsonSchema('planet', PLANET_SCHEMA)),
     structured('structured-json-object', 'response_format json_object', 'standard', jsonObject),
-    structured('structured-json-schema-stream', 'response_format json_schema, streamed', 'standard', { ...jsonSchema('planet', PLANET_SCHEMA), stream: true }),
+    structured('structured-json-schema-stream', 'response_format json_schema, streamed', 'standard', {
+      ...jsonSchema('planet', PLANET_SCHEMA),
+      stream: true,
+    }),
     structured('structured-json-object-stream', 'response_format json_object, streamed', 'deep', { ...jsonObject, stream: true }),
     structured('structured-json-schema-nested', 'a schema with an array and an enum', 'deep', jsonSchema('planet_detail', NESTED_SCHEMA)),
   ],

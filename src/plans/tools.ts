@@ -4,9 +4,8 @@
  * deep depth the two-tool request streamed and `tool_choice: "required"`.
  */
 import type { CheckId } from '../checks/registry.ts';
-import type { Tool } from '../contract/types.ts';
+import type { ChatRequestBody, Tool } from '../contract/types.ts';
 import type { Depth } from '../core/vocabulary.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
 import type { Plan, Probe } from './probe.ts';
 import { ask, single } from './requests.ts';
 

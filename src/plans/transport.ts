@@ -4,8 +4,8 @@
  * choices at deep depth.
  */
 import type { CheckId } from '../checks/registry.ts';
-import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { ChatRequestBody } from '../contract/types.ts';
+import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { Plan } from './probe.ts';
 import { ask, single } from './requests.ts';
 

@@ -4,9 +4,9 @@
  * finishes on its own) from standard depth; a truncated usage stream, n=2 without stream and an n=2 pair at deep depth.
  */
 import type { CheckId } from '../checks/registry.ts';
+import type { ChatRequestBody } from '../contract/types.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
 import type { Depth } from '../core/vocabulary.ts';
-import type { ChatRequestBody } from '../contract/types.ts';
 import type { Plan, Probe } from './probe.ts';
 import { ask, single, streamVsNonstream, withUsage } from './requests.ts';
 
@@ -66,6 +66,9 @@ export const usagePlan: Plan = {
       'max_tokens=5',
     ]),
     single('usage-n2', 'two truncated choices without stream', 'deep', COUNT_CHECKS, { ...truncated, n: 2 }, ['n=2', 'max_tokens=5']),
-    usagePair('usage-stream-vs-nonstream-n2', 'two seeded choices streamed (with usage) and not', 'deep', { ...counting, n: 2 }, ['seeded', 'n=2']),
+    usagePair('usage-stream-vs-nonstream-n2', 'two seeded choices streamed (with usage) and not', 'deep', { ...counting, n: 2 }, [
+      'seeded',
+      'n=2',
+    ]),
   ],
 };

@@ -71,12 +71,22 @@ export const unknownBehaviour = (kind: string, name: string): ErrorReply =>
 export const methodNotAllowed = (method: string, allow: string): ErrorReply =>
   errorReply(
     405,
-    { message: `Method ${method} is not allowed here; use ${allow}.`, type: 'invalid_request_error', param: null, code: ERROR_CODES.methodNotAllowed },
+    {
+      message: `Method ${method} is not allowed here; use ${allow}.`,
+      type: 'invalid_request_error',
+      param: null,
+      code: ERROR_CODES.methodNotAllowed,
+    },
     { allow },
   );
 
 export const bodyTooLarge = (limit: number): ErrorReply =>
-  errorReply(413, { message: `The request body exceeds ${limit} bytes.`, type: 'invalid_request_error', param: null, code: ERROR_CODES.bodyTooLarge });
+  errorReply(413, {
+    message: `The request body exceeds ${limit} bytes.`,
+    type: 'invalid_request_error',
+    param: null,
+    code: ERROR_CODES.bodyTooLarge,
+  });
 
 export const behaviourFailed = (name: string, stage: string, detail: string): ErrorReply =>
   invalidRequest(ERROR_CODES.behaviourFailed, `Behaviour ${name} failed in its ${stage} hook: ${detail}`);

@@ -63,7 +63,13 @@ export function choiceTokenCount(choice: GeneratedChoice): number {
   return (choice.reasoningTokens?.length ?? 0) + choice.tokens.length + argumentTokens;
 }
 
-function generateChoice(request: ChatCompletionRequest, index: number, random: Random, budget: number, fingerprint: string): GeneratedChoice {
+function generateChoice(
+  request: ChatCompletionRequest,
+  index: number,
+  random: Random,
+  budget: number,
+  fingerprint: string,
+): GeneratedChoice {
   let remaining = budget;
   const mode = reasoningMode(request);
   const reasoning = mode === 'none' ? [] : reasoningText(random.fork('reasoning'));
@@ -157,7 +163,13 @@ function reasoningText(random: Random): string[] {
   return sentence(random, REASONING_OPENERS, REASONING_MIDDLES, ['.'], random.between(6, 16));
 }
 
-function sentence(random: Random, openers: readonly string[], middles: readonly string[], ends: readonly string[], length: number): string[] {
+function sentence(
+  random: Random,
+  openers: readonly string[],
+  middles: readonly string[],
+  ends: readonly string[],
+  length: number,
+): string[] {
   const tokens = [random.pick(openers)];
   while (tokens.length < length - 1) tokens.push(random.pick(middles));
   tokens.push(random.pick(ends));

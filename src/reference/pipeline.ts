@@ -13,8 +13,8 @@ import { behaviourFailed, bodyTooLarge, invalidJson, notAnObject, unauthorized }
 import { choiceTokenCount, generate } from './generate.ts';
 import { lowerCaseKeys } from './headers.ts';
 import { modelList } from './models.ts';
-import { closeSignal, finish, isClosed, writePaced, type Pacing } from './paced-writer.ts';
-import { writePlain, type PlainReply } from './plain-reply.ts';
+import { closeSignal, finish, isClosed, type Pacing, writePaced } from './paced-writer.ts';
+import { type PlainReply, writePlain } from './plain-reply.ts';
 import { encodeParts, renderChunks, renderResponse, serializeEvents } from './render.ts';
 import type { Endpoint } from './route.ts';
 import { checkRequest, checkStructuredOutput } from './validate.ts';
@@ -211,7 +211,9 @@ function hook<T>(behaviour: Behaviour | undefined, stage: keyof Behaviour, fallb
     throw new HookFailure(behaviourFailed(behaviour.name, stage, describe(error)));
   }
   if (result === undefined || result === null || typeof result !== typeof fallback || Array.isArray(result) !== Array.isArray(fallback)) {
-    throw new HookFailure(behaviourFailed(behaviour.name, stage, `the hook returned ${result === null ? 'null' : typeof result}, not what the stage produces`));
+    throw new HookFailure(
+      behaviourFailed(behaviour.name, stage, `the hook returned ${result === null ? 'null' : typeof result}, not what the stage produces`),
+    );
   }
   return result;
 }

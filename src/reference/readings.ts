@@ -11,8 +11,8 @@ import type { Behaviour, ErrorReply, WriteContext } from './behaviour.ts';
 import { withChoices, withTokens } from './completion-editing.ts';
 import { offContract } from './off-contract.ts';
 import { finish, flushStreamHeaders, pause, send } from './paced-writer.ts';
-import { violationOf } from './validate.ts';
 import { dataEvent, eventObject } from './sse-events.ts';
+import { violationOf } from './validate.ts';
 
 /** Long enough that a clock read per chunk crosses at least one second boundary. */
 const CLOCK_STREAM_MS = 1100;
@@ -51,7 +51,8 @@ function createOpenRouterUsage(): Behaviour {
   return {
     name: 'openrouter-usage',
     kind: 'variant',
-    description: 'Streams always end with usage (include_usage or not) on a chunk whose choices holds an empty delta for choice 0, after the finish chunk.',
+    description:
+      'Streams always end with usage (include_usage or not) on a chunk whose choices holds an empty delta for choice 0, after the finish chunk.',
     detectedBy: [],
     observedBy: ['usage.not-requested', 'usage.chunk-empty-choices'],
     generate(completion, request) {
@@ -80,7 +81,9 @@ function createOpenRouterUsage(): Behaviour {
 const reshapeClientErrors =
   (reshape: (error: ErrorObject, status: number) => Record<string, unknown>) =>
   (reply: ErrorReply): ErrorReply =>
-    reply.status >= 400 && reply.status < 500 ? { ...reply, body: offContract<ErrorResponse>({ error: reshape(reply.body.error, reply.status) }) } : reply;
+    reply.status >= 400 && reply.status < 500
+      ? { ...reply, body: offContract<ErrorResponse>({ error: reshape(reply.body.error, reply.status) }) }
+      : reply;
 
 /** Azure OpenAI's first chunk when content filtering is on: the prompt's filter results, no choices, no identity yet. */
 const PROMPT_FILTER_PREAMBLE = {
@@ -138,7 +141,8 @@ export const readings: readonly Behaviour[] = [
   {
     name: 'prompt-filter-preamble',
     kind: 'variant',
-    description: 'Streams open with a content-filter chunk: prompt_filter_results, choices [], empty id, object and model, created 0 (Azure OpenAI).',
+    description:
+      'Streams open with a content-filter chunk: prompt_filter_results, choices [], empty id, object and model, created 0 (Azure OpenAI).',
     detectedBy: [],
     observedBy: ['streaming.chunk-object'],
     chunks: (chunks) => [offContract<ChatCompletionChunk>(PROMPT_FILTER_PREAMBLE), ...chunks],
@@ -167,7 +171,9 @@ export const readings: readonly Behaviour[] = [
     response: (body) =>
       mapChoices(body, (choice) => {
         const calls = choice.message.tool_calls;
-        return calls?.length ? { ...choice, message: { ...choice.message, tool_calls: calls.map(({ type: _type, ...call }) => call) } } : choice;
+        return calls?.length
+          ? { ...choice, message: { ...choice.message, tool_calls: calls.map(({ type: _type, ...call }) => call) } }
+          : choice;
       }),
   },
   {

@@ -29,4 +29,4 @@ export function asksForJson(request: ChatCompletionRequest): boolean {
 }
 
 /** Plain text is asked for: no JSON mode and no tools, so altering a word breaks nothing but the rule at hand. */
-export const asksForText = (request: ChatCompletionRequest): boolean => !asksForJson(request) && !(request.tools?.length);
+export const asksForText = (request: ChatCompletionRequest): boolean => !asksForJson(request) && !request.tools?.length;

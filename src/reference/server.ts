@@ -8,9 +8,9 @@ import type { Socket } from 'node:net';
 import type { Behaviour } from './behaviour.ts';
 import { behaviours, findBehaviour } from './catalogue.ts';
 import { methodNotAllowed, routeNotFound, unknownBehaviour, unprocessable } from './error-replies.ts';
-import type { Recorder } from './recorder.ts';
 import { handleEndpoint, type PipelineSettings } from './pipeline.ts';
 import { writePlain } from './plain-reply.ts';
+import type { Recorder } from './recorder.ts';
 import { resolveRoute } from './route.ts';
 import { checkRequest } from './validate.ts';
 

@@ -4,7 +4,7 @@
  * cross-field rules, the model list, and whether user-supplied JSON Schemas compile.
  */
 import type { ChatCompletionRequest } from '../contract/types.ts';
-import { compileUserSchema, validateRequest, type SchemaViolation } from '../contract/validators.ts';
+import { compileUserSchema, type SchemaViolation, validateRequest } from '../contract/validators.ts';
 import { isRecord, type Json } from '../core/json.ts';
 import type { Completion, ErrorReply } from './behaviour.ts';
 import { ERROR_CODES, invalidRequest, modelNotFound } from './error-replies.ts';
@@ -110,7 +110,13 @@ function compileSchemas(body: Json, errors: ErrorReply[]): UserSchemas {
       if (!fn || typeof fn.name !== 'string' || !isRecord(fn.parameters)) return;
       const compiled = compileUserSchema(fn.parameters);
       if (compiled.ok) schemas.tools.set(fn.name, (value) => compiled.validate(value).ok);
-      else errors.push(invalid(`tools[${index}].function.parameters is not a usable JSON Schema: ${compiled.error}`, `tools[${index}].function.parameters`));
+      else
+        errors.push(
+          invalid(
+            `tools[${index}].function.parameters is not a usable JSON Schema: ${compiled.error}`,
+            `tools[${index}].function.parameters`,
+          ),
+        );
     });
   }
   return schemas;
@@ -131,7 +137,11 @@ function responseSchema(format: unknown): { schema: Json; param: string } | unde
  * rather than an answer that breaks the schema (strict mode errors the same way, 000_96bde8db4d236014.txt).
  * Answers cut by a stop sequence or by max_tokens are left alone: the user asked for the cut.
  */
-export function checkStructuredOutput(completion: Completion, request: ChatCompletionRequest, schemas: UserSchemas): ErrorReply | undefined {
+export function checkStructuredOutput(
+  completion: Completion,
+  request: ChatCompletionRequest,
+  schemas: UserSchemas,
+): ErrorReply | undefined {
   if (request.stop !== undefined && request.stop !== null) return undefined;
   for (const choice of completion.choices) {
     if (choice.finishReason !== 'stop') continue;
@@ -173,5 +183,7 @@ function invalid(message: string, param: string): ErrorReply {
 
 function functionNames(tools: unknown): string[] {
   if (!Array.isArray(tools)) return [];
-  return tools.flatMap((tool) => (isRecord(tool) && isRecord(tool.function) && typeof tool.function.name === 'string' ? [tool.function.name] : []));
+  return tools.flatMap((tool) =>
+    isRecord(tool) && isRecord(tool.function) && typeof tool.function.name === 'string' ? [tool.function.name] : [],
+  );
 }

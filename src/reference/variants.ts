@@ -179,7 +179,8 @@ const shapeVariants: readonly Behaviour[] = [
   {
     name: 'dated-model',
     kind: 'variant',
-    description: 'Answers name a dated, prefixed or tagged form of the model requested (reference-chat-2024-08-06, reference-labs/reference-chat, reference-chat:latest).',
+    description:
+      'Answers name a dated, prefixed or tagged form of the model requested (reference-chat-2024-08-06, reference-labs/reference-chat, reference-chat:latest).',
     detectedBy: [],
     response: (body, request) => ({ ...body, model: datedModel(body.model, request) }),
     chunks: (chunks, request) => chunks.map((chunk) => ({ ...chunk, model: datedModel(chunk.model, request) })),
@@ -189,7 +190,8 @@ const shapeVariants: readonly Behaviour[] = [
     kind: 'variant',
     description: 'Every delta of a stream carries role "assistant", not only the first of each choice.',
     detectedBy: [],
-    chunks: (chunks) => chunks.map((chunk) => mapChoices(chunk, (choice) => ({ ...choice, delta: { ...choice.delta, role: 'assistant' } }))),
+    chunks: (chunks) =>
+      chunks.map((chunk) => mapChoices(chunk, (choice) => ({ ...choice, delta: { ...choice.delta, role: 'assistant' } }))),
   },
   {
     name: 'logprobs-minimal',

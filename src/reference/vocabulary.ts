@@ -4,17 +4,60 @@
  */
 
 /** Sentence openers (no leading space). */
-export const OPENERS: readonly string[] = [
-  'The', 'A', 'This', 'Every', 'Our', 'Some', 'Here', 'Today', '今天', 'Café', 'Über', '🌟',
-];
+export const OPENERS: readonly string[] = ['The', 'A', 'This', 'Every', 'Our', 'Some', 'Here', 'Today', '今天', 'Café', 'Über', '🌟'];
 
 /** Words that follow another token (leading space where a space belongs). */
 export const MIDDLES: readonly string[] = [
-  ' quiet', ' river', ' model', ' answer', ' bright', ' morning', ' stream', ' token', ' careful', ' garden',
-  ' window', ' reference', ' provider', ' small', ' green', ' idea', ' travels', ' returns', ' speaks', ' waits',
-  ' over', ' under', ' with', ' and', ' the', ' a', ' of', ' to', ' very', ' gently',
-  ' 你好', ' 世界', '模型', '测试', ' 数据', ' 東京', ' 한국어', ' café', ' naïve', ' señor',
-  ' Ďábel', ' ñandú', ' façade', ' Zürich', ' 🚀', ' 🦙', '🙂', ' ✨', ',', ' —',
+  ' quiet',
+  ' river',
+  ' model',
+  ' answer',
+  ' bright',
+  ' morning',
+  ' stream',
+  ' token',
+  ' careful',
+  ' garden',
+  ' window',
+  ' reference',
+  ' provider',
+  ' small',
+  ' green',
+  ' idea',
+  ' travels',
+  ' returns',
+  ' speaks',
+  ' waits',
+  ' over',
+  ' under',
+  ' with',
+  ' and',
+  ' the',
+  ' a',
+  ' of',
+  ' to',
+  ' very',
+  ' gently',
+  ' 你好',
+  ' 世界',
+  '模型',
+  '测试',
+  ' 数据',
+  ' 東京',
+  ' 한국어',
+  ' café',
+  ' naïve',
+  ' señor',
+  ' Ďábel',
+  ' ñandú',
+  ' façade',
+  ' Zürich',
+  ' 🚀',
+  ' 🦙',
+  '🙂',
+  ' ✨',
+  ',',
+  ' —',
 ];
 
 /** Sentence terminators. */
@@ -23,8 +66,26 @@ export const TERMINALS: readonly string[] = ['.', '!', '。', '…'];
 /** Words for reasoning ("thinking") text. */
 export const REASONING_OPENERS: readonly string[] = ['Okay', 'First', 'Let', 'Hmm', '首先'];
 export const REASONING_MIDDLES: readonly string[] = [
-  ' me', ' think', ' about', ' the', ' question', ' carefully', ' step', ' by', ' consider', ' what',
-  ' user', ' asked', ' so', ' then', ' answer', ' should', ' be', ' 思考', ' 问题', ',',
+  ' me',
+  ' think',
+  ' about',
+  ' the',
+  ' question',
+  ' carefully',
+  ' step',
+  ' by',
+  ' consider',
+  ' what',
+  ' user',
+  ' asked',
+  ' so',
+  ' then',
+  ' answer',
+  ' should',
+  ' be',
+  ' 思考',
+  ' 问题',
+  ',',
 ];
 
 /** Every distinct token above; alternatives for logprobs are drawn from it. */

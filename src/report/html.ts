@@ -3,23 +3,16 @@
  * the pass/fail matrix, the latency pictures, the findings with reproduction lines and the boundary table.
  * All text goes through the `markup` template, which escapes by default: most of it comes from the target.
  */
-import { GAPS_KEPT, type BoundaryRow, type CheckResult, type ExchangeSummary, type FindingRecord, type RunReport } from '../engine/result.ts';
-import { redactOutput, redactReport, type RenderOptions } from './json.ts';
-import { proxyHeadline, proxyTables } from './proxy.ts';
 import {
-  binValues,
-  formatMs,
-  GAP_EDGES_MS,
-  histogramSvg,
-  latencySvg,
-  type LatencyRow,
-  type Markup,
-  markup,
-  matrixSvg,
-  type MatrixRow,
-  raw,
-  VERDICT_STYLE,
-} from './svg.ts';
+  type BoundaryRow,
+  type CheckResult,
+  type ExchangeSummary,
+  type FindingRecord,
+  GAPS_KEPT,
+  type RunReport,
+} from '../engine/result.ts';
+import { type RenderOptions, redactOutput, redactReport } from './json.ts';
+import { proxyHeadline, proxyTables } from './proxy.ts';
 import {
   budgetLines,
   checksByArea,
@@ -34,6 +27,20 @@ import {
   VERDICT_ORDER,
   verdictMark,
 } from './summary.ts';
+import {
+  binValues,
+  formatMs,
+  GAP_EDGES_MS,
+  histogramSvg,
+  type LatencyRow,
+  latencySvg,
+  type Markup,
+  type MatrixRow,
+  markup,
+  matrixSvg,
+  raw,
+  VERDICT_STYLE,
+} from './svg.ts';
 
 /** Beyond this many exchanges the latency chart keeps the slowest, so the page stays usable. */
 export const LATENCY_ROWS_MAX = 300;
@@ -94,9 +101,7 @@ function factsList(report: RunReport): Markup {
 function areaTable(report: RunReport): Markup {
   const rows = countByArea(report.checks);
   const head = VERDICT_ORDER.map((v) => markup`<th>${VERDICT_STYLE[v].label}</th>`);
-  const body = rows.map(
-    (row) => markup`<tr><td>${row.area}</td>${VERDICT_ORDER.map((v) => markup`<td class="num">${row[v]}</td>`)}</tr>`,
-  );
+  const body = rows.map((row) => markup`<tr><td>${row.area}</td>${VERDICT_ORDER.map((v) => markup`<td class="num">${row[v]}</td>`)}</tr>`);
   return markup`<table><thead><tr><th>Area</th>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
@@ -162,9 +167,7 @@ function latencySection(exchanges: readonly ExchangeSummary[]): Markup {
   if (exchanges.length === 0) return markup`<h2 id="latency">Latency</h2><p class="muted">No exchanges were recorded.</p>`;
   const rows = latencyRows(exchanges);
   const note =
-    rows.length < exchanges.length
-      ? markup`<p class="muted">Showing the ${rows.length} slowest of ${exchanges.length} exchanges.</p>`
-      : '';
+    rows.length < exchanges.length ? markup`<p class="muted">Showing the ${rows.length} slowest of ${exchanges.length} exchanges.</p>` : '';
   const gaps = streamGaps(exchanges);
   const read = exchanges.filter((e) => e.gapsMs !== undefined || e.maxGapMs !== undefined).length;
   // Reports from before every gap was kept carry only each exchange's largest one.
@@ -194,7 +197,9 @@ function comparisonSection(report: RunReport): Markup {
   const failing = comparison.newlyFailing.map(
     (id) => markup`<li><code class="fail">${id}</code> — ${rule(id)} <span class="muted">(was ${was.get(id) ?? 'not-run'})</span></li>`,
   );
-  const passing = comparison.newlyPassing.map((id) => markup`<li><code class="pass">${id}</code> <span class="muted">(failed before)</span></li>`);
+  const passing = comparison.newlyPassing.map(
+    (id) => markup`<li><code class="pass">${id}</code> <span class="muted">(failed before)</span></li>`,
+  );
   const others = otherChanges(comparison).map(
     (c) => markup`<li><code>${c.id}</code>: <span class="${c.from}">${c.from}</span> → <span class="${c.to}">${c.to}</span></li>`,
   );
@@ -209,9 +214,11 @@ ${others.length > 0 ? markup`<h3>Other verdict changes (${others.length})</h3><u
 function expectationsSection(report: RunReport): Markup {
   const outcome = report.expectations;
   if (!outcome) return markup``;
-  const list = (ids: readonly string[], cls: string): Markup => markup`<ul>${ids.map((id) => markup`<li><code class="${cls}">${id}</code></li>`)}</ul>`;
+  const list = (ids: readonly string[], cls: string): Markup =>
+    markup`<ul>${ids.map((id) => markup`<li><code class="${cls}">${id}</code></li>`)}</ul>`;
   const unexpected = outcome.unexpected.map(
-    (u) => markup`<li><code class="fail">${u.id}</code> <span class="muted">(${u.expected === 'unlisted' ? 'not listed' : `expected ${u.expected}`})</span></li>`,
+    (u) =>
+      markup`<li><code class="fail">${u.id}</code> <span class="muted">(${u.expected === 'unlisted' ? 'not listed' : `expected ${u.expected}`})</span></li>`,
   );
   return markup`<h2 id="expectations">Against expectations</h2>
 <p>Judged against <code>${outcome.file}</code>: only unexpected failures set the exit code.</p>
@@ -330,8 +337,18 @@ ${latencySection(safe.exchanges)}
 ${failing.length === 0 ? markup`<p class="pass">No check failed.</p>` : failing.map(checkSection)}
 ${proxySection(safe)}
 ${observationsSection(safe, new Set(failing.map((c) => c.id)))}
-${reasonTable('Skipped', 'skipped', 'Skipped checks are not counted as passes.', safe.checks.filter((c) => c.verdict === 'skip'))}
-${reasonTable('Not run', 'not-run', 'These checks were filtered out or never reached.', safe.checks.filter((c) => c.verdict === 'not-run'))}
+${reasonTable(
+  'Skipped',
+  'skipped',
+  'Skipped checks are not counted as passes.',
+  safe.checks.filter((c) => c.verdict === 'skip'),
+)}
+${reasonTable(
+  'Not run',
+  'not-run',
+  'These checks were filtered out or never reached.',
+  safe.checks.filter((c) => c.verdict === 'not-run'),
+)}
 ${boundaryTable(safe.boundaries)}
 ${exchangeTable(safe.exchanges)}
 </body>

@@ -3,10 +3,10 @@
  * should not go red on it) but carries its text in <system-out>; skipped and not-run checks are <skipped>.
  */
 import type { CheckResult, FindingRecord, RunReport } from '../engine/result.ts';
-import { redactOutput, redactReport, type RenderOptions } from './json.ts';
-import { escapeXml, escapeXmlText } from './svg.ts';
+import { type RenderOptions, redactOutput, redactReport } from './json.ts';
 import { proxyHeadline, proxyTables, textTable } from './proxy.ts';
 import { checksByArea, durationMs, findingFacts, groupFindings, oneLine } from './summary.ts';
+import { escapeXml, escapeXmlText } from './svg.ts';
 
 /** Attribute values also need line breaks and tabs as references, or parsers normalise them to spaces. */
 export function escapeXmlAttr(text: string): string {
@@ -99,7 +99,13 @@ function properties(report: RunReport): string {
     ['complete', String(report.complete)],
   ];
   if (report.incompleteReason) pairs.push(['incompleteReason', report.incompleteReason]);
-  const items = pairs.map(([name, value]) => `      <property${attrs([['name', name], ['value', value]])}/>`);
+  const items = pairs.map(
+    ([name, value]) =>
+      `      <property${attrs([
+        ['name', name],
+        ['value', value],
+      ])}/>`,
+  );
   return `    <properties>\n${items.join('\n')}\n    </properties>`;
 }
 
@@ -116,7 +122,8 @@ export function junitSuites(safe: RunReport, prefix = ''): string[] {
       ['timestamp', safe.startedAt],
     ])}>`;
     // The proxy's request and answer tables travel with its suite, where a CI view shows them.
-    const tables = area === 'proxy' && safe.proxy ? [proxyHeadline(safe.proxy), ...proxyTables(safe.proxy).map(textTable)].join('\n\n') : undefined;
+    const tables =
+      area === 'proxy' && safe.proxy ? [proxyHeadline(safe.proxy), ...proxyTables(safe.proxy).map(textTable)].join('\n\n') : undefined;
     const out = tables ? [`    <system-out>${escapeXmlText(tables)}</system-out>`] : [];
     return [head, properties(safe), ...checks.map((check) => testcase(check, prefix)), ...out, '  </testsuite>'].join('\n');
   });

@@ -14,19 +14,28 @@ export interface ProxyTable {
 
 const MARK: Record<ProxyFieldRow['verdict'], string> = { pass: '✅', warn: '⚠️', fail: '❌' };
 
-const CHANGE: Record<ProxyFieldRow['change'], string> = { unchanged: 'unchanged', changed: 'rewritten', dropped: 'dropped', added: 'added' };
+const CHANGE: Record<ProxyFieldRow['change'], string> = {
+  unchanged: 'unchanged',
+  changed: 'rewritten',
+  dropped: 'dropped',
+  added: 'added',
+};
 
 const where = (probe: string, exchangeId: number | undefined): string => (exchangeId === undefined ? probe : `${probe} #${exchangeId}`);
 
 /** `Proxy run against the instrumented upstream at …: 2 request fields changed · 1 answer differs` */
 export function proxyHeadline(proxy: ProxyReport): string {
-  const setup = proxy.mode === 'instrumented' ? `the instrumented upstream at ${proxy.upstream}` : `the upstream ${proxy.upstream} (differential)`;
+  const setup =
+    proxy.mode === 'instrumented' ? `the instrumented upstream at ${proxy.upstream}` : `the upstream ${proxy.upstream} (differential)`;
   const changed = proxy.fields.filter((r) => r.change !== 'unchanged').length;
   const differing = proxy.answers.filter((r) => !r.jsonEqual).length;
   const differences = proxy.differences.filter((r) => r.verdict !== 'pass').length;
   const parts =
     proxy.mode === 'instrumented'
-      ? [`${changed} of ${proxy.fields.length} request fields changed on the way`, `${differing} of ${proxy.answers.length} answers differ from what the upstream sent`]
+      ? [
+          `${changed} of ${proxy.fields.length} request fields changed on the way`,
+          `${differing} of ${proxy.answers.length} answers differ from what the upstream sent`,
+        ]
       : [`${differences} differences from the upstream's own answers`];
   return `Proxy run against ${setup}: ${parts.join(' · ')}`;
 }
@@ -50,7 +59,8 @@ export function proxyTables(proxy: ProxyReport): ProxyTable[] {
   if (proxy.fields.length > 0) {
     tables.push({
       title: 'Request fields: sent by the client, received by the upstream',
-      intro: 'Every field of the requests that check request fidelity; a field the proxy dropped or rewrote changes what the upstream does.',
+      intro:
+        'Every field of the requests that check request fidelity; a field the proxy dropped or rewrote changes what the upstream does.',
       header: ['Request', 'Field', 'Sent', 'Received', 'Change'],
       rows: fieldRows(proxy.fields),
     });
@@ -60,7 +70,13 @@ export function proxyTables(proxy: ProxyReport): ProxyTable[] {
       title: 'Answers: sent by the upstream, received by the client',
       intro: 'JSON-equal is the rule; byte-equal is for information (a proxy may re-serialise JSON or re-frame events).',
       header: ['Request', 'Upstream sent', 'Client got', 'JSON-equal', 'Byte-equal'],
-      rows: proxy.answers.map((r) => [where(r.probe, r.exchangeId), r.upstream, r.client, r.jsonEqual ? '✅ yes' : '❌ no', r.byteEqual ? 'yes' : 'no']),
+      rows: proxy.answers.map((r) => [
+        where(r.probe, r.exchangeId),
+        r.upstream,
+        r.client,
+        r.jsonEqual ? '✅ yes' : '❌ no',
+        r.byteEqual ? 'yes' : 'no',
+      ]),
     });
   }
   if (proxy.differences.length > 0) {

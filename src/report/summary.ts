@@ -3,9 +3,10 @@
  * digests (headline, per-area counts, grouped findings) that the terminal and HTML renderers share.
  * Target-supplied text is escaped or fenced: Markdown renders HTML and links, and the target is hostile input.
  */
-import type { BoundaryRow, CheckResult, ExpectationsOutcome, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
-import { redactOutput, redactReport, type RenderOptions } from './json.ts';
+
 import { AREAS, type Verdict } from '../core/vocabulary.ts';
+import type { BoundaryRow, CheckResult, ExpectationsOutcome, FindingRecord, RunComparison, RunReport } from '../engine/result.ts';
+import { type RenderOptions, redactOutput, redactReport } from './json.ts';
 import { proxyHeadline, proxyTables } from './proxy.ts';
 
 export type CheckVerdict = Verdict | 'not-run';
@@ -29,8 +30,7 @@ export function groupFindings(findings: readonly FindingRecord[]): FindingRecord
 }
 
 /** A check's distinct fail and warn findings; those a profile forgave (recorded as pass) are observations. */
-export const countedFindings = (check: CheckResult): FindingRecord[] =>
-  groupFindings(check.findings).filter((f) => f.verdict !== 'pass');
+export const countedFindings = (check: CheckResult): FindingRecord[] => groupFindings(check.findings).filter((f) => f.verdict !== 'pass');
 
 export type AreaCounts = { area: string } & Record<CheckVerdict, number>;
 
@@ -124,7 +124,8 @@ export function expectationsPhrase(outcome: ExpectationsOutcome, maxIds = 4): st
     `${plural(outcome.expectedFailures.length, 'expected failure', 'expected failures')}${outcome.expectedFailures.length > 0 ? ` (${names(outcome.expectedFailures)})` : ''}`,
     `${outcome.unexpected.length} unexpected${unexpected.length > 0 ? ` (${names(unexpected)})` : ''}`,
   ];
-  if (outcome.progress.length > 0) parts.push(`${outcome.progress.length} progress (${names(outcome.progress)}: expected to fail, now better)`);
+  if (outcome.progress.length > 0)
+    parts.push(`${outcome.progress.length} progress (${names(outcome.progress)}: expected to fail, now better)`);
   return `Expectations (${outcome.file}): ${parts.join(' · ')}`;
 }
 
@@ -174,6 +175,7 @@ export function findingFacts(finding: FindingRecord): string[] {
 const SUMMARY_FINDINGS_PER_CHECK = 5;
 
 // Control characters and bidirectional overrides can disguise text; Markdown has no use for them.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 /** Escapes text for Markdown inline context (also inside a table cell). */
@@ -339,10 +341,21 @@ function expectationsSection(report: RunReport): string | undefined {
     lines.push('', `### ❌ Unexpected failures (${rows.length})`, '', table(['Check', 'Expected'], rows));
   }
   if (outcome.expectedFailures.length > 0) {
-    lines.push('', `### Expected failures (${outcome.expectedFailures.length})`, '', ...outcome.expectedFailures.map((id) => `- ${mdCode(id)}`));
+    lines.push(
+      '',
+      `### Expected failures (${outcome.expectedFailures.length})`,
+      '',
+      ...outcome.expectedFailures.map((id) => `- ${mdCode(id)}`),
+    );
   }
   if (outcome.progress.length > 0) {
-    lines.push('', `### ✅ Progress (${outcome.progress.length})`, '', 'Expected to fail, now passing or only warning; `--update-expectations` records it.', '');
+    lines.push(
+      '',
+      `### ✅ Progress (${outcome.progress.length})`,
+      '',
+      'Expected to fail, now passing or only warning; `--update-expectations` records it.',
+      '',
+    );
     lines.push(...outcome.progress.map((id) => `- ${mdCode(id)}`));
   }
   return lines.join('\n');
@@ -366,17 +379,22 @@ function boundarySection(rows: readonly BoundaryRow[]): string | undefined {
     `${BOUNDARY_MARK[row.verdict]} ${row.verdict}`,
     row.conflict ? mdCellCode(row.conflict) : '',
   ]);
-  return [
-    '## Parameter boundaries',
-    '',
-    table(['Parameter', 'Value', 'Expected', 'Got', 'Verdict', 'Conflict'], body),
-  ].join('\n');
+  return ['## Parameter boundaries', '', table(['Parameter', 'Value', 'Expected', 'Got', 'Verdict', 'Conflict'], body)].join('\n');
 }
 
 function proxySection(report: RunReport): string | undefined {
   if (!report.proxy) return undefined;
   const tables = proxyTables(report.proxy).map((t) =>
-    [`### ${mdInline(t.title)}`, '', mdInline(t.intro), '', table(t.header.map(mdInline), t.rows.map((row) => row.map(mdInline)))].join('\n'),
+    [
+      `### ${mdInline(t.title)}`,
+      '',
+      mdInline(t.intro),
+      '',
+      table(
+        t.header.map(mdInline),
+        t.rows.map((row) => row.map(mdInline)),
+      ),
+    ].join('\n'),
   );
   return ['## Proxy', '', mdInline(proxyHeadline(report.proxy)), ...tables.flatMap((t) => ['', t])].join('\n');
 }
@@ -395,7 +413,11 @@ export function renderSummary(report: RunReport, options: RenderOptions = {}): s
     failing.length > 0 ? failureSection(failing) : undefined,
     proxySection(safe),
     observationSection(safe),
-    reasonSection('Skipped', 'Skipped checks are not counted as passes.', safe.checks.filter((c) => c.verdict === 'skip')),
+    reasonSection(
+      'Skipped',
+      'Skipped checks are not counted as passes.',
+      safe.checks.filter((c) => c.verdict === 'skip'),
+    ),
     reasonSection(
       'Not run',
       'These checks were filtered out or never reached.',

@@ -211,9 +211,7 @@ export function latencySvg(rows: readonly LatencyRow[]): Markup {
       (s) =>
         markup`<rect x="${n(x(s.from))}" y="${y + 2}" width="${n(Math.max(0.5, x(s.to) - x(s.from)))}" height="${rowHeight - 4}" fill="${s.fill}"/>`,
     );
-    const note = row.error
-      ? markup`<text x="${n(x(row.totalMs) + 4)}" y="${y + rowHeight - 3}" class="lbl err">${row.error}</text>`
-      : '';
+    const note = row.error ? markup`<text x="${n(x(row.totalMs) + 4)}" y="${y + rowHeight - 3}" class="lbl err">${row.error}</text>` : '';
     return markup`<g class="row"><title>${row.title}</title><text x="${labelWidth - 6}" y="${y + rowHeight - 3}" text-anchor="end" class="lbl mono">${clip(row.label, 34)}</text>${rects}${note}</g>`;
   });
   const legend = legendSvg(Object.values(SEGMENT), labelWidth, top + plotHeight + 14);

@@ -3,14 +3,14 @@
  * skipped checks and one summary line. Plain text unless colour is asked for; readable at 100 columns.
  */
 import type { CheckResult, FindingRecord, RunReport } from '../engine/result.ts';
-import { mapStrings, redactOutput, redactReport, type RenderOptions } from './json.ts';
+import { mapStrings, type RenderOptions, redactOutput, redactReport } from './json.ts';
 import { proxyHeadline } from './proxy.ts';
 import {
   type CheckVerdict,
   comparisonPhrase,
   countedFindings,
-  expectationsPhrase,
   countsPhrase,
+  expectationsPhrase,
   findingFacts,
   incompleteNotice,
   observations,
@@ -60,6 +60,7 @@ const VERDICT_STYLE: Readonly<Record<CheckVerdict, Style>> = {
  * bidirectional overrides that disguise it; show them as visible escapes instead.
  */
 export function neutralizeControls(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/\r\n/g, '\n').replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g, (c) => {
     const code = c.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
@@ -217,8 +218,7 @@ function passedBlock(report: RunReport, paint: Paint): string[] {
 function comparisonLines(report: RunReport, paint: Paint): string[] {
   const comparison = report.comparison;
   if (!comparison) return [];
-  const style: Style =
-    comparison.newlyFailing.length > 0 ? 'red' : comparison.newlyPassing.length > 0 ? 'green' : 'dim';
+  const style: Style = comparison.newlyFailing.length > 0 ? 'red' : comparison.newlyPassing.length > 0 ? 'green' : 'dim';
   return wrap(comparisonPhrase(comparison), WIDTH, '', '  ').map((line) => paint(style, line));
 }
 
@@ -263,8 +263,22 @@ export function renderTerminal(report: RunReport, options: TerminalOptions): str
   }
   if (safe.proxy) blocks.push(wrap(`${proxyHeadline(safe.proxy)} (tables in summary.md and report.html)`, WIDTH, '', '  '));
   blocks.push(observationLines(safe, options, paint));
-  blocks.push(reasonBlock('Skipped, not counted as passes', safe.checks.filter((c) => c.verdict === 'skip'), safe.checks, paint));
-  blocks.push(reasonBlock('Not run', safe.checks.filter((c) => c.verdict === 'not-run'), safe.checks, paint));
+  blocks.push(
+    reasonBlock(
+      'Skipped, not counted as passes',
+      safe.checks.filter((c) => c.verdict === 'skip'),
+      safe.checks,
+      paint,
+    ),
+  );
+  blocks.push(
+    reasonBlock(
+      'Not run',
+      safe.checks.filter((c) => c.verdict === 'not-run'),
+      safe.checks,
+      paint,
+    ),
+  );
   if (options.verbose) blocks.push(passedBlock(safe, paint));
   blocks.push(comparisonLines(safe, paint));
   blocks.push(expectationsLines(safe, paint));

@@ -26,7 +26,11 @@ export const LATEST_DIR = 'latest';
 /** `2026-11-23T06:34:00.123Z` → `2026-11-23T06-34-00Z` (colons are not allowed in Windows file names). */
 export function runStamp(startedAt: string): string {
   const time = Date.parse(startedAt);
-  if (Number.isFinite(time)) return new Date(time).toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  if (Number.isFinite(time))
+    return new Date(time)
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z')
+      .replace(/:/g, '-');
   return startedAt.replace(/[^0-9A-Za-z-]/g, '-') || 'unknown-start';
 }
 
@@ -80,11 +84,7 @@ async function replaceDir(fresh: string, target: string): Promise<void> {
   await rm(aside, { recursive: true, force: true });
 }
 
-export async function writeReports(
-  report: RunReport,
-  reportDir: string,
-  options: WriteOptions = {},
-): Promise<WrittenReports> {
+export async function writeReports(report: RunReport, reportDir: string, options: WriteOptions = {}): Promise<WrittenReports> {
   return writeRunFolder(reportDir, runDirName(report), renderAll(report, options));
 }
 

@@ -26,7 +26,10 @@ export async function readExpectationsFile(path: string, optional: boolean): Pro
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && optional) return undefined;
-    throw new ToolError('CC_BAD_FLAG', `expectations file ${path} ${code === 'ENOENT' ? 'does not exist (create it with --write-expectations)' : `cannot be read (${code ?? 'unknown error'})`}`);
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      `expectations file ${path} ${code === 'ENOENT' ? 'does not exist (create it with --write-expectations)' : `cannot be read (${code ?? 'unknown error'})`}`,
+    );
   }
   const parsed = parseExpectations(text);
   if ('problem' in parsed) throw new ToolError('CC_BAD_FLAG', `expectations file ${path} ${parsed.problem}`);
@@ -68,6 +71,9 @@ export function settleExpectations(
   const { expectations, tightened } = tightenExpectations(report, before);
   const file: ExpectationsFile = { ...existing, models: { ...existing.models, [report.model]: expectations } };
   const changes = tightened.map((id) => `${id} fail → ${report.checks.find((c) => c.id === id)?.verdict}`);
-  const note = changes.length > 0 ? `tightened ${path} for ${report.model}: ${changes.join(', ')}` : `${path}: no progress to record for ${report.model}`;
+  const note =
+    changes.length > 0
+      ? `tightened ${path} for ${report.model}: ${changes.join(', ')}`
+      : `${path}: no progress to record for ${report.model}`;
   return { file, note };
 }

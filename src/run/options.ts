@@ -1,12 +1,13 @@
 /**
  * `run` flags and their environment variables, resolved into a RunConfig. Every problem is one ToolError line.
  */
-import { parseArgs } from 'node:util';
+
 import { checks, findCheck, isSelected } from '../checks/registry.ts';
-import { ToolError } from './errors.ts';
-import { type Area, AREAS, type Depth, DEPTHS, type Profile, PROFILES } from '../core/vocabulary.ts';
 import type { Limits } from '../core/limits.ts';
 import type { RunConfig } from '../core/run-config.ts';
+import { AREAS, type Area, DEPTHS, type Depth, PROFILES, type Profile } from '../core/vocabulary.ts';
+import { ToolError } from './errors.ts';
+import { parseFlags } from './flags.ts';
 
 /** Flag name → environment variable that supplies it when the flag is absent. */
 export const FLAG_ENV = {
@@ -35,8 +36,23 @@ export const FLAG_ENV = {
 
 /** Settings a matrix config gives (per target, or for the whole matrix); as flags they would be ambiguous beside --config. */
 const PER_TARGET_FLAGS = [
-  'target', 'model', 'api-key-env', 'profile', 'depth', 'seed', 'path', 'only', 'skip', 'header', 'baseline',
-  'timeout-ms', 'max-bytes', 'concurrency', 'reasoning-model', 'thinking-model', 'deterministic',
+  'target',
+  'model',
+  'api-key-env',
+  'profile',
+  'depth',
+  'seed',
+  'path',
+  'only',
+  'skip',
+  'header',
+  'baseline',
+  'timeout-ms',
+  'max-bytes',
+  'concurrency',
+  'reasoning-model',
+  'thinking-model',
+  'deterministic',
 ] as const;
 
 const STRING_FLAGS = Object.keys(FLAG_ENV) as Array<keyof typeof FLAG_ENV>;
@@ -118,7 +134,10 @@ export function normaliseTarget(raw: string, flag = '--target'): string {
     throw new ToolError('CC_BAD_TARGET', `${flag} must not carry a query string ("${url.search}"); requests go to <URL>/chat/completions`);
   }
   url.hash = '';
-  return url.toString().replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
+  return url
+    .toString()
+    .replace(/\/+$/, '')
+    .replace(/\/chat\/completions$/, '');
 }
 
 function headerPairs(values: readonly string[]): Record<string, string> {
@@ -135,7 +154,10 @@ function headerPairs(values: readonly string[]): Record<string, string> {
 }
 
 function selection(flag: string, values: readonly string[]): string[] {
-  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const items = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   for (const item of items) {
     if (!AREAS.includes(item as Area) && !findCheck(item)) {
       throw new ToolError('CC_BAD_FLAG', `--${flag} names "${item}", which is neither an area (${AREAS.join(', ')}) nor a check id`);
@@ -158,7 +180,10 @@ export function limitsFor(timeoutMs: number, maxBytes: number): Limits {
   };
 }
 
-function expectationFlags(values: Record<string, unknown>, file: string | undefined): Pick<ParsedRun, 'expectations' | 'expectationsUpdate'> {
+function expectationFlags(
+  values: Record<string, unknown>,
+  file: string | undefined,
+): Pick<ParsedRun, 'expectations' | 'expectationsUpdate'> {
   const write = values['write-expectations'] === true;
   const tighten = values['update-expectations'] === true;
   if (write && tighten) throw new ToolError('CC_BAD_FLAG', '--write-expectations and --update-expectations cannot be combined');
@@ -168,7 +193,12 @@ function expectationFlags(values: Record<string, unknown>, file: string | undefi
   };
 }
 
-function matrixRequest(values: Record<string, unknown>, config: string | undefined, onlyTargets: string[], shardText: string | undefined): MatrixRequest | undefined {
+function matrixRequest(
+  values: Record<string, unknown>,
+  config: string | undefined,
+  onlyTargets: string[],
+  shardText: string | undefined,
+): MatrixRequest | undefined {
   if (config === undefined) {
     if (onlyTargets.length > 0) throw new ToolError('CC_BAD_FLAG', '--only-target picks targets of a matrix: it needs --config FILE');
     if (shardText !== undefined) throw new ToolError('CC_BAD_FLAG', '--shard splits a matrix: it needs --config FILE');
@@ -187,28 +217,23 @@ function matrixRequest(values: Record<string, unknown>, config: string | undefin
 
 /** `proxy`: the run is a proxy run (`chat-conformance proxy`), the only kind that may name the proxy area. */
 export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv, kind: { proxy?: boolean } = {}): ParsedRun {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...Object.fromEntries(
-          STRING_FLAGS.map((f) => [f, { type: 'string' as const, ...(REPEATABLE.has(f) ? { multiple: true as const } : {}) }]),
-        ),
-        help: { type: 'boolean', short: 'h' },
-        color: { type: 'boolean' },
-        deterministic: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        'write-expectations': { type: 'boolean' },
-        'update-expectations': { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new ToolError('CC_BAD_FLAG', error instanceof Error ? error.message.split('\n')[0]! : String(error));
-  }
+  const parsed = parseFlags({
+    args: [...args],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ...Object.fromEntries(
+        STRING_FLAGS.map((f) => [f, { type: 'string' as const, ...(REPEATABLE.has(f) ? { multiple: true as const } : {}) }]),
+      ),
+      help: { type: 'boolean', short: 'h' },
+      color: { type: 'boolean' },
+      deterministic: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      'write-expectations': { type: 'boolean' },
+      'update-expectations': { type: 'boolean' },
+    },
+  });
   const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const text = (flag: keyof typeof FLAG_ENV): string | undefined => {
     const value = values[flag];
@@ -251,14 +276,18 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv, ki
   }
   const proxyNamed = config.only.find((item) => item === 'proxy' || findCheck(item)?.area === 'proxy');
   if (!kind.proxy && proxyNamed !== undefined) {
-    throw new ToolError('CC_BAD_FLAG', `--only names ${proxyNamed}, which runs against a proxy: use chat-conformance proxy --target=<proxy>`);
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      `--only names ${proxyNamed}, which runs against a proxy: use chat-conformance proxy --target=<proxy>`,
+    );
   }
   if (!checks.some((c) => isSelected(c, config.only, config.skip))) {
     throw new ToolError('CC_BAD_FLAG', '--only and --skip together leave no check to run');
   }
   if (path !== undefined) {
     if (!/^\d+(:\d+)*$/.test(path)) throw new ToolError('CC_BAD_FLAG', `--path must read like 3:1:0, got "${path}"`);
-    if (seedText === undefined) throw new ToolError('CC_BAD_FLAG', '--path replays a counterexample and needs the --seed it was found with');
+    if (seedText === undefined)
+      throw new ToolError('CC_BAD_FLAG', '--path replays a counterexample and needs the --seed it was found with');
     if (config.only.length === 0) throw new ToolError('CC_BAD_FLAG', '--path replays one property: name its check with --only');
     config.replayPath = path;
   }
@@ -276,7 +305,10 @@ export function parseRunArgs(args: readonly string[], env: NodeJS.ProcessEnv, ki
   const matrix = matrixRequest(values, text('config'), list('only-target', /[,\s]+/), text('shard'));
   if (matrix) result.matrix = matrix;
   if (!matrix && result.expectationsUpdate && result.expectations === undefined) {
-    throw new ToolError('CC_BAD_FLAG', `--${result.expectationsUpdate === 'write' ? 'write' : 'update'}-expectations needs --expectations FILE`);
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      `--${result.expectationsUpdate === 'write' ? 'write' : 'update'}-expectations needs --expectations FILE`,
+    );
   }
   if (values['color'] === true) result.color = true;
   if (values['no-color'] === true) result.color = false;

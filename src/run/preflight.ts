@@ -2,10 +2,11 @@
  * Before spending the budget: is the target an HTTP server that accepts our key, and which model do we test?
  * Only an unusable target is a tool error (exit 2); a server that answers badly is for the checks to judge.
  */
-import { createClient } from '../http/client.ts';
-import { ToolError } from './errors.ts';
+
 import type { Exchange } from '../core/exchange.ts';
 import type { Limits } from '../core/limits.ts';
+import { createClient } from '../http/client.ts';
+import { ToolError } from './errors.ts';
 
 export interface PreflightInput {
   target: string;

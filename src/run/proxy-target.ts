@@ -4,7 +4,7 @@
  * forwarded the preflight request there. Differential: the upstream is preflighted with its own key.
  */
 import type { ProxySetup } from '../core/upstream.ts';
-import { startInstrumentedUpstream } from '../reference/instrumented-upstream.ts';
+import { type InstrumentedUpstream, startInstrumentedUpstream } from '../reference/instrumented-upstream.ts';
 import { ToolError } from './errors.ts';
 import { normaliseTarget, type ParsedRun } from './options.ts';
 import { preflight } from './preflight.ts';
@@ -38,22 +38,37 @@ async function instrumented(parsed: ParsedRun['config'], flags: ProxyFlags, opti
   const upstreamKey = options.env[flags.upstreamKeyEnv] || undefined;
   const key = upstreamKey ?? clientKey;
   if (key === undefined) {
-    throw new ToolError('CC_BAD_FLAG', `set $${parsed.apiKeyEnv} (the key clients give the proxy), or $${flags.upstreamKeyEnv} when the proxy puts its own key in their place`);
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      `set $${parsed.apiKeyEnv} (the key clients give the proxy), or $${flags.upstreamKeyEnv} when the proxy puts its own key in their place`,
+    );
   }
-  let upstream;
+  let upstream: InstrumentedUpstream;
   try {
-    upstream = await startInstrumentedUpstream({ port: flags.upstreamPort, host: flags.upstreamHost, apiKey: key, seed: parsed.seed, gapMs: UPSTREAM_GAP_MS });
+    upstream = await startInstrumentedUpstream({
+      port: flags.upstreamPort,
+      host: flags.upstreamHost,
+      apiKey: key,
+      seed: parsed.seed,
+      gapMs: UPSTREAM_GAP_MS,
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'EADDRINUSE' ? 'the port is in use' : code ?? (error instanceof Error ? error.message : String(error));
-    throw new ToolError('CC_BAD_FLAG', `cannot start the instrumented upstream on ${flags.upstreamHost}:${flags.upstreamPort} (${why}); choose another with --upstream-port`);
+    const why = code === 'EADDRINUSE' ? 'the port is in use' : (code ?? (error instanceof Error ? error.message : String(error)));
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      `cannot start the instrumented upstream on ${flags.upstreamHost}:${flags.upstreamPort} (${why}); choose another with --upstream-port`,
+    );
   }
   const accepts = upstreamKey ? `$${flags.upstreamKeyEnv}` : `the client's key ($${parsed.apiKeyEnv})`;
   options.note(`instrumented upstream at ${upstream.url} (accepts ${accepts}); the proxy under test must forward there`);
   try {
     const target = await prepareTarget(parsed, options);
     if (!target.interrupted && upstream.control.received() === 0) {
-      throw new ToolError('CC_UNREACHABLE', `the proxy at ${parsed.target} answered, but did not forward the preflight request to the instrumented upstream at ${upstream.url}; configure it to forward there`);
+      throw new ToolError(
+        'CC_UNREACHABLE',
+        `the proxy at ${parsed.target} answered, but did not forward the preflight request to the instrumented upstream at ${upstream.url}; configure it to forward there`,
+      );
     }
     const proxy: ProxySetup = { mode: 'instrumented', upstream: upstream.url, upstreamKeyEnv: flags.upstreamKeyEnv };
     // The upstream is the deterministic reference: whatever differs between two answers is the proxy's doing.
@@ -76,7 +91,8 @@ async function instrumented(parsed: ParsedRun['config'], flags: ProxyFlags, opti
 async function differential(parsed: ParsedRun['config'], raw: string, flags: ProxyFlags, options: PrepareOptions): Promise<PreparedTarget> {
   const url = normaliseTarget(raw, '--upstream');
   const upstreamKey = options.env[flags.upstreamKeyEnv] || undefined;
-  if (!upstreamKey) options.note(`note: $${flags.upstreamKeyEnv} is not set; requests straight to the upstream carry no Authorization header`);
+  if (!upstreamKey)
+    options.note(`note: $${flags.upstreamKeyEnv} is not set; requests straight to the upstream carry no Authorization header`);
   const target = await prepareTarget(parsed, options);
   const model = flags.upstreamModel ?? target.config.model;
   const checked = target.interrupted
@@ -91,7 +107,12 @@ async function differential(parsed: ParsedRun['config'], raw: string, flags: Pro
         note: options.note,
         ...(options.signal ? { signal: options.signal } : {}),
       });
-  const proxy: ProxySetup = { mode: 'differential', upstream: url, upstreamKeyEnv: flags.upstreamKeyEnv, ...(flags.upstreamModel ? { upstreamModel: flags.upstreamModel } : {}) };
+  const proxy: ProxySetup = {
+    mode: 'differential',
+    upstream: url,
+    upstreamKeyEnv: flags.upstreamKeyEnv,
+    ...(flags.upstreamModel ? { upstreamModel: flags.upstreamModel } : {}),
+  };
   return {
     ...target,
     config: { ...target.config, proxy },

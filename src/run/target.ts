@@ -41,7 +41,14 @@ export async function prepareTarget(parsed: ParsedRun['config'], options: Prepar
     const reference = await startReference({ port: 0, apiKey, gapMs: EMBEDDED_GAP_MS, seed: parsed.seed });
     options.note(`no --target: running against the embedded reference provider at ${reference.url}`);
     return {
-      config: { ...parsed, target: reference.url, embedded: true, deterministic: true, model: parsed.model ?? EMBEDDED_MODEL, apiKeyEnv: EMBEDDED_KEY_ENV },
+      config: {
+        ...parsed,
+        target: reference.url,
+        embedded: true,
+        deterministic: true,
+        model: parsed.model ?? EMBEDDED_MODEL,
+        apiKeyEnv: EMBEDDED_KEY_ENV,
+      },
       apiKey,
       preflightRequests: 0,
       interrupted: false,
@@ -49,7 +56,8 @@ export async function prepareTarget(parsed: ParsedRun['config'], options: Prepar
     };
   }
   const apiKey = options.env[parsed.apiKeyEnv] || undefined;
-  if (!apiKey) options.note(`note: $${parsed.apiKeyEnv} is not set; requests carry no Authorization header and the auth checks are skipped`);
+  if (!apiKey)
+    options.note(`note: $${parsed.apiKeyEnv} is not set; requests carry no Authorization header and the auth checks are skipped`);
   const checked = await preflight({
     target: parsed.target,
     ...(apiKey ? { apiKey } : {}),

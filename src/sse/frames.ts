@@ -15,8 +15,8 @@
  *   not stored, and the report is `truncated`.
  */
 
-import { isEventStream } from '../core/media-type.ts';
 import type { FramingReport, FramingViolation, FramingViolationKind, SseDataEvent } from '../core/framing.ts';
+import { isEventStream } from '../core/media-type.ts';
 
 /** Report order for violations seen at the same offset. */
 const KIND_ORDER: readonly FramingViolationKind[] = [
@@ -54,8 +54,7 @@ const DATA_PREFIX = [0x64, 0x61, 0x74, 0x61, 0x3a] as const; // "data:"
 
 const clip = (text: string): string => (text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text);
 
-const hex = (bytes: readonly number[]): string =>
-  bytes.map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
+const hex = (bytes: readonly number[]): string => bytes.map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
 
 function isJsonObject(text: string): boolean {
   try {
@@ -321,7 +320,10 @@ class FrameChecker {
   }
 
   private processLine(text: string, atMs: number): void {
-    if (text === '') return this.dispatch(atMs);
+    if (text === '') {
+      this.dispatch(atMs);
+      return;
+    }
     if (text.startsWith(':')) {
       this.comments += 1;
       return;
@@ -401,10 +403,7 @@ export function createFrameChecker(options: FrameCheckerOptions = {}): {
  * Checks a whole body given as the reads it arrived in. `contentType` is the response's header as received;
  * `undefined` means the header was absent, which is itself a violation.
  */
-export function checkFraming(
-  reads: ReadonlyArray<{ bytes: Uint8Array; atMs?: number }>,
-  contentType?: string,
-): FramingReport {
+export function checkFraming(reads: ReadonlyArray<{ bytes: Uint8Array; atMs?: number }>, contentType?: string): FramingReport {
   const checker = createFrameChecker({ contentType });
   for (const read of reads) checker.feed(read.bytes, read.atMs);
   return checker.end();

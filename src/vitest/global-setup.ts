@@ -10,7 +10,7 @@ import { runFacts } from '../engine/assemble.ts';
 import { runConformance } from '../engine/run.ts';
 import { progressWriter } from '../report/progress.ts';
 import { ToolError } from '../run/errors.ts';
-import { parseRunArgs, type ParsedRun } from '../run/options.ts';
+import { type ParsedRun, parseRunArgs } from '../run/options.ts';
 import { type PreparedTarget, prepareTarget } from '../run/target.ts';
 import { toolVersion } from '../run/version.ts';
 import { RUN_KEY, suiteFile } from './context.ts';
@@ -28,7 +28,8 @@ function chosenChecks(project: TestProject): string[] {
 
 /** One line, no stack: vitest prints a setup error as it is given. */
 function toolFailure(error: unknown): Error {
-  const message = error instanceof ToolError ? `chat-conformance: ${error.message}` : error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof ToolError ? `chat-conformance: ${error.message}` : error instanceof Error ? error.message : String(error);
   const failure = new Error(message);
   failure.stack = message;
   return failure;
@@ -44,7 +45,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const chosen = chosenChecks(project);
   const { only, skip } = parsed.config;
   // Files and -t narrow what CONFORMANCE_ONLY/SKIP select; a check outside either is not sent for.
-  const config = chosen.length === 0 ? parsed.config : { ...parsed.config, only: chosen.filter((id) => isSelected(findCheck(id)!, only, skip)), skip: [] };
+  const config =
+    chosen.length === 0
+      ? parsed.config
+      : { ...parsed.config, only: chosen.filter((id) => isSelected(findCheck(id)!, only, skip)), skip: [] };
   // Nothing in common: nothing is sent, and every test reports its check as not run.
   if (chosen.length > 0 && config.only.length === 0) config.skip = [...AREAS];
   const note = (line: string) => process.stderr.write(`${line}\n`);
@@ -61,7 +65,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     onProgress: (p) => progress.update(p),
   });
   progress.end();
-  const facts = runFacts({ config: target.config, version: toolVersion(), outcome, startedAt, endedAt: new Date(), preflightRequests: target.preflightRequests });
+  const facts = runFacts({
+    config: target.config,
+    version: toolVersion(),
+    outcome,
+    startedAt,
+    endedAt: new Date(),
+    preflightRequests: target.preflightRequests,
+  });
   project.provide(RUN_KEY, { facts, checks: outcome.checks, reportDir: config.reportDir, apiKeyEnv: target.config.apiKeyEnv });
   return () => target.close();
 }

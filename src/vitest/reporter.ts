@@ -25,7 +25,13 @@ export default class ConformanceReporter implements Reporter {
     const run = project.getProvidedContext()[RUN_KEY];
     const checked = checks.map(
       (check): CheckResult =>
-        results.get(check.id) ?? { ...describeCheck(check), verdict: 'not-run', findings: [], skipReason: 'its test did not run (filtered out)', evaluated: 0 },
+        results.get(check.id) ?? {
+          ...describeCheck(check),
+          verdict: 'not-run',
+          findings: [],
+          skipReason: 'its test did not run (filtered out)',
+          evaluated: 0,
+        },
     );
     const report = assembleReport(run.facts, checked);
     const secrets = [process.env[run.apiKeyEnv]].filter((s): s is string => Boolean(s));

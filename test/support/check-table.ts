@@ -4,10 +4,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { Check } from '../../src/checks/types.ts';
-import { findingsOf, legalVariants, runCheck, streamObservation, worstVerdict } from './chunks.ts';
-import { combineVerdicts, resolveOutcome } from '../../src/engine/verdict.ts';
 import type { Evidence, Outcome } from '../../src/core/evidence.ts';
 import type { Profile, Verdict } from '../../src/core/vocabulary.ts';
+import { combineVerdicts, resolveOutcome } from '../../src/engine/verdict.ts';
+import { findingsOf, legalVariants, runCheck, streamObservation, worstVerdict } from './chunks.ts';
 
 type Judged = ReturnType<typeof worstVerdict>;
 

@@ -3,9 +3,9 @@
  * the documents describe them. Tests change one thing at a time to break exactly one rule.
  */
 import type { Check, CheckContext } from '../../src/checks/types.ts';
-import { type FakeResponse, fakeObservation, sseBody } from './evidence.ts';
 import type { Evidence, Finding, Observation, Outcome } from '../../src/core/evidence.ts';
 import type { Verdict } from '../../src/core/vocabulary.ts';
+import { type FakeResponse, fakeObservation, sseBody } from './evidence.ts';
 
 type Json = Record<string, unknown>;
 
@@ -59,7 +59,12 @@ export function chunkSequence(spec: AnswerSpec = {}): Json[] {
     choices,
     ...(spec.includeUsage ? { usage: null } : {}),
   });
-  const part = (index: number, delta: Json, finish: string | null = null): Json => ({ index, delta, logprobs: null, finish_reason: finish });
+  const part = (index: number, delta: Json, finish: string | null = null): Json => ({
+    index,
+    delta,
+    logprobs: null,
+    finish_reason: finish,
+  });
   const chunks: Json[] = [];
   const rounds: Json[][] = [
     Array.from({ length: n }, (_, i) => part(i, { role: 'assistant', content: '' })),

@@ -1,7 +1,8 @@
 /** Builds evidence by hand, so each check can be tested on exactly the bytes that break (or keep) its rule. */
-import { observe } from '../../src/engine/observe.ts';
+
 import type { Comparison, Observation } from '../../src/core/evidence.ts';
 import type { Exchange, TransportError } from '../../src/core/exchange.ts';
+import { observe } from '../../src/engine/observe.ts';
 
 export interface FakeResponse {
   probe?: string;
@@ -71,11 +72,6 @@ export function sseBody(chunks: unknown[], options: { done?: boolean } = {}): st
   return events;
 }
 
-export function fakeComparison(
-  relation: string,
-  a: Observation,
-  b: Observation,
-  deterministic = true,
-): Comparison {
+export function fakeComparison(relation: string, a: Observation, b: Observation, deterministic = true): Comparison {
   return { kind: 'comparison', probe: relation, tags: [], relation, a, b, deterministic };
 }

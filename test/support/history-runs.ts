@@ -45,7 +45,18 @@ export function plantedNight(night: number): RunReport {
   report.checks = report.checks.map((check) => {
     const verdict = plantedVerdict(check.id, night);
     const kept = verdict === 'fail' || verdict === 'warn' ? check.findings.filter((f) => f.verdict === verdict) : [];
-    const findings = kept.length > 0 || verdict === 'pass' ? kept : [{ verdict: verdict as 'fail' | 'warn', key: 'planted', message: `planted ${verdict} on night ${night + 1}`, occurrences: 1, probe: 'planted' }];
+    const findings =
+      kept.length > 0 || verdict === 'pass'
+        ? kept
+        : [
+            {
+              verdict: verdict as 'fail' | 'warn',
+              key: 'planted',
+              message: `planted ${verdict} on night ${night + 1}`,
+              occurrences: 1,
+              probe: 'planted',
+            },
+          ];
     const { skipReason: _dropped, ...rest } = check;
     return { ...rest, verdict, findings };
   });

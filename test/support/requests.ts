@@ -2,9 +2,10 @@
  * Evidence for the request-driven checks (params, semantics, errors, auth, logprobs, tools, structured output,
  * reasoning): the request that was sent, and a hand-built answer or error that keeps or breaks one rule.
  */
-import { jsonObservation, streamObservation } from './chunks.ts';
-import { fakeObservation, type FakeResponse } from './evidence.ts';
+
 import type { BoundaryEvidence, Observation, PropertyEvidence } from '../../src/core/evidence.ts';
+import { jsonObservation, streamObservation } from './chunks.ts';
+import { type FakeResponse, fakeObservation } from './evidence.ts';
 
 type Json = Record<string, unknown>;
 
@@ -88,9 +89,7 @@ export function streamed(sent: Json, deltas: DeltaSpec[], options: { usage?: num
     if (d.content !== undefined) delta['content'] = d.content;
     if (d.reasoning !== undefined) delta['reasoning_content'] = d.reasoning;
     if (d.toolCalls !== undefined) delta['tool_calls'] = d.toolCalls;
-    chunks.push(
-      envelope([{ index: d.index ?? 0, delta, logprobs: d.logprobs ?? null, finish_reason: d.finishReason ?? null }]),
-    );
+    chunks.push(envelope([{ index: d.index ?? 0, delta, logprobs: d.logprobs ?? null, finish_reason: d.finishReason ?? null }]));
   }
   if (options.usage !== undefined) {
     chunks.push(envelope([], { prompt_tokens: 10, completion_tokens: options.usage, total_tokens: 10 + options.usage }));
@@ -114,7 +113,12 @@ export function errorAnswer(
   return fakeObservation(spec);
 }
 
-export const openAiError = (message: string, param: string | null = null, type = 'invalid_request_error', code: string | null = 'invalid_value') => ({
+export const openAiError = (
+  message: string,
+  param: string | null = null,
+  type = 'invalid_request_error',
+  code: string | null = 'invalid_value',
+) => ({
   error: { message, type, param, code },
 });
 

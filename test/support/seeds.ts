@@ -2,7 +2,7 @@
  * Where the provider's documents are: `$CHAT_CONFORMANCE_SEEDS`, or `shared/seeds/` beside the clone.
  * Tests that read them skip (saying why) on a clone that does not have them.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -20,7 +20,14 @@ const load = () => (sdk ??= Promise.all([import('ai'), import('@ai-sdk/openai-co
 
 async function common(fetch: LibraryFetch, config: RunConfig, ask: Ask) {
   const [ai, { createOpenAICompatible }] = await load();
-  const provider = createOpenAICompatible({ name: 'target', baseURL: config.target, apiKey: NO_KEY, fetch, includeUsage: true, supportsStructuredOutputs: true });
+  const provider = createOpenAICompatible({
+    name: 'target',
+    baseURL: config.target,
+    apiKey: NO_KEY,
+    fetch,
+    includeUsage: true,
+    supportsStructuredOutputs: true,
+  });
   // System text goes in `system`, where the SDK wants it; it sends it first, as a system message.
   const system = ask.messages.filter((m) => m.role === 'system').map((m) => m.content);
   const messages: ModelMessage[] = ask.messages.filter((m) => m.role !== 'system');
@@ -43,10 +50,16 @@ const tokens = (usage: LanguageModelUsage): Record<string, unknown> => ({
   totalTokens: usage.totalTokens,
 });
 
-function tools(ai: typeof import('ai'), ask: Ask): { tools: ToolSet; toolChoice: { type: 'tool'; toolName: string } } | Record<string, never> {
+function tools(
+  ai: typeof import('ai'),
+  ask: Ask,
+): { tools: ToolSet; toolChoice: { type: 'tool'; toolName: string } } | Record<string, never> {
   if (!ask.tool) return {};
   const { name, description, parameters } = ask.tool;
-  return { tools: { [name]: ai.tool({ description, inputSchema: ai.jsonSchema(parameters) }) }, toolChoice: { type: 'tool', toolName: name } };
+  return {
+    tools: { [name]: ai.tool({ description, inputSchema: ai.jsonSchema(parameters) }) },
+    toolChoice: { type: 'tool', toolName: name },
+  };
 }
 
 export const aiSdkDriver: ClientDriver = {
@@ -92,7 +105,10 @@ export const aiSdkDriver: ClientDriver = {
     capture(async () => {
       const { ai, settings } = await common(fetch, config, ask);
       const schema = ask.schema ?? { name: 'answer', schema: {} };
-      const result = await ai.generateText({ ...settings, output: ai.Output.object({ schema: ai.jsonSchema(schema.schema), name: schema.name }) });
+      const result = await ai.generateText({
+        ...settings,
+        output: ai.Output.object({ schema: ai.jsonSchema(schema.schema), name: schema.name }),
+      });
       return { parsed: plain(result.output) };
     }),
 

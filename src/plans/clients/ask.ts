@@ -2,9 +2,10 @@
  * One question put to every client library: the request in plain terms, each library's driver turning it into its
  * own call; and what a driver offers (the calls the clients checks read).
  */
+
+import type { ChatRequestBody } from '../../contract/types.ts';
 import type { ClientLibrary } from '../../core/evidence.ts';
 import type { RunConfig } from '../../core/run-config.ts';
-import type { ChatRequestBody } from '../../contract/types.ts';
 import type { CallResult } from './outcome.ts';
 
 export type LibraryFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;

@@ -58,7 +58,8 @@ export const openaiDriver: ClientDriver = {
     cancel: 'chat.completions.create (stream, cancelled with stream.controller.abort())',
   },
 
-  complete: (fetch, config, ask) => capture(async () => completionView(await (await client(fetch, config)).chat.completions.create(params(ask, config)))),
+  complete: (fetch, config, ask) =>
+    capture(async () => completionView(await (await client(fetch, config)).chat.completions.create(params(ask, config)))),
 
   /** The SDK's stream helper: it assembles the deltas into the final completion, usage included. */
   async assemble(fetch, config, ask): Promise<CallResult> {

@@ -31,7 +31,14 @@ function createCancelPoisons(): Behaviour {
       // A stream of it still being written once the client asked again is one the client left: not yet noticed.
       const held = abandoned.delete(conversation) || (request['stream'] !== true && (generating.get(conversation) ?? 0) > 0);
       if (held) {
-        return [errorReply(500, { message: 'The abandoned generation of this conversation still holds its state.', type: 'server_error', param: null, code: 'generation_abandoned' })];
+        return [
+          errorReply(500, {
+            message: 'The abandoned generation of this conversation still holds its state.',
+            type: 'server_error',
+            param: null,
+            code: 'generation_abandoned',
+          }),
+        ];
       }
       if (request['stream'] === true && errors.length === 0) {
         streaming.set(connection, conversation);

@@ -8,7 +8,7 @@ import type { Behaviour, ConnectionKey, ErrorReply } from '../behaviour.ts';
 import { ERROR_CODES, errorReply } from '../error-replies.ts';
 import { offContract } from '../off-contract.ts';
 import { isStreamRequest } from '../request-options.ts';
-import { dataEvent, DONE_EVENT } from '../sse-events.ts';
+import { DONE_EVENT, dataEvent } from '../sse-events.ts';
 
 const VALIDATION_CODES: readonly unknown[] = [ERROR_CODES.invalidValue, ERROR_CODES.missingParameter];
 
@@ -28,7 +28,14 @@ const wedgeAfterInvalid: Behaviour = {
   validate(_request, errors, connection) {
     if (!wedgedConnections.delete(connection)) return errors;
     // A 500, not a 503: a client that retries 503s would hide the failure.
-    return [errorReply(500, { message: 'The engine failed after the previous request.', type: 'server_error', param: null, code: 'engine_failed' })];
+    return [
+      errorReply(500, {
+        message: 'The engine failed after the previous request.',
+        type: 'server_error',
+        param: null,
+        code: 'engine_failed',
+      }),
+    ];
   },
   error(reply, _request, connection) {
     if (reply.status >= 400 && reply.status < 500) wedgedConnections.add(connection);
@@ -48,7 +55,12 @@ export const errorFaults: readonly Behaviour[] = [
     detectedBy: ['errors.client-error-status', 'params.invalid-rejected', 'params.boundary-rejected'],
     error: (reply, request) =>
       isValidationError(reply, request)
-        ? errorReply(500, { message: 'Internal error while processing the request.', type: 'server_error', param: null, code: 'internal_error' })
+        ? errorReply(500, {
+            message: 'Internal error while processing the request.',
+            type: 'server_error',
+            param: null,
+            code: 'internal_error',
+          })
         : reply,
   },
   wedgeAfterInvalid,
@@ -77,7 +89,13 @@ export const errorFaults: readonly Behaviour[] = [
     name: 'error-200',
     kind: 'fault',
     description: 'Validation errors are returned with HTTP 200 (body still the error object).',
-    detectedBy: ['errors.client-error-status', 'errors.pre-stream-rejection', 'params.invalid-rejected', 'params.boundary-rejected', 'clients.typed-errors'],
+    detectedBy: [
+      'errors.client-error-status',
+      'errors.pre-stream-rejection',
+      'params.invalid-rejected',
+      'params.boundary-rejected',
+      'clients.typed-errors',
+    ],
     error: (reply, request) => (isValidationError(reply, request) ? { ...reply, status: 200 } : reply),
   },
   {
@@ -108,7 +126,12 @@ export const errorFaults: readonly Behaviour[] = [
     detectedBy: ['errors.malformed-json', 'errors.client-error-status'],
     error: (reply) =>
       reply.body.error.code === ERROR_CODES.invalidJson
-        ? errorReply(500, { message: 'Internal error while reading the request.', type: 'server_error', param: null, code: 'internal_error' })
+        ? errorReply(500, {
+            message: 'Internal error while reading the request.',
+            type: 'server_error',
+            param: null,
+            code: 'internal_error',
+          })
         : reply,
   },
   {

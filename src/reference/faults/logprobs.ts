@@ -33,7 +33,8 @@ export const logprobsFaults: readonly Behaviour[] = [
     kind: 'fault',
     description: 'Each position carries one top_logprobs alternative fewer than asked for.',
     detectedBy: ['logprobs.top-count'],
-    generate: (completion) => mapLogprobs(completion, (entry) => (entry.top.length > 0 ? { ...entry, top: entry.top.slice(0, -1) } : entry)),
+    generate: (completion) =>
+      mapLogprobs(completion, (entry) => (entry.top.length > 0 ? { ...entry, top: entry.top.slice(0, -1) } : entry)),
   },
   {
     name: 'positive-logprob',

@@ -42,7 +42,8 @@ export const paramsFaults: readonly Behaviour[] = [
   {
     name: 'accept-out-of-range',
     kind: 'fault',
-    description: 'Range validation is off: values outside a documented range are answered 200 (types, required fields, auth, model and JSON stay checked).',
+    description:
+      'Range validation is off: values outside a documented range are answered 200 (types, required fields, auth, model and JSON stay checked).',
     detectedBy: ['params.invalid-rejected', 'params.boundary-rejected'],
     validate: (_request, errors) => errors.filter((reply) => !isRangeError(reply)),
   },

@@ -17,7 +17,9 @@ function withoutReasoning<T extends { reasoning_content?: string | null }>(messa
 /** A chunk that only carried reasoning says nothing once the reasoning is gone. */
 function isEmptyChunk(chunk: ChatCompletionChunk): boolean {
   if (isUsageChunk(chunk)) return false;
-  return chunk.choices.length > 0 && chunk.choices.every((choice) => Object.keys(choice.delta).length === 0 && choice.finish_reason === null);
+  return (
+    chunk.choices.length > 0 && chunk.choices.every((choice) => Object.keys(choice.delta).length === 0 && choice.finish_reason === null)
+  );
 }
 
 export const reasoningFaults: readonly Behaviour[] = [

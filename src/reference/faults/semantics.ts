@@ -34,7 +34,10 @@ function lengthLimitIgnored(name: string, field: 'max_tokens' | 'max_completion_
     kind: 'fault',
     description: `${field} is ignored: output runs past it (usage reports the true counts).`,
     // Ignoring max_tokens 5 on a long answer also runs a stream past 8× its allowance: the run cuts it as runaway.
-    detectedBy: field === 'max_tokens' ? ['semantics.max-tokens', 'usage.within-max-tokens', 'transport.bounded-duration'] : ['semantics.max-completion-tokens'],
+    detectedBy:
+      field === 'max_tokens'
+        ? ['semantics.max-tokens', 'usage.within-max-tokens', 'transport.bounded-duration']
+        : ['semantics.max-completion-tokens'],
     generate(completion, request) {
       if (typeof request[field] !== 'number' || !completion.choices.some((choice) => choice.finishReason === 'length')) return completion;
       return regenerate(completion, withoutField(request, field));
@@ -132,7 +135,15 @@ export const semanticsFaults: readonly Behaviour[] = [
     detectedBy: ['semantics.max-tokens-overflow'],
     validate: (request, errors) =>
       typeof request['max_tokens'] === 'number' && request['max_tokens'] > CONTEXT_WINDOW
-        ? [...errors, errorReply(500, { message: 'The prompt and max_tokens exceed the context window.', type: 'server_error', param: null, code: 'context_overflow' })]
+        ? [
+            ...errors,
+            errorReply(500, {
+              message: 'The prompt and max_tokens exceed the context window.',
+              type: 'server_error',
+              param: null,
+              code: 'context_overflow',
+            }),
+          ]
         : errors,
   },
 ];

@@ -4,12 +4,11 @@
  */
 import type { ChatCompletionChunk, ChunkChoice } from '../../contract/types.ts';
 import { mapChoices } from '../answer-editing.ts';
-import { asksForText } from '../request-options.ts';
 import type { Behaviour, SseEventText } from '../behaviour.ts';
 import { withHeader } from '../headers.ts';
 import { offContract } from '../off-contract.ts';
 import { flushStreamHeaders, isClosed, pause } from '../paced-writer.ts';
-import { isStreamRequest } from '../request-options.ts';
+import { asksForText, isStreamRequest } from '../request-options.ts';
 import { dataEvent, eventObject, isDoneEvent } from '../sse-events.ts';
 
 /** A token that reads differently but is just as valid: letters change case, digits move on by one. */

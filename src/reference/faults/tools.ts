@@ -69,7 +69,13 @@ export const toolsFaults: readonly Behaviour[] = [
     generate(completion, request) {
       const choices = completion.choices.map((choice) =>
         choice.toolCalls
-          ? { ...choice, toolCalls: choice.toolCalls.map((call) => ({ ...call, arguments: brokenArguments(call.arguments, parametersOf(request, call.name)) })) }
+          ? {
+              ...choice,
+              toolCalls: choice.toolCalls.map((call) => ({
+                ...call,
+                arguments: brokenArguments(call.arguments, parametersOf(request, call.name)),
+              })),
+            }
           : choice,
       );
       return withChoices(completion, choices);

@@ -171,7 +171,14 @@ export const transportFaults: readonly Behaviour[] = [
     name: 'wrong-encoding',
     kind: 'fault',
     description: 'Content-Encoding: gzip is declared on a body that is not compressed.',
-    detectedBy: ['transport.content-encoding', 'clients.nonstream-parse', 'clients.stream-assembly', 'clients.tool-call-assembly', 'clients.structured-output', 'clients.typed-errors'],
+    detectedBy: [
+      'transport.content-encoding',
+      'clients.nonstream-parse',
+      'clients.stream-assembly',
+      'clients.tool-call-assembly',
+      'clients.structured-output',
+      'clients.typed-errors',
+    ],
     headers: (headers) => withHeader(headers, 'Content-Encoding', 'gzip'),
   },
   {

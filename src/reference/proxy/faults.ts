@@ -37,10 +37,37 @@ export interface ProxyFault {
 
 /** Fields of the OpenAI request schema: what a gateway that validates against it keeps. */
 const OPENAI_FIELDS = new Set([
-  'model', 'messages', 'audio', 'frequency_penalty', 'function_call', 'functions', 'logit_bias', 'logprobs',
-  'max_completion_tokens', 'max_tokens', 'metadata', 'modalities', 'n', 'parallel_tool_calls', 'prediction',
-  'presence_penalty', 'reasoning_effort', 'response_format', 'seed', 'service_tier', 'stop', 'store', 'stream',
-  'stream_options', 'temperature', 'tool_choice', 'tools', 'top_logprobs', 'top_p', 'user', 'web_search_options',
+  'model',
+  'messages',
+  'audio',
+  'frequency_penalty',
+  'function_call',
+  'functions',
+  'logit_bias',
+  'logprobs',
+  'max_completion_tokens',
+  'max_tokens',
+  'metadata',
+  'modalities',
+  'n',
+  'parallel_tool_calls',
+  'prediction',
+  'presence_penalty',
+  'reasoning_effort',
+  'response_format',
+  'seed',
+  'service_tier',
+  'stop',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'user',
+  'web_search_options',
 ]);
 
 const SMALL_BODY_LIMIT = 256 * 1024;
@@ -159,7 +186,10 @@ export const proxyFaults: readonly ProxyFault[] = [
     detectedBy: ['proxy.limits'],
     refuse: (bytes) =>
       bytes > SMALL_BODY_LIMIT
-        ? { status: 413, body: { error: { message: 'Request entity too large.', type: 'invalid_request_error', code: 'request_too_large' } } }
+        ? {
+            status: 413,
+            body: { error: { message: 'Request entity too large.', type: 'invalid_request_error', code: 'request_too_large' } },
+          }
         : undefined,
   },
 ];

@@ -5,8 +5,8 @@
  * when it does not answer in time, breaks off when the upstream breaks off, and lets the upstream go when its
  * client does. A fault (server-wide, or per request under `/fault/NAME/v1`) bends one of those.
  */
-import { type IncomingMessage, request as httpRequest, createServer, Agent as HttpAgent, type ServerResponse } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import { createServer, Agent as HttpAgent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { isRecord, type Json } from '../../core/json.ts';
 import { findProxyFault, type ProxyFault, type ProxyReply } from './faults.ts';
@@ -34,7 +34,15 @@ export interface RunningProxy {
 const BODY_LIMIT = 32 * 1024 * 1024;
 
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
 ]);
 
 const reply = (res: ServerResponse, { status, body }: ProxyReply): void => {
@@ -139,10 +147,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const query = (req.url ?? '').slice(path.length);
     const match = /^(?:\/fault\/([^/]+))?\/v1(\/.*)?$/.exec(path);
-    if (!match) return reply(res, { status: 404, body: { error: { message: `No route for ${path}.`, type: 'not_found_error', code: 'not_found' } } });
+    if (!match)
+      return reply(res, { status: 404, body: { error: { message: `No route for ${path}.`, type: 'not_found_error', code: 'not_found' } } });
     const named = match[1] === undefined ? serverWide : findProxyFault(decodeURIComponent(match[1]));
     if (match[1] !== undefined && !named) {
-      return reply(res, { status: 404, body: { error: { message: `No proxy fault is named ${match[1]}.`, type: 'not_found_error', code: 'unknown_fault' } } });
+      return reply(res, {
+        status: 404,
+        body: { error: { message: `No proxy fault is named ${match[1]}.`, type: 'not_found_error', code: 'unknown_fault' } },
+      });
     }
     forward(req, res, named, `${match[2] ?? ''}${query}`).catch(() => res.destroy());
   });

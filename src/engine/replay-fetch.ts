@@ -2,10 +2,10 @@
  * A `fetch` that answers with a recorded exchange instead of sending: a second client library reads the very bytes
  * the first one's request got, split as the reads arrived, cut where the exchange was cut.
  */
-import type { Observation } from '../../core/evidence.ts';
-import { fetchResponse } from '../../http/fetch-response.ts';
+import type { Observation } from '../core/evidence.ts';
+import { fetchResponse } from '../http/fetch-response.ts';
 
-export function replayFetch(observation: Observation): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+export function replayFetch(observation: Observation): typeof fetch {
   const { exchange } = observation;
   return async () => {
     const response = exchange.response;
