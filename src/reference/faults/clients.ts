@@ -18,8 +18,6 @@ function createCancelPoisons(): Behaviour {
   const streaming = new WeakMap<ConnectionKey, string>();
   /** Conversations whose stream the client left mid-way. */
   const abandoned = new Set<string>();
-  /** Streams being written, per conversation. */
-  const generating = new Map<string, number>();
   return {
     name: 'cancel-poisons-conversation',
     kind: 'fault',
@@ -28,9 +26,7 @@ function createCancelPoisons(): Behaviour {
     validate(request, errors, connection) {
       const conversation = conversationOf(request);
       if (conversation === undefined) return errors;
-      // A stream of it still being written once the client asked again is one the client left: not yet noticed.
-      const held = abandoned.delete(conversation) || (request['stream'] !== true && (generating.get(conversation) ?? 0) > 0);
-      if (held) {
+      if (abandoned.delete(conversation)) {
         return [
           errorReply(500, {
             message: 'The abandoned generation of this conversation still holds its state.',
@@ -40,10 +36,7 @@ function createCancelPoisons(): Behaviour {
           }),
         ];
       }
-      if (request['stream'] === true && errors.length === 0) {
-        streaming.set(connection, conversation);
-        generating.set(conversation, (generating.get(conversation) ?? 0) + 1);
-      }
+      if (request['stream'] === true) streaming.set(connection, conversation);
       return errors;
     },
     async write(parts, ctx) {
@@ -51,11 +44,14 @@ function createCancelPoisons(): Behaviour {
       const conversation = ctx.stream && socket ? streaming.get(socket) : undefined;
       // Paced like a real generation, so a client that cancels after the first text does so while it is still written.
       const gapMs = ctx.stream ? Math.max(ctx.gapMs, GENERATION_GAP_MS) : ctx.gapMs;
-      const complete = await writePaced(parts, ctx, { firstMs: ctx.ttftMs, gapMs });
+      // Noticed as the connection closes, not at the next paced write: the client may ask again at once.
+      if (conversation !== undefined) {
+        ctx.res.once('close', () => {
+          if (!ctx.res.writableFinished) abandoned.add(conversation);
+        });
+      }
+      await writePaced(parts, ctx, { firstMs: ctx.ttftMs, gapMs });
       finish(ctx);
-      if (conversation === undefined) return;
-      generating.set(conversation, (generating.get(conversation) ?? 1) - 1);
-      if (!complete) abandoned.add(conversation);
     },
   };
 }
