@@ -9,6 +9,7 @@ import type { RunConfig } from '../src/core/run-config.ts';
 import { runConformance } from '../src/engine/run.ts';
 import { type RunningReference, startReference } from '../src/reference/server.ts';
 import { countByArea } from '../src/report/summary.ts';
+import { runConfig } from './support/config.ts';
 
 const KEY = 'sk-clients-test';
 let reference: RunningReference;
@@ -22,23 +23,12 @@ afterAll(async () => {
 });
 
 function configFor(fault: string, wireCheck: string): RunConfig {
-  return {
-    target: reference.url.replace(/\/v1$/, `/fault/${fault}/v1`),
-    embedded: false,
-    deterministic: true,
-    model: 'reference-chat',
-    reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
-    apiKeyEnv: 'CONFORMANCE_API_KEY',
+  return runConfig(reference.url.replace(/\/v1$/, `/fault/${fault}/v1`), {
     profile: 'strict',
-    depth: 'standard',
     seed: 3,
-    concurrency: 8,
     limits: { connectMs: 2000, headersMs: 2000, idleMs: 2000, totalMs: 8000, maxBytes: 1024 * 1024 },
     only: ['clients', wireCheck],
-    skip: [],
-    headers: {},
-    reportDir: 'reports',
-  };
+  });
 }
 
 const clientChecks = checks.filter((c) => c.area === 'clients').map((c) => c.id);

@@ -174,25 +174,13 @@ describe('the reference proxy', () => {
   const through = (fault: string | undefined) => (fault ? proxy.url.replace(/\/v1$/, `/fault/${fault}/v1`) : proxy.url);
 
   function proxyConfig(target: string, mode: ProxySetup['mode']): RunConfig {
-    return {
-      target,
-      embedded: false,
-      deterministic: true,
-      model: 'reference-chat',
-      reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
-      apiKeyEnv: 'CONFORMANCE_API_KEY',
+    return runConfig(target, {
       profile: 'strict',
-      depth: 'standard',
-      seed: 11,
-      concurrency: 8,
       // A buffering proxy holds a two-second stream back whole; the bounds let it arrive, so it is judged, not cut.
       limits: { connectMs: 2000, headersMs: 3000, idleMs: 3000, totalMs: 8000, maxBytes: 1024 * 1024 },
       only: mode === 'differential' ? ['proxy'] : [],
-      skip: [],
-      headers: {},
-      reportDir: 'reports',
       proxy: { mode, upstream: upstream.url, upstreamKeyEnv: 'CONFORMANCE_UPSTREAM_API_KEY' },
-    };
+    });
   }
 
   const proxyRun = (fault: string | undefined, mode: ProxySetup['mode']): Promise<RunOutcome> =>

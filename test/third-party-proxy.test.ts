@@ -16,6 +16,7 @@ import type { ProxySetup } from '../src/core/upstream.ts';
 import { type RunOutcome, runConformance } from '../src/engine/run.ts';
 import { type InstrumentedUpstream, startInstrumentedUpstream } from '../src/reference/instrumented-upstream.ts';
 import { UPSTREAM_GAP_MS } from '../src/run/proxy-target.ts';
+import { runConfig } from './support/config.ts';
 
 const API_KEY = 'sk-third-party';
 
@@ -48,24 +49,12 @@ afterAll(async () => {
 });
 
 function configFor(mode: ProxySetup['mode']): RunConfig {
-  return {
-    target,
-    embedded: false,
-    deterministic: true,
-    model: 'reference-chat',
-    reasoningModels: { separateReasoning: 'deepseek/deepseek-r1-turbo', enableThinking: 'zai-org/glm-4.5' },
-    apiKeyEnv: 'CONFORMANCE_API_KEY',
+  return runConfig(target, {
     profile: 'strict',
-    depth: 'standard',
-    seed: 11,
-    concurrency: 8,
     limits: { connectMs: 2000, headersMs: 3000, idleMs: 3000, totalMs: 8000, maxBytes: 1024 * 1024 },
     only: mode === 'differential' ? ['proxy'] : [],
-    skip: [],
-    headers: {},
-    reportDir: 'reports',
     proxy: { mode, upstream: upstream.url, upstreamKeyEnv: 'CONFORMANCE_UPSTREAM_API_KEY' },
-  };
+  });
 }
 
 const run = (mode: ProxySetup['mode']): Promise<RunOutcome> =>
