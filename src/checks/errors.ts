@@ -144,7 +144,10 @@ const paramNamed = defineCheck({
       return [
         warn(
           'param-null',
-          receivedDocumented(`${error.param === null ? 'error.param = null' : 'no error.param'} for invalid ${field}`, `error.param = "${field}"`),
+          receivedDocumented(
+            `${error.param === null ? 'error.param = null' : 'no error.param'} for invalid ${field}`,
+            `error.param = "${field}"`,
+          ),
           {
             path: '/error/param',
           },
