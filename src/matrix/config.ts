@@ -15,6 +15,7 @@ import { AREAS, type Area, type Depth, type Profile } from '../core/vocabulary.t
 import { findBehaviour } from '../reference/catalogue.ts';
 import { ToolError } from '../run/errors.ts';
 import { normaliseTarget } from '../run/options.ts';
+import { DEFAULT_UPSTREAM_PORT, type ProxyFlags } from '../run/proxy-target.ts';
 import schema from './config.schema.json' with { type: 'json' };
 
 /** A nightly wants the same requests every night, so a matrix has a fixed seed unless it names one. */
@@ -23,11 +24,16 @@ const DEFAULT_MODEL_LIMIT = 5;
 
 export type Endpoint = { kind: 'url'; url: string } | { kind: 'embedded'; behaviour?: string };
 
+/** A proxy target's set-up, as the proxy command's flags; no upstream key variable is read unless one is named. */
+export type ProxyConfig = Omit<ProxyFlags, 'upstreamKeyEnv'> & { upstreamKeyEnv?: string };
+
 export interface TargetConfig {
   name: string;
   endpoint: Endpoint;
   /** Variable holding the key; it is set (checked on load). */
   keyEnv?: string;
+  /** The target is a proxy under test: its cells are proxy runs. */
+  proxy?: ProxyConfig;
   headers: Record<string, string>;
   models: string[] | { all: true; limit: number };
   profile: Profile;
@@ -62,11 +68,21 @@ interface RawSettings {
   maxRequests?: number;
 }
 
+interface RawProxy {
+  upstream?: string;
+  upstreamKeyEnv?: string;
+  upstreamModel?: string;
+  instrumented?: true;
+  upstreamPort?: number;
+  upstreamHost?: string;
+}
+
 interface RawTarget extends RawSettings {
   name: string;
   baseUrl?: string;
   embedded?: true | string;
   keyEnv?: string;
+  proxy?: RawProxy;
   headers?: Record<string, string>;
   models?: 'all' | string[];
   modelLimit?: number;
@@ -130,6 +146,8 @@ function describe(error: ErrorObject, errors: readonly ErrorObject[], data: unkn
       return `${at} has an unknown key "${String(params['additionalProperty'])}"`;
     case 'required':
       return `${at} needs "${String(params['missingProperty'])}"`;
+    case 'const':
+      return `${at} must be ${JSON.stringify(params['allowedValue'])}`;
     case 'enum':
       return `${at} must be one of ${(params['allowedValues'] as unknown[]).join(', ')}`;
     default:
@@ -137,10 +155,13 @@ function describe(error: ErrorObject, errors: readonly ErrorObject[], data: unkn
   }
 }
 
-function selectionProblem(label: string, only: readonly string[], skip: readonly string[]): string | undefined {
+function selectionProblem(label: string, only: readonly string[], skip: readonly string[], proxy: boolean): string | undefined {
   for (const item of [...only, ...skip]) {
     if (!AREAS.includes(item as Area) && !findCheck(item)) return `${label} names "${item}", which is neither an area nor a check id`;
   }
+  const proxyNamed = only.find((item) => item === 'proxy' || findCheck(item)?.area === 'proxy');
+  if (!proxy && proxyNamed !== undefined)
+    return `${label}.only names ${proxyNamed}, which runs against a proxy: give the target a "proxy" setting`;
   if (!checks.some((c) => isSelected(c, only, skip))) return `${label}: only and skip together leave no check to run`;
   return undefined;
 }
@@ -167,6 +188,46 @@ function endpointOf(raw: RawTarget, label: string): Endpoint {
   }
 }
 
+function proxyOf(raw: RawTarget, label: string, env: NodeJS.ProcessEnv): ProxyConfig | undefined {
+  const proxy = raw.proxy;
+  if (proxy === undefined) return undefined;
+  const at = `${label}.proxy`;
+  if (raw.baseUrl === undefined) throw new ToolError('CC_BAD_FLAG', `${at} needs the target's "baseUrl": the proxy under test`);
+  if ((proxy.upstream === undefined) === (proxy.instrumented === undefined)) {
+    throw new ToolError('CC_BAD_FLAG', `${at} needs exactly one of "upstream" (a differential run) and "instrumented": true`);
+  }
+  const misplaced =
+    proxy.upstream === undefined
+      ? proxy.upstreamModel !== undefined && 'upstreamModel'
+      : (proxy.upstreamPort !== undefined && 'upstreamPort') || (proxy.upstreamHost !== undefined && 'upstreamHost');
+  if (misplaced) {
+    const applies = misplaced === 'upstreamModel' ? 'a differential run ("upstream")' : 'the instrumented upstream ("instrumented": true)';
+    throw new ToolError('CC_BAD_FLAG', `${at}.${misplaced} applies to ${applies}`);
+  }
+  if (proxy.upstreamKeyEnv !== undefined && !env[proxy.upstreamKeyEnv]) {
+    throw new ToolError('CC_BAD_FLAG', `${label}: $${proxy.upstreamKeyEnv} is not set (it holds the key of this target's upstream)`);
+  }
+  if (proxy.instrumented && raw.keyEnv === undefined && proxy.upstreamKeyEnv === undefined) {
+    throw new ToolError(
+      'CC_BAD_FLAG',
+      `${at}: the instrumented upstream needs a key: give the target a keyEnv (the key clients give the proxy) or proxy.upstreamKeyEnv`,
+    );
+  }
+  let upstream: string | undefined;
+  try {
+    if (proxy.upstream !== undefined) upstream = normaliseTarget(proxy.upstream, 'upstream');
+  } catch (error) {
+    throw new ToolError('CC_BAD_TARGET', `${at}.${(error as Error).message}`);
+  }
+  return {
+    ...(upstream !== undefined ? { upstream } : {}),
+    upstreamPort: proxy.upstreamPort ?? DEFAULT_UPSTREAM_PORT,
+    upstreamHost: proxy.upstreamHost ?? '127.0.0.1',
+    ...(proxy.upstreamKeyEnv !== undefined ? { upstreamKeyEnv: proxy.upstreamKeyEnv } : {}),
+    ...(proxy.upstreamModel !== undefined ? { upstreamModel: proxy.upstreamModel } : {}),
+  };
+}
+
 /** The config as data: validated, defaults applied. */
 export function resolveConfig(data: unknown, file: string, env: NodeJS.ProcessEnv, onlyTargets: readonly string[] = []): MatrixConfig {
   if (!validate(data)) {
@@ -190,7 +251,7 @@ export function resolveConfig(data: unknown, file: string, env: NodeJS.ProcessEn
     const settings = { ...data.defaults, ...raw };
     const only = settings.only ?? [];
     const skip = settings.skip ?? [];
-    const problem = selectionProblem(label, only, skip);
+    const problem = selectionProblem(label, only, skip, raw.proxy !== undefined);
     if (problem) throw new ToolError('CC_BAD_FLAG', problem);
     const endpoint = endpointOf(raw, label);
     if (raw.keyEnv !== undefined && endpoint.kind === 'url' && !env[raw.keyEnv]) {
@@ -210,6 +271,8 @@ export function resolveConfig(data: unknown, file: string, env: NodeJS.ProcessEn
       deterministic: settings.deterministic ?? false,
     };
     if (raw.keyEnv !== undefined && endpoint.kind === 'url') target.keyEnv = raw.keyEnv;
+    const proxy = proxyOf(raw, label, env);
+    if (proxy) target.proxy = proxy;
     if (settings.maxRequests !== undefined) target.maxRequests = settings.maxRequests;
     return [target];
   });

@@ -12,7 +12,7 @@ import { assembleReport, type RunFacts } from '../engine/assemble.ts';
 import { PREFLIGHT_BUDGET, runBudget } from '../engine/budget.ts';
 import { notRun } from '../engine/evaluate.ts';
 import { applyExpectations } from '../engine/expectations.ts';
-import { type CheckResult, type FindingRecord, REPORT_SCHEMA_VERSION, type RunReport } from '../engine/result.ts';
+import { type CheckResult, type FindingRecord, type ProxyReport, REPORT_SCHEMA_VERSION, type RunReport } from '../engine/result.ts';
 import { JUDGED_ELSEWHERE } from '../engine/run.ts';
 import { combineVerdicts } from '../engine/verdict.ts';
 import { ToolError } from '../run/errors.ts';
@@ -102,6 +102,22 @@ function mergeCheck(results: ReadonlyArray<CheckResult | undefined>, offsets: re
   return merged;
 }
 
+/** The proxy sections of a proxy cell's parts as one, their rows pointing at the renumbered exchanges. */
+function mergeProxy(parts: readonly RunReport[], offsets: readonly number[]): ProxyReport | undefined {
+  const present = parts.flatMap((p, i) => (p.proxy ? [{ proxy: p.proxy, offset: offsets[i] ?? 0 }] : []));
+  const first = present[0]?.proxy;
+  if (!first) return undefined;
+  const shift = <T extends { exchangeId?: number }>(rows: readonly T[], offset: number): T[] =>
+    rows.map((r) => (r.exchangeId === undefined ? r : { ...r, exchangeId: r.exchangeId + offset }));
+  return {
+    mode: first.mode,
+    upstream: first.upstream,
+    fields: present.flatMap(({ proxy, offset }) => shift(proxy.fields, offset)),
+    answers: present.flatMap(({ proxy, offset }) => shift(proxy.answers, offset)),
+    differences: present.flatMap(({ proxy, offset }) => shift(proxy.differences, offset)),
+  };
+}
+
 /** The report of a cell no part ran: every check not run, for the reason given. */
 function unrunReport(record: CellRecord, reason: string, at: { startedAt: string; endedAt: string }, version: string): RunReport {
   const facts: RunFacts = {
@@ -162,6 +178,7 @@ export function mergeParts(
   const incompleteReason = missing ?? parts.find((p) => !p.complete)?.incompleteReason;
   const judgedAreas = [...new Set(checks.filter((c) => c.verdict !== 'not-run').map((c) => c.area))];
   const sum = (f: (r: RunReport) => number): number => parts.reduce((n, p) => n + f(p), 0);
+  const proxy = mergeProxy(parts, offsets);
   const facts: RunFacts = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: first.tool,
@@ -178,12 +195,15 @@ export function mergeParts(
       .at(-1)!,
     complete: incompleteReason === undefined && parts.every((p) => p.complete),
     budget: {
-      requestLimit: judgedAreas.length > 0 ? runBudget(first.depth as Depth, judgedAreas) : PREFLIGHT_BUDGET,
+      requestLimit:
+        (judgedAreas.length > 0 ? runBudget(first.depth as Depth, judgedAreas) : PREFLIGHT_BUDGET) +
+        (proxy?.mode === 'differential' ? 1 : 0),
       requests: sum((p) => p.budget.requests),
       retries: sum((p) => p.budget.retries),
       tokens: { prompt: sum((p) => p.budget.tokens.prompt), completion: sum((p) => p.budget.tokens.completion) },
     },
     boundaries: parts.flatMap((p) => p.boundaries),
+    ...(proxy ? { proxy } : {}),
     exchanges: parts.flatMap((p, i) => p.exchanges.map((e) => ({ ...e, id: e.id + (offsets[i] ?? 0) }))),
     signalled: parts.some((p) => p.exitCode === 130),
   };

@@ -3,6 +3,7 @@
  * needs nothing but these files); the merged matrix report lists every cell with its outcome and the folder of its
  * own reports. Format version MATRIX_SCHEMA_VERSION; the embedded run reports carry their own.
  */
+import type { ProxySetup } from '../core/upstream.ts';
 import type { Area, Depth, Profile } from '../core/vocabulary.ts';
 import type { ModelExpectations } from '../engine/expectations.ts';
 import type { ExpectationsOutcome, RunReport } from '../engine/result.ts';
@@ -18,6 +19,8 @@ export interface CellRecord {
   profile: Profile;
   depth: Depth;
   seed: number;
+  /** A proxy target: how its proxy runs are set up (each run report has the proxy section). */
+  proxy?: ProxySetup;
   /** Areas the cell's selection covers. */
   areas: Area[];
   /** Areas this report ran: all of them for a whole cell, some in a shard's part, none when another shard ran it. */

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { checks } from '../checks/registry.ts';
 import type { RunConfig } from '../core/run-config.ts';
+import type { ProxySetup } from '../core/upstream.ts';
 import { assembleReport, runFacts } from '../engine/assemble.ts';
 import { notRun } from '../engine/evaluate.ts';
 import type { ModelExpectations } from '../engine/expectations.ts';
@@ -16,8 +17,16 @@ import { createSlotPool, type SlotPool } from '../http/client.ts';
 import { type RunningReference, startReference } from '../reference/server.ts';
 import { ToolError } from '../run/errors.ts';
 import { DEFAULT_REASONING_MODELS, limitsFor } from '../run/options.ts';
-import { EMBEDDED_GAP_MS, EMBEDDED_KEY_ENV, EMBEDDED_MODEL, prepareTarget } from '../run/target.ts';
-import type { MatrixConfig, TargetConfig } from './config.ts';
+import { DEFAULT_UPSTREAM_KEY_ENV, prepareProxy } from '../run/proxy-target.ts';
+import {
+  EMBEDDED_GAP_MS,
+  EMBEDDED_KEY_ENV,
+  EMBEDDED_MODEL,
+  type PreparedTarget,
+  type PrepareOptions,
+  prepareTarget,
+} from '../run/target.ts';
+import type { MatrixConfig, ProxyConfig, TargetConfig } from './config.ts';
 import { listModels } from './models.ts';
 import { admit, type Cell, cellOf, type Part, partsOf, type Shard } from './plan.ts';
 import { type CellRecord, MATRIX_SCHEMA_VERSION, type MatrixReport } from './result.ts';
@@ -103,6 +112,33 @@ interface Context {
   references: References;
   slots: SlotPool;
   progress: Map<string, Progress>;
+  /** The last run holding each instrumented upstream's address: one upstream listens there at a time. */
+  upstreamPorts: Map<string, Promise<unknown>>;
+}
+
+/** Variables a target's runs may read: only those the config names for it. */
+function keyVariables(target: TargetConfig, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const names = [target.keyEnv, target.proxy?.upstreamKeyEnv].filter((n): n is string => n !== undefined);
+  return Object.fromEntries(names.map((name) => [name, env[name]]));
+}
+
+/** How a target's runs are prepared: as `run` prepares a target, or as `proxy` prepares a proxy under test. */
+function preparer(proxy: ProxyConfig | undefined): (config: RunConfig, options: PrepareOptions) => Promise<PreparedTarget> {
+  if (!proxy) return prepareTarget;
+  const flags = { ...proxy, upstreamKeyEnv: proxy.upstreamKeyEnv ?? DEFAULT_UPSTREAM_KEY_ENV };
+  return (config, options) => prepareProxy(config, flags, options);
+}
+
+/** Runs `task` once every earlier run using the instrumented upstream's address (if the target has one) is done. */
+function holdingUpstream<T>(target: TargetConfig, ctx: Context, task: () => Promise<T>): Promise<T> {
+  if (!target.proxy || target.proxy.upstream !== undefined) return task();
+  const address = `${target.proxy.upstreamHost}:${target.proxy.upstreamPort}`;
+  const run = (ctx.upstreamPorts.get(address) ?? Promise.resolve()).then(task, task);
+  ctx.upstreamPorts.set(
+    address,
+    run.catch(() => undefined),
+  );
+  return run;
 }
 
 async function cellsOf(target: TargetConfig, ctx: Context): Promise<Cell[]> {
@@ -135,16 +171,18 @@ async function runPart(part: Part, ctx: Context): Promise<RunReport> {
   let config = runConfig(target, url, cell.model, embedded, ctx.concurrency);
   let apiKey = embedded ? ctx.references.apiKey : undefined;
   let preflightRequests = 0;
+  let prepared: PreparedTarget | undefined;
   let outcome: RunOutcome;
   try {
     if (!embedded) {
-      const env = target.keyEnv ? { [target.keyEnv]: options.env[target.keyEnv] } : {};
-      const prepared = await prepareTarget(config, {
-        env,
+      prepared = await preparer(target.proxy)(config, {
+        env: keyVariables(target, options.env),
         ...(options.signal ? { signal: options.signal } : {}),
         note: (line) => {
-          // Without keyEnv no variable is read at all (a key meant for another target is never sent here).
-          const said = target.keyEnv ? line : line.replace(/^note: \$\S+ is not set;/, 'note: the target names no keyEnv;');
+          // Only the variables the config names are read (a key meant for another target is never sent here).
+          const said = line
+            .replace(/^note: \$\S+ is not set; requests straight/, 'note: the proxy names no upstreamKeyEnv; requests straight')
+            .replace(/^note: \$\S+ is not set;/, 'note: the target names no keyEnv;');
           options.note(`${cell.key}: ${said.replace(/^note: /, '')}`);
         },
       });
@@ -154,6 +192,7 @@ async function runPart(part: Part, ctx: Context): Promise<RunReport> {
     }
     outcome = await runConformance(config, {
       ...(apiKey ? { apiKey } : {}),
+      ...prepared?.hooks,
       ...(options.signal ? { signal: options.signal } : {}),
       slots: ctx.slots,
       ...(part.whole ? {} : { areas: part.areas }),
@@ -175,6 +214,8 @@ async function runPart(part: Part, ctx: Context): Promise<RunReport> {
     const reason = error.code === 'CC_UNAUTHORIZED' ? error.message.replace(/; set the API key.*$/, hint) : error.message;
     options.note(`${cell.key}: ${reason}; the cell is marked incomplete`);
     outcome = unrun(reason);
+  } finally {
+    await prepared?.close();
   }
   const interrupted = options.signal?.aborted === true;
   const facts = runFacts({
@@ -194,6 +235,19 @@ async function runPart(part: Part, ctx: Context): Promise<RunReport> {
 export const endpointLabel = (target: TargetConfig): string =>
   target.endpoint.kind === 'url' ? target.endpoint.url : `embedded${target.endpoint.behaviour ? `:${target.endpoint.behaviour}` : ''}`;
 
+/** A proxy target's set-up as its runs report it. */
+function proxySetup(proxy: ProxyConfig): ProxySetup {
+  const upstreamKeyEnv = proxy.upstreamKeyEnv ?? DEFAULT_UPSTREAM_KEY_ENV;
+  return proxy.upstream === undefined
+    ? { mode: 'instrumented', upstream: `http://${proxy.upstreamHost}:${proxy.upstreamPort}/v1`, upstreamKeyEnv }
+    : {
+        mode: 'differential',
+        upstream: proxy.upstream,
+        upstreamKeyEnv,
+        ...(proxy.upstreamModel !== undefined ? { upstreamModel: proxy.upstreamModel } : {}),
+      };
+}
+
 function record(cell: Cell, part: Part | undefined, report: RunReport | undefined, ctx: Context): CellRecord {
   const { target } = cell;
   const out: CellRecord = {
@@ -206,6 +260,7 @@ function record(cell: Cell, part: Part | undefined, report: RunReport | undefine
     areas: cell.areas,
     ran: part?.areas ?? [],
   };
+  if (target.proxy) out.proxy = proxySetup(target.proxy);
   if (cell.refused) out.refused = cell.refused;
   const expected = ctx.options.expectations?.get(target.name);
   const checks_ = expected?.models[cell.model];
@@ -222,11 +277,12 @@ export async function runShard(config: MatrixConfig, options: MatrixRunOptions):
     references: new References(),
     slots: createSlotPool(config.concurrency),
     progress: new Map(),
+    upstreamPorts: new Map(),
   };
   try {
     const cells = admit((await Promise.all(config.targets.map((t) => cellsOf(t, ctx)))).flat());
     const parts = partsOf(cells, options.shard);
-    const reports = await Promise.all(parts.map((part) => runPart(part, ctx)));
+    const reports = await Promise.all(parts.map((part) => holdingUpstream(part.cell.target, ctx, () => runPart(part, ctx))));
     const cellRecords = cells.map((cell) => {
       const at = parts.findIndex((p) => p.cell.key === cell.key);
       return record(cell, parts[at], reports[at], ctx);
@@ -249,7 +305,7 @@ export async function runShard(config: MatrixConfig, options: MatrixRunOptions):
     };
     const secrets = [
       ctx.references.apiKey,
-      ...config.targets.flatMap((t) => (t.keyEnv && options.env[t.keyEnv] ? [options.env[t.keyEnv] as string] : [])),
+      ...config.targets.flatMap((t) => Object.values(keyVariables(t, options.env)).filter((v): v is string => Boolean(v))),
     ];
     return { report, secrets };
   } finally {
