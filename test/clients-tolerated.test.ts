@@ -63,3 +63,11 @@ test('a fault that breaks an SDK fails a clients check beside its wire check', a
     /the raw answer was a stream whose usage chunk says \{"prompt_tokens".*openai .* chat\.completions\.stream reported usage null/s,
   );
 });
+
+test('at smoke depth one stream, read by both SDKs, still finds what breaks their stream reading', async () => {
+  const outcome = await runConformance({ ...configFor('usage-before-finish', 'usage.chunk-placement'), depth: 'smoke' }, { apiKey: KEY });
+  const clientsExchanges = outcome.sent.map((s) => s.exchange).filter((e) => e.label.startsWith('clients-'));
+  expect(clientsExchanges.map((e) => e.label)).toEqual(['clients-stream']);
+  const verdicts = Object.fromEntries(outcome.checks.filter((c) => c.area === 'clients').map((c) => [c.id, c.verdict]));
+  expect(verdicts).toMatchObject({ 'clients.stream-usage': 'fail', 'clients.stream-assembly': 'pass', 'clients.nonstream-parse': 'skip' });
+});

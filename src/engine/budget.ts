@@ -8,7 +8,7 @@ import type { Area, Depth } from '../core/vocabulary.ts';
 export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>> = {
   schema: { smoke: 2, standard: 8, deep: 16 },
   streaming: { smoke: 3, standard: 10, deep: 20 },
-  usage: { smoke: 2, standard: 8, deep: 16 },
+  usage: { smoke: 1, standard: 8, deep: 16 },
   transport: { smoke: 1, standard: 2, deep: 4 },
   params: { smoke: 3, standard: 50, deep: 300 },
   semantics: { smoke: 1, standard: 12, deep: 20 },
@@ -18,8 +18,8 @@ export const AREA_BUDGET: Readonly<Record<Area, Readonly<Record<Depth, number>>>
   tools: { smoke: 1, standard: 6, deep: 12 },
   'structured-output': { smoke: 1, standard: 4, deep: 8 },
   reasoning: { smoke: 0, standard: 4, deep: 8 },
-  // Smoke already spends its 20 requests on the wire areas.
-  clients: { smoke: 0, standard: 10, deep: 10 },
+  // At smoke, one stream read by both SDKs: where client libraries break first.
+  clients: { smoke: 1, standard: 10, deep: 10 },
   // Proxy runs only (`chat-conformance proxy`), which leave params out: see src/engine/proxy-selection.ts.
   proxy: { smoke: 2, standard: 24, deep: 40 },
 };

@@ -3,11 +3,13 @@
  * the run's own client (see `ProbeIO.fetcher`), so each call is recorded beside what the library made of it. The
  * official SDK sends; its answer is replayed, byte for byte and read for read, to the AI SDK, so both libraries read
  * the same answer for one request. Cancelling a stream needs a live connection: both libraries cancel their own,
- * then the same conversation is asked again.
+ * then the same conversation is asked again. At smoke depth only the stream with usage is sent: stream reading is where
+ * client libraries break first.
  */
 import type { CheckId } from '../checks/registry.ts';
 import type { ClientEvidence, Evidence, Observation } from '../core/evidence.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
+import type { Depth } from '../core/vocabulary.ts';
 import { aiSdkDriver } from './clients/ai-sdk.ts';
 import type { Ask, CallKind, ClientDriver } from './clients/ask.ts';
 import { openaiDriver } from './clients/openai.ts';
@@ -99,10 +101,11 @@ const oneAsk = (
   kind: Exclude<CallKind, 'cancel'>,
   question: Ask,
   tags: string[],
+  from: Depth = 'standard',
 ): Probe => ({
   id,
   title,
-  from: 'standard',
+  from,
   feeds,
   requests: () => 1,
   run: (io) => sendAndReplay(io, id, kind, question, { tags }),
@@ -169,6 +172,7 @@ export const clientsPlan: Plan = {
       'assemble',
       { ...counting, usage: true },
       ['stream', 'include-usage'],
+      'smoke',
     ),
     oneAsk('clients-tool-stream', 'a streamed tool call', ['clients.tool-call-assembly'], 'assemble', weather, ['tool-stream']),
     oneAsk('clients-structured', 'structured output through the parse helpers', ['clients.structured-output'], 'parse', planet, [

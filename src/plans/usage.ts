@@ -1,6 +1,6 @@
 /**
- * Probes for usage reporting: a stream with include_usage and one without at every depth; a truncated answer,
- * include_usage with n=2, include_usage:false and a seeded stream-vs-non-stream pair of a short answer (one that
+ * Probes for usage reporting: a stream with include_usage at every depth; a stream without stream_options, a truncated
+ * answer, include_usage with n=2, include_usage:false and a seeded stream-vs-non-stream pair of a short answer (one that
  * finishes on its own) from standard depth; a truncated usage stream, n=2 without stream and an n=2 pair at deep depth.
  */
 import type { CheckId } from '../checks/registry.ts';
@@ -42,7 +42,7 @@ export const usagePlan: Plan = {
   area: 'usage',
   probes: [
     single('usage-include', 'a stream with include_usage', 'smoke', USAGE_STREAM_CHECKS, { ...counting, ...withUsage }, countingTags),
-    single('usage-unrequested', 'a stream without stream_options', 'smoke', UNREQUESTED_CHECKS, { ...counting, stream: true }, []),
+    single('usage-unrequested', 'a stream without stream_options', 'standard', UNREQUESTED_CHECKS, { ...counting, stream: true }, []),
     single('usage-length', 'an answer cut by max_tokens', 'standard', COUNT_CHECKS, truncated, ['max_tokens=5']),
     single(
       'usage-include-n2',
