@@ -1,9 +1,11 @@
 /**
  * A matrix target that is a proxy: the reference proxy in front of a served reference provider, judged in a
  * differential run against that same reference beside an embedded target. The faithful proxy passes the proxy
- * area; with clamp-temperature it fails the checks that see the request change. A bad proxy setting is one line.
+ * area; with clamp-temperature it fails the checks that see the request change. In the instrumented set-up the tool
+ * starts its upstream where the proxy forwards, once per cell in turn. A bad proxy setting is one line.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -84,6 +86,55 @@ test('a proxy target runs as a differential proxy run: a faithful proxy passes, 
     ['faithful', 'differential', 0],
     ['clamping', 'differential', 1],
   ]);
+});
+
+/** A port nothing listens on yet: where the instrumented upstream will. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+test('proxy targets in front of the instrumented upstream: the faithful proxy passes, a fault fails its check', async () => {
+  const upstreamPort = await freePort();
+  const gateway = await startProxy({ upstream: `http://127.0.0.1:${upstreamPort}/v1` });
+  try {
+    const instrumented = (name: string, baseUrl: string) => ({
+      name,
+      baseUrl,
+      keyEnv: 'CC_TEST_PROXY_KEY',
+      models: ['reference-chat'],
+      only: ['proxy'],
+      proxy: { instrumented: true, upstreamPort },
+    });
+    const config = join(dir, 'instrumented.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        targets: [
+          instrumented('faithful', gateway.url),
+          instrumented('truncating', gateway.url.replace(/\/v1$/, '/fault/done-after-cut/v1')),
+        ],
+      }),
+    );
+    const reports = join(dir, 'instrumented-reports');
+    const result = await cliInProcess(['run', '--config', config, '--report-dir', reports], ENV);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const cell = (target: string) => readJson<RunReport>(join(reports, 'targets', target, 'reference-chat', 'latest', 'report.json'));
+
+    const faithful = await cell('faithful');
+    expect(faithful.complete, faithful.incompleteReason).toBe(true);
+    expect(faithful.proxy).toMatchObject({ mode: 'instrumented', upstream: `http://127.0.0.1:${upstreamPort}/v1` });
+    expect(faithful.checks.filter((c) => c.area === 'proxy' && c.verdict === 'fail')).toEqual([]);
+    expect(faithful.checks.some((c) => c.id === 'proxy.honest-truncation' && c.verdict === 'pass')).toBe(true);
+
+    const truncating = await cell('truncating');
+    expect(truncating.checks.filter((c) => c.verdict === 'fail').map((c) => c.id)).toEqual(['proxy.honest-truncation']);
+  } finally {
+    await gateway.close();
+  }
 });
 
 test.each([
