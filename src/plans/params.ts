@@ -257,38 +257,22 @@ const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAw
 /** Valid requests real clients send beyond plain text: each must be accepted (a conflict or "unsupported" aside). */
 export function validShapes(): Array<{ name: string; body: Record<string, unknown>; conflict?: string }> {
   const hello = { messages: ask('Say OK.'), max_tokens: 4 };
-  const question = 'What colour is this image? One word.';
+  // The image in both documented forms (see the media-url-shape conflict).
+  const withImage = (imageUrl: unknown) => [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'What colour is this image? One word.' },
+        { type: 'image_url', image_url: imageUrl },
+      ],
+    },
+  ];
   return [
     { name: 'text-parts', body: { ...hello, messages: [{ role: 'user', content: [{ type: 'text', text: 'Say OK.' }] }] } },
-    {
-      name: 'image-object',
-      body: {
-        ...hello,
-        messages: [
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: question },
-              { type: 'image_url', image_url: { url: PIXEL } },
-            ],
-          },
-        ],
-      },
-    },
+    { name: 'image-object', body: { ...hello, messages: withImage({ url: PIXEL }) } },
     {
       name: 'image-string',
-      body: {
-        ...hello,
-        messages: [
-          {
-            role: 'user',
-            content: [
-              { type: 'text', text: question },
-              { type: 'image_url', image_url: PIXEL },
-            ],
-          },
-        ],
-      },
+      body: { ...hello, messages: withImage(PIXEL) },
       conflict: 'media-url-shape',
     },
     {
