@@ -4,11 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type RunningReference, startReference } from '../src/reference/server.ts';
+import { closedPort } from './support/ports.ts';
 
 const CLI = new URL('../bin/chat-conformance.js', import.meta.url).pathname;
 const KEY = 'sk-cli-test-secret-0123456789';
@@ -32,14 +32,6 @@ function cli(args: string[], options: { env?: Record<string, string>; killAfterM
     if (options.killAfterMs) setTimeout(() => child.kill('SIGINT'), options.killAfterMs);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 const oneErrorLine = (r: Result) => {

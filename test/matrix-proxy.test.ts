@@ -5,7 +5,6 @@
  * starts its upstream where the proxy forwards, once per cell in turn. A bad proxy setting is one line.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -15,6 +14,7 @@ import { type RunningProxy, startProxy } from '../src/reference/proxy/server.ts'
 import { type RunningReference, startReference } from '../src/reference/server.ts';
 import { EMBEDDED_GAP_MS } from '../src/run/target.ts';
 import { cliInProcess } from './support/cli-in-process.ts';
+import { closedPort } from './support/ports.ts';
 
 const KEY = 'sk-matrix-proxy-test';
 const ENV = { CC_TEST_PROXY_KEY: KEY, CC_TEST_UPSTREAM_KEY: KEY };
@@ -88,17 +88,8 @@ test('a proxy target runs as a differential proxy run: a faithful proxy passes, 
   ]);
 });
 
-/** A port nothing listens on yet: where the instrumented upstream will. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 test('proxy targets in front of the instrumented upstream: the faithful proxy passes, a fault fails its check', async () => {
-  const upstreamPort = await freePort();
+  const upstreamPort = await closedPort();
   const gateway = await startProxy({ upstream: `http://127.0.0.1:${upstreamPort}/v1` });
   try {
     const instrumented = (name: string, baseUrl: string) => ({

@@ -6,7 +6,6 @@
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +13,7 @@ import type { RunReport } from '../src/engine/result.ts';
 import { loadConfig } from '../src/matrix/config.ts';
 import type { MatrixReport } from '../src/matrix/result.ts';
 import { type CliResult, cliInProcess } from './support/cli-in-process.ts';
+import { closedPort } from './support/ports.ts';
 
 const EXAMPLE = 'examples/nightly/chat-conformance.config.json';
 const CELLS = ['reference', 'no-done', 'crlf'];
@@ -238,14 +238,6 @@ describe('the expectations ratchet', () => {
     expect(judged.stdout).toMatch(/Expectations \(.*single-run\.json\): 0 expected failures · 0 unexpected/);
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 test('a target that is down marks its cells incomplete; the other targets run to the end', async () => {
   const port = await closedPort();
