@@ -48,24 +48,18 @@ function lengthLimitIgnored(name: string, field: 'max_tokens' | 'max_completion_
 /** The context window the overflow fault pretends the model has. */
 const CONTEXT_WINDOW = 32_768;
 
-const SUBSTITUTE_WORDS = [' river', ' garden', ' window', ' morning', ' stone', ' lantern', ' harbor', ' meadow'];
+/** Counts alterations process-wide, so no two altered answers are alike (two random picks could coincide). */
+let alterations = 0;
 
-/** Replaces one word or number (not the last token) with a random other one: same token count. */
-function randomlyAltered(choice: GeneratedChoice): GeneratedChoice {
+/** Replaces the last word or number (not the last token) with a running number: same token count, never the same text twice. */
+function alteredOnce(choice: GeneratedChoice): GeneratedChoice {
   const tokens = [...choice.tokens];
   const words = tokens.flatMap((token, i) => (i < tokens.length - 1 && /^ ?[A-Za-z0-9]+$/.test(token) ? [i] : []));
-  const candidates = words.length > 0 ? words : tokens.length > 0 ? [0] : [];
-  if (candidates.length === 0) return choice;
-  const at = candidates[Math.floor(Math.random() * candidates.length)] as number;
-  const old = tokens[at] as string;
-  const space = old.startsWith(' ') ? ' ' : '';
-  let replacement = old;
-  while (replacement === old) {
-    replacement = /^ ?[0-9]+$/.test(old)
-      ? `${space}${Math.floor(Math.random() * 1000)}`
-      : `${space}${(SUBSTITUTE_WORDS[Math.floor(Math.random() * SUBSTITUTE_WORDS.length)] as string).trimStart()}`;
-  }
-  tokens[at] = replacement;
+  const at = words.at(-1) ?? (tokens.length > 0 ? 0 : undefined);
+  if (at === undefined) return choice;
+  alterations += 1;
+  const space = (tokens[at] as string).startsWith(' ') ? ' ' : '';
+  tokens[at] = `${space}${alterations}`;
   return withTokens(choice, tokens);
 }
 
@@ -126,7 +120,7 @@ export const semanticsFaults: readonly Behaviour[] = [
     description: 'Repeating a sampled request (temperature above 0) with the same seed gives different output.',
     detectedBy: ['semantics.seed-determinism'],
     generate: (completion, request) =>
-      asksForText(request) && samplesWithSeed(request) ? { ...completion, choices: completion.choices.map(randomlyAltered) } : completion,
+      asksForText(request) && samplesWithSeed(request) ? { ...completion, choices: completion.choices.map(alteredOnce) } : completion,
   },
   {
     name: 'overflow-500',
