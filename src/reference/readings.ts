@@ -27,7 +27,9 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
  */
 async function writeClockStamped(parts: Uint8Array[], ctx: WriteContext): Promise<void> {
   flushStreamHeaders(ctx);
-  const gapMs = ctx.stream ? Math.max(ctx.gapMs, Math.ceil(CLOCK_STREAM_MS / Math.max(1, parts.length - 1))) : 0;
+  // Paced over the chunks that carry created, not [DONE], so the first and last stamps lie a second apart.
+  const clocked = ctx.stream ? parts.filter((part) => typeof chunkOf(part)?.created === 'number').length : 0;
+  const gapMs = ctx.stream ? Math.max(ctx.gapMs, Math.ceil(CLOCK_STREAM_MS / Math.max(1, clocked - 1))) : 0;
   for (const [i, part] of parts.entries()) {
     await pause(i === 0 ? ctx.ttftMs : gapMs, ctx);
     if (!(await send(ctx, ctx.stream ? stamped(part) : part))) return;
@@ -35,8 +37,10 @@ async function writeClockStamped(parts: Uint8Array[], ctx: WriteContext): Promis
   finish(ctx);
 }
 
+const chunkOf = (part: Uint8Array) => eventObject(Buffer.from(part).toString('utf8'));
+
 function stamped(part: Uint8Array): Uint8Array {
-  const chunk = eventObject(Buffer.from(part).toString('utf8'));
+  const chunk = chunkOf(part);
   if (!chunk || typeof chunk.created !== 'number') return part;
   return Buffer.from(dataEvent(JSON.stringify({ ...chunk, created: nowSeconds() })), 'utf8');
 }
