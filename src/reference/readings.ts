@@ -11,7 +11,7 @@ import type { Behaviour, ErrorReply, WriteContext } from './behaviour.ts';
 import { withChoices, withTokens } from './completion-editing.ts';
 import { offContract } from './off-contract.ts';
 import { finish, flushStreamHeaders, pause, send } from './paced-writer.ts';
-import { dataEvent, eventObject } from './sse-events.ts';
+import { dataEvent, partObject } from './sse-events.ts';
 import { violationOf } from './validate.ts';
 
 /** Long enough that a clock read per chunk crosses at least one second boundary. */
@@ -28,7 +28,7 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 async function writeClockStamped(parts: Uint8Array[], ctx: WriteContext): Promise<void> {
   flushStreamHeaders(ctx);
   // Paced over the chunks that carry created, not [DONE], so the first and last stamps lie a second apart.
-  const clocked = ctx.stream ? parts.filter((part) => typeof chunkOf(part)?.created === 'number').length : 0;
+  const clocked = ctx.stream ? parts.filter((part) => typeof partObject(part)?.created === 'number').length : 0;
   const gapMs = ctx.stream ? Math.max(ctx.gapMs, Math.ceil(CLOCK_STREAM_MS / Math.max(1, clocked - 1))) : 0;
   for (const [i, part] of parts.entries()) {
     await pause(i === 0 ? ctx.ttftMs : gapMs, ctx);
@@ -37,10 +37,8 @@ async function writeClockStamped(parts: Uint8Array[], ctx: WriteContext): Promis
   finish(ctx);
 }
 
-const chunkOf = (part: Uint8Array) => eventObject(Buffer.from(part).toString('utf8'));
-
 function stamped(part: Uint8Array): Uint8Array {
-  const chunk = chunkOf(part);
+  const chunk = partObject(part);
   if (!chunk || typeof chunk.created !== 'number') return part;
   return Buffer.from(dataEvent(JSON.stringify({ ...chunk, created: nowSeconds() })), 'utf8');
 }

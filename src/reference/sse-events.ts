@@ -33,3 +33,8 @@ export function eventObject(event: SseEventText): Json | undefined {
     return undefined;
   }
 }
+
+/** The JSON object a written stream part carries, when it is one event with one. */
+export function partObject(part: Uint8Array): Json | undefined {
+  return eventObject(Buffer.from(part).toString('utf8'));
+}

@@ -7,7 +7,7 @@ import type { Behaviour, ErrorReply, WriteContext } from '../behaviour.ts';
 import { errorReply } from '../error-replies.ts';
 import { withHeader } from '../headers.ts';
 import { finish, pause, send, writePaced } from '../paced-writer.ts';
-import { eventObject } from '../sse-events.ts';
+import { partObject } from '../sse-events.ts';
 
 /** How long any deliberately slow or endless answer may hold a connection. */
 const HOLD_CAP_MS = 120_000;
@@ -34,7 +34,7 @@ function splitEarly(parts: Uint8Array[]): { head: Uint8Array[]; rest: Uint8Array
 }
 
 function isContentPart(part: Uint8Array): boolean {
-  const chunk = eventObject(Buffer.from(part).toString('utf8'));
+  const chunk = partObject(part);
   if (!chunk) return false;
   const choices = asArray(chunk.choices);
   const open = choices.every((choice) => dig(choice, 'finish_reason') === null || dig(choice, 'finish_reason') === undefined);
