@@ -3,9 +3,10 @@
  * the run's own client (see `ProbeIO.fetcher`), so each call is recorded beside what the library made of it. The
  * official SDK sends; its answer is replayed, byte for byte and read for read, to the AI SDK, so both libraries read
  * the same answer for one request. Cancelling a stream needs a live connection: both libraries cancel their own,
- * then the same conversation is asked again. At smoke depth only the stream with usage is sent: stream reading is where
+ * then, a moment later, a cancelled conversation is asked again. At smoke depth only the stream with usage is sent: stream reading is where
  * client libraries break first.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckId } from '../checks/registry.ts';
 import type { ClientEvidence, Evidence, Observation } from '../core/evidence.ts';
 import { CHEAP_MAX_TOKENS } from '../core/limits.ts';
@@ -46,8 +47,20 @@ const planet: Ask = {
   schema: { name: 'planet', schema: PLANET_SCHEMA },
 };
 
-/** A conversation only the cancel probe has: long enough to cancel mid-way. */
-const story: Ask = { messages: ask('Tell a short story about a lighthouse keeper and a storm.'), maxTokens: 48 };
+/**
+ * How long after a cancel the conversation is asked again: a person's stop-then-retry, and time for the target to
+ * learn of the hang-up, which reaches it after the client has moved on.
+ */
+const RETRY_AFTER_CANCEL_MS = 250;
+
+/**
+ * Conversations only the cancel probe has, long enough to cancel mid-way: one per library, so one library's cancel
+ * cannot change what the other's request meets.
+ */
+const stories: ReadonlyMap<ClientDriver, Ask> = new Map([
+  [openaiDriver, { messages: ask('Tell a short story about a lighthouse keeper and a storm.'), maxTokens: 48 }],
+  [aiSdkDriver, { messages: ask('Tell a short story about a lighthouse keeper and the fog.'), maxTokens: 48 }],
+]);
 
 function evidence(
   driver: ClientDriver,
@@ -147,17 +160,20 @@ const cancelProbe: Probe = {
   async run(io) {
     const id = 'clients-cancel';
     const cancels = await Promise.all(
-      [openaiDriver, aiSdkDriver].map(async (driver) => {
+      [...stories].map(async ([driver, story]) => {
         const wire = io.fetcher(id, { tags: ['cancel'] });
         const result = await driver.cancel(wire.fetch, io.config, story);
-        return evidence(driver, 'cancel', id, ['cancel'], await wire.settled(), result);
+        return { story, evidence: evidence(driver, 'cancel', id, ['cancel'], await wire.settled(), result) };
       }),
     );
-    if (!cancels.some(cutByCancel)) return cancels;
+    const cut = cancels.find((c) => cutByCancel(c.evidence));
+    const cancelled = cancels.map((c) => c.evidence);
+    if (!cut) return cancelled;
+    await sleep(RETRY_AFTER_CANCEL_MS);
     const wire = io.fetcher(id, { tags: ['after-cancel'] });
-    const again = await openaiDriver.complete(wire.fetch, io.config, { ...story, maxTokens: CHEAP_MAX_TOKENS });
+    const again = await openaiDriver.complete(wire.fetch, io.config, { ...cut.story, maxTokens: CHEAP_MAX_TOKENS });
     const after: Evidence = evidence(openaiDriver, 'complete', id, ['after-cancel'], await wire.settled(), again);
-    return [...cancels, after];
+    return [...cancelled, after];
   },
 };
 
