@@ -3,8 +3,8 @@
  * the run's own client (see `ProbeIO.fetcher`), so each call is recorded beside what the library made of it. The
  * official SDK sends; its answer is replayed, byte for byte and read for read, to the AI SDK, so both libraries read
  * the same answer for one request. Cancelling a stream needs a live connection: both libraries cancel their own,
- * then, a moment later, a cancelled conversation is asked again. At smoke depth only the stream with usage is sent: stream reading is where
- * client libraries break first.
+ * then, a moment later, a cancelled conversation is asked again. At smoke depth only the stream with usage is sent:
+ * stream reading is where client libraries break first.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckId } from '../checks/registry.ts';

@@ -27,20 +27,23 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
  */
 async function writeClockStamped(parts: Uint8Array[], ctx: WriteContext): Promise<void> {
   flushStreamHeaders(ctx);
+  const chunks = ctx.stream ? parts.map(clockedChunk) : [];
   // Paced over the chunks that carry created, not [DONE], so the first and last stamps lie a second apart.
-  const clocked = ctx.stream ? parts.filter((part) => typeof partObject(part)?.created === 'number').length : 0;
+  const clocked = chunks.filter((chunk) => chunk !== undefined).length;
   const gapMs = ctx.stream ? Math.max(ctx.gapMs, Math.ceil(CLOCK_STREAM_MS / Math.max(1, clocked - 1))) : 0;
   for (const [i, part] of parts.entries()) {
     await pause(i === 0 ? ctx.ttftMs : gapMs, ctx);
-    if (!(await send(ctx, ctx.stream ? stamped(part) : part))) return;
+    const chunk = chunks[i];
+    const body = chunk ? Buffer.from(dataEvent(JSON.stringify({ ...chunk, created: nowSeconds() })), 'utf8') : part;
+    if (!(await send(ctx, body))) return;
   }
   finish(ctx);
 }
 
-function stamped(part: Uint8Array): Uint8Array {
+/** The chunk a written part carries, when it has a created to stamp. */
+function clockedChunk(part: Uint8Array) {
   const chunk = partObject(part);
-  if (!chunk || typeof chunk.created !== 'number') return part;
-  return Buffer.from(dataEvent(JSON.stringify({ ...chunk, created: nowSeconds() })), 'utf8');
+  return chunk && typeof chunk.created === 'number' ? chunk : undefined;
 }
 
 /**
